@@ -1,0 +1,66 @@
+# CryptoShop — the two commands that matter: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run serve deps venv css lint test test-fast bench services-up services-down clean help
+
+help:
+	@echo "make run    - install everything, migrate, load demo data, serve http://$(HOST):$(PORT)"
+	@echo "make test   - lint, then every test tier on SQLite and on PostgreSQL"
+	@echo "make lint   - ruff and mypy"
+	@echo "make bench  - benchmarks (figures as ratios against in-run baselines)"
+
+# --- dependencies ------------------------------------------------------------------------
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	@touch $@
+
+venv: $(VENV)/.installed
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+cryptoshop/static/build/app.css: frontend/node_modules/.installed frontend/build.mjs frontend/src/app.css $(shell find cryptoshop -name '*.html' -o -name '*.js' -path '*static/js*' 2>/dev/null)
+	cd frontend && node build.mjs
+
+css: cryptoshop/static/build/app.css
+
+deps: venv css
+
+# --- run ---------------------------------------------------------------------------------
+run: deps
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py first_run
+	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+serve: deps
+	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+# --- quality -----------------------------------------------------------------------------
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy cryptoshop config
+
+test: deps
+	bash scripts/test.sh
+
+bench: deps
+	bash scripts/bench.sh
+
+services-up:
+	bash scripts/services.sh up
+
+services-down:
+	bash scripts/services.sh down
+
+clean:
+	rm -rf $(VENV) frontend/node_modules cryptoshop/static/build var/test

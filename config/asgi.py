@@ -1,0 +1,9 @@
+"""The ASGI application served by uvicorn: Django (pages, API, static via WhiteNoise)."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+application = get_asgi_application()

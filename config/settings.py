@@ -1,0 +1,215 @@
+"""Django settings, driven by the environment. Every variable is documented in .env.example."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from config.env import (
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    load_dotenv,
+)
+from cryptoshop import __version__
+from cryptoshop.core.secrets_store import load_secrets
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+load_dotenv(BASE_DIR / ".env")
+
+VERSION = __version__
+VAR_DIR = Path(env_str("CRYPTOSHOP_VAR_DIR") or BASE_DIR / "var").resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+SERVER_SECRETS = load_secrets(VAR_DIR)
+SECRET_KEY = SERVER_SECRETS.django_secret_key
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# Behind HTTPS (or an onion service terminated by a proxy that says so) cookies get the
+# Secure flag and the __Host- prefix. The local default is plain http://127.0.0.1.
+HTTPS = env_bool("CRYPTOSHOP_HTTPS", False)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "ninja",
+    "cryptoshop.core",
+    "cryptoshop.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "cryptoshop.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cryptoshop.core.middleware.RequestLogMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cryptoshop.accounts.middleware.StaffTwoFactorMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "cryptoshop" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "cryptoshop.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- database ---------------------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": database_from_url(DATABASE_URL)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env_str("CRYPTOSHOP_SQLITE_PATH") or VAR_DIR / "cryptoshop.sqlite3",
+            "OPTIONS": {
+                # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock
+                # at BEGIN so concurrent writers queue instead of failing mid-transaction.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache, rate limits --------------------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CRYPTOSHOP_CACHE_PREFIX", "cryptoshop"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# (limit, window seconds) per scope; see cryptoshop/core/ratelimit.py.
+RATE_LIMITS: dict[str, tuple[int, int]] = {
+    "login:ip": (env_int("CRYPTOSHOP_LOGIN_LIMIT_PER_IP", 20), 300),
+    "totp:account": (env_int("CRYPTOSHOP_TOTP_LIMIT_PER_ACCOUNT", 5), 900),
+    "totp:ip": (env_int("CRYPTOSHOP_TOTP_LIMIT_PER_IP", 20), 900),
+    "register:ip": (env_int("CRYPTOSHOP_REGISTER_LIMIT_PER_IP", 10), 3600),
+}
+# How many reverse proxies sit in front of us; 0 means trust REMOTE_ADDR only. The client
+# address is used for rate limits only (hashed), never logged.
+TRUSTED_PROXY_HOPS = env_int("CRYPTOSHOP_TRUSTED_PROXY_HOPS", 0)
+
+# --- auth, sessions, CSRF --------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "cryptoshop.accounts.backends.AccessTokenBackend",
+    # Only for permission checks in the admin: no account has a usable password.
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env_int("CRYPTOSHOP_SESSION_DAYS", 14) * 86400
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_NAME = "__Host-session" if HTTPS else "cs_session"
+CSRF_COOKIE_HTTPONLY = False  # the JS enhancement reads it for fetch(); forms don't need it
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_NAME = "__Host-csrftoken" if HTTPS else "cs_csrftoken"
+CSRF_FAILURE_VIEW = "cryptoshop.core.views.csrf_failure"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("CRYPTOSHOP_HSTS_SECONDS", 0)
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- i18n, static --------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "cryptoshop" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if env_bool("CRYPTOSHOP_MANIFEST_STATIC", False)
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = VAR_DIR / "media"
+
+SITE_NAME = env_str("CRYPTOSHOP_SITE_NAME", "CryptoShop")
+
+# --- logging ---------------------------------------------------------------------------------
+LOG_LEVEL = env_str("CRYPTOSHOP_LOG_LEVEL", "INFO").upper()
+LOG_JSON = env_bool("CRYPTOSHOP_LOG_JSON", False)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "cryptoshop.core.logging.RedactSecretsFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "cryptoshop.core.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_JSON else "plain",
+            "filters": ["redact"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # uvicorn's access log prints client addresses; ours (RequestLogMiddleware) doesn't.
+        "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
+}
+
+# Tests set this so the suite can tell which database it runs on.
+TEST_RUNNER_LABEL = os.environ.get("CRYPTOSHOP_TEST_LABEL", "")

@@ -1,0 +1,3 @@
+"""CryptoShop: a self-hostable, privacy-first, multi-vendor marketplace that takes real Bitcoin."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,51 @@
+"""What deleting an account removes, keeps, or is blocked by.
+
+Other domains (stores, orders, escrow) register a hook in their AppConfig.ready() so the
+delete page can say exactly what happens, and so an account can't vanish while a seller
+still owes goods or a buyer still has coins in escrow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cryptoshop.accounts.models import User
+
+
+@dataclass
+class DeletionPlan:
+    removed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    blockers: list[str] = field(default_factory=list)
+
+    def extend(self, other: DeletionPlan) -> None:
+        self.removed += other.removed
+        self.kept += other.kept
+        self.blockers += other.blockers
+
+
+DeletionHook = Callable[["User"], DeletionPlan]
+_hooks: list[DeletionHook] = []
+
+
+def register_deletion_hook(hook: DeletionHook) -> None:
+    if hook not in _hooks:
+        _hooks.append(hook)
+
+
+def plan_for(user: User) -> DeletionPlan:
+    plan = DeletionPlan(
+        removed=[
+            "your access token (it stops working at once)",
+            "your display name" if user.display_name else "your anonymous profile",
+            "your two-factor secret and recovery codes" if user.totp_enabled else "",
+            "every signed-in session, on every device",
+        ]
+    )
+    plan.removed = [item for item in plan.removed if item]
+    for hook in _hooks:
+        plan.extend(hook(user))
+    return plan

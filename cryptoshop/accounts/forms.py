@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django import forms
+
+from cryptoshop.core.forms_util import StyledForm
+
+
+class RegisterForm(StyledForm):
+    display_name = forms.CharField(
+        required=False, max_length=64, label="Display name (optional)",
+        help_text="Shown on your reviews and messages. Leave empty to stay fully anonymous.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "e.g. satoshi_fan"}),
+    )
+
+
+class LoginForm(StyledForm):
+    token = forms.CharField(
+        max_length=200, label="Access token",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password",
+                                          "placeholder": "cs1_…", "autofocus": True}),
+    )
+
+
+class CodeForm(StyledForm):
+    code = forms.CharField(
+        max_length=20, label="Authentication code",
+        help_text="6 digits from your authenticator app, or one of your recovery codes.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text",
+                                      "autofocus": True, "placeholder": "123456"}),
+    )
+
+
+class DisplayNameForm(StyledForm):
+    display_name = forms.CharField(required=False, max_length=64, label="Display name")
+
+
+class DeleteAccountForm(StyledForm):
+    token = forms.CharField(
+        max_length=200, label="Your current access token",
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
+    code = forms.CharField(required=False, max_length=20, label="Authentication code",
+                           help_text="Needed when two-factor authentication is on.")
+    confirm = forms.BooleanField(label="I understand this cannot be undone.")

@@ -1,0 +1,291 @@
+"""Account pages: plain forms and redirects, so every step works without JavaScript."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login as django_login
+from django.contrib.auth import logout as django_logout
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cryptoshop.accounts import actions
+from cryptoshop.accounts.forms import (
+    CodeForm,
+    DeleteAccountForm,
+    DisplayNameForm,
+    LoginForm,
+    RegisterForm,
+)
+from cryptoshop.accounts.models import User
+from cryptoshop.accounts.sessions import BACKEND
+from cryptoshop.core.errors import ActionError, RateLimited
+from cryptoshop.core.forms_util import apply_error
+from cryptoshop.core.ratelimit import client_ip
+
+PENDING_KEY = "pending_2fa"
+PENDING_SECONDS = 300
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any],
+            error: ActionError | None = None) -> HttpResponse:
+    status = 200
+    if error is not None:
+        status = error.status if error.status in {400, 401, 409, 429} else 400
+    response = render(request, template, context, status=status)
+    if isinstance(error, RateLimited):
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def _me(request: HttpRequest) -> User:
+    """The logged-in account (views using this are behind @login_required)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+def _finish_login(request: HttpRequest, user: User, target: str | None) -> HttpResponse:
+    request.session.pop(PENDING_KEY, None)
+    django_login(request, user, backend=BACKEND)  # cycles the session key
+    messages.success(request, f"Welcome back, {user.label}.")
+    return redirect(target or "accounts:settings")
+
+
+def _token_page(request: HttpRequest, token: str, *, rotated: bool) -> HttpResponse:
+    # Rendered directly from the POST (never stored, never redirected through the session)
+    # and marked no-store so the browser doesn't keep it in its cache.
+    response = render(request, "accounts/token.html", {"token": token, "rotated": rotated})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    form = RegisterForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reg = actions.do_register(display_name=form.cleaned_data["display_name"],
+                                      client_ip=client_ip(request))
+        except ActionError as exc:
+            apply_error(form, exc)
+            return _render(request, "accounts/register.html", {"form": form}, exc)
+        django_login(request, reg.user, backend=BACKEND)
+        return _token_page(request, reg.token, rotated=False)
+    return render(request, "accounts/register.html", {"form": form, "next": _safe_next(request)})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST if request.method == "POST" else None)
+    context = {"form": form, "next": _safe_next(request)}
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = actions.check_login(token=form.cleaned_data["token"], code=None,
+                                       client_ip=client_ip(request))
+        except actions.SecondFactorRequired:
+            pending = actions.user_for_token(form.cleaned_data["token"])
+            assert pending is not None
+            request.session[PENDING_KEY] = {
+                "uid": pending.pk, "th": pending.token_hash,
+                "exp": time.time() + PENDING_SECONDS, "next": _safe_next(request),
+            }
+            return redirect("accounts:login_code")
+        except ActionError as exc:
+            apply_error(form, exc)
+            return _render(request, "accounts/login.html", context, exc)
+        return _finish_login(request, user, _safe_next(request))
+    return render(request, "accounts/login.html", context)
+
+
+def _pending_user(request: HttpRequest) -> User | None:
+    pending = request.session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or pending.get("exp", 0) < time.time():
+        return None
+    user = User.objects.filter(pk=int(pending.get("uid", 0)), is_active=True).first()
+    # The token may have been rotated since step one: then step one must be redone.
+    if user is None or user.token_hash != pending.get("th"):
+        return None
+    return user
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_code(request: HttpRequest) -> HttpResponse:
+    user = _pending_user(request)
+    if user is None:
+        messages.info(request, "Enter your access token first.")
+        return redirect("accounts:login")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.check_second_factor(user, form.cleaned_data["code"],
+                                        client_ip=client_ip(request))
+        except ActionError as exc:
+            apply_error(form, exc)
+            return _render(request, "accounts/login_code.html", {"form": form}, exc)
+        target = request.session.get(PENDING_KEY, {}).get("next")
+        return _finish_login(request, user, target)
+    return render(request, "accounts/login_code.html", {"form": form})
+
+
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    django_logout(request)
+    messages.info(request, "You are logged out. Keep your access token to come back.")
+    return redirect("home")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_page(request: HttpRequest) -> HttpResponse:
+    user = _me(request)
+    form = DisplayNameForm(request.POST if request.method == "POST" else None,
+                           initial={"display_name": user.display_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_set_display_name(user, form.cleaned_data["display_name"])
+        except ActionError as exc:
+            apply_error(form, exc)
+            return _render(request, "accounts/settings.html", {"form": form}, exc)
+        messages.success(request, "Display name saved.")
+        return redirect("accounts:settings")
+    return render(request, "accounts/settings.html", {
+        "form": form, "recovery_left": actions.unused_recovery_codes(user),
+    })
+
+
+@never_cache
+@login_required
+@require_POST
+def rotate_token(request: HttpRequest) -> HttpResponse:
+    user = _me(request)
+    token = actions.do_rotate_token(user)
+    update_session_auth_hash(request, user)  # keep this session; end all others
+    return _token_page(request, token, rotated=True)
+
+
+@never_cache
+@login_required
+def two_factor(request: HttpRequest) -> HttpResponse:
+    user = _me(request)
+    context: dict[str, Any] = {"code_form": CodeForm(),
+                               "recovery_left": actions.unused_recovery_codes(user)}
+    if not user.totp_enabled and user.totp_secret:
+        context["setup"] = actions.setup_details(user)
+    return render(request, "accounts/two_factor.html", context)
+
+
+@login_required
+@require_POST
+def two_factor_begin(request: HttpRequest) -> HttpResponse:
+    try:
+        actions.do_begin_totp_setup(_me(request), restart=True)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    return redirect("accounts:2fa")
+
+
+def _code_action_error(request: HttpRequest, form: CodeForm, exc: ActionError) -> HttpResponse:
+    user = _me(request)
+    apply_error(form, exc)
+    context: dict[str, Any] = {"code_form": form,
+                               "recovery_left": actions.unused_recovery_codes(user)}
+    if not user.totp_enabled and user.totp_secret:
+        context["setup"] = actions.setup_details(user)
+    return _render(request, "accounts/two_factor.html", context, exc)
+
+
+def _recovery_page(request: HttpRequest, codes: list[str]) -> HttpResponse:
+    response = render(request, "accounts/recovery_codes.html", {"codes": codes})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@login_required
+@require_POST
+def two_factor_enable(request: HttpRequest) -> HttpResponse:
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _code_action_error(request, form, ActionError("Enter the code.", field="code"))
+    try:
+        codes = actions.do_enable_totp(_me(request), form.cleaned_data["code"],
+                                       client_ip=client_ip(request))
+    except ActionError as exc:
+        return _code_action_error(request, form, exc)
+    messages.success(request, "Two-factor authentication is on.")
+    return _recovery_page(request, codes)
+
+
+@never_cache
+@login_required
+@require_POST
+def two_factor_disable(request: HttpRequest) -> HttpResponse:
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _code_action_error(request, form, ActionError("Enter the code.", field="code"))
+    try:
+        actions.do_disable_totp(_me(request), form.cleaned_data["code"],
+                                client_ip=client_ip(request))
+    except ActionError as exc:
+        return _code_action_error(request, form, exc)
+    messages.success(request, "Two-factor authentication is off.")
+    return redirect("accounts:2fa")
+
+
+@never_cache
+@login_required
+@require_POST
+def two_factor_recovery(request: HttpRequest) -> HttpResponse:
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _code_action_error(request, form, ActionError("Enter the code.", field="code"))
+    try:
+        codes = actions.do_regenerate_recovery_codes(
+            _me(request), form.cleaned_data["code"], client_ip=client_ip(request)
+        )
+    except ActionError as exc:
+        return _code_action_error(request, form, exc)
+    return _recovery_page(request, codes)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request: HttpRequest) -> HttpResponse:
+    user = _me(request)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
+    plan = actions.check_delete_account(user)
+    context = {"form": form, "plan": plan}
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_delete_account(user, token=form.cleaned_data["token"],
+                                      code=form.cleaned_data["code"] or None,
+                                      client_ip=client_ip(request))
+        except ActionError as exc:
+            apply_error(form, exc)
+            return _render(request, "accounts/delete.html", context, exc)
+        django_logout(request)
+        messages.success(request, "Your account has been deleted.")
+        return redirect("home")
+    return render(request, "accounts/delete.html", context)

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django import forms
+
+from cryptoshop.core.errors import ActionError, ValidationFailed
+
+# API field names are camelCase; form fields are snake_case.
+_CAMEL_TO_FIELD = {"displayName": "display_name"}
+
+
+def apply_error(form: forms.Form, exc: ActionError) -> None:
+    """Show an action's error on the form: per field when it names one, else at the top."""
+    if isinstance(exc, ValidationFailed):
+        for key, messages in exc.details.items():
+            name = _CAMEL_TO_FIELD.get(key, key)
+            for message in messages:
+                form.add_error(name if name in form.fields else None, message)
+        return
+    field = _CAMEL_TO_FIELD.get(exc.field or "", exc.field)
+    form.add_error(field if field and field in form.fields else None, exc.message)
+
+
+class StyledForm(forms.Form):
+    """Adds basecoat's classes to widgets, so templates can render fields plainly."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for name, field in self.fields.items():
+            widget = field.widget
+            css = "textarea" if isinstance(widget, forms.Textarea) else "input"
+            widget.attrs.setdefault("class", css)
+            if self.is_bound and name in self.errors:
+                widget.attrs["aria-invalid"] = "true"
+            if field.help_text:
+                widget.attrs.setdefault("aria-describedby", f"id_{name}_help")

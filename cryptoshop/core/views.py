@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from cryptoshop.core.context_processors import THEMES
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html")
+
+
+@require_POST
+def set_theme(request: HttpRequest) -> HttpResponse:
+    """The dark-mode switch as a plain form, so it works without JavaScript too."""
+    theme = request.POST.get("theme", "system")
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = redirect(target)
+    if theme in THEMES:
+        response.set_cookie("theme", theme, max_age=365 * 86400, samesite="Lax",
+                            httponly=False, secure=request.is_secure())
+    return response
+
+
+def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    return render(request, "errors/error.html",
+                  {"status": status, "title": title, "message": message}, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400, "Bad request", "The request could not be understood.")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 403, "Not allowed", "You don't have access to this page.")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, "Page not found",
+                  "There is nothing here. It may have been removed, or never existed.")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Rendered without the request's context (no session or user lookups), so this page
+    # still renders when the database is what failed.
+    html = render_to_string("errors/error.html", {
+        "status": 500, "title": "Something went wrong",
+        "message": "An error on our side. Please try again in a moment.",
+        "SITE_NAME": settings.SITE_NAME, "VERSION": settings.VERSION, "theme": "system",
+    })
+    return HttpResponse(html, status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _error(request, 403, "Form expired",
+                  "This form was open too long or came from another site. Go back, reload "
+                  "the page and try again.")

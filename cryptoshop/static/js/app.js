@@ -1,0 +1,49 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  // Copy buttons: <button data-copy="#target" hidden class="js-only">
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var target = document.querySelector(button.getAttribute("data-copy"));
+      if (!target) return;
+      var text = "value" in target && target.value ? target.value : target.textContent;
+      var done = function () {
+        var label = button.textContent;
+        button.textContent = "Copied";
+        setTimeout(function () { button.textContent = label; }, 1500);
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text.trim()).then(done);
+      } else if (target.select) {
+        target.select();
+        document.execCommand("copy");
+        done();
+      }
+    });
+  });
+
+  document.querySelectorAll("[data-select-on-focus]").forEach(function (el) {
+    el.addEventListener("focus", function () { el.select(); });
+  });
+
+  // Theme toggle: switch instantly without a reload; the cookie makes the server render
+  // the same choice next time (no flash), and the no-JS form posts the same cookie.
+  var order = ["system", "dark", "light"];
+  document.querySelectorAll("[data-theme-toggle]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      var html = document.documentElement;
+      var current = html.getAttribute("data-theme") || "system";
+      var next = order[(order.indexOf(current) + 1) % order.length];
+      html.setAttribute("data-theme", next);
+      html.classList.remove("dark", "light");
+      if (next !== "system") html.classList.add(next);
+      document.cookie = "theme=" + next + "; path=/; max-age=31536000; samesite=lax" +
+        (location.protocol === "https:" ? "; secure" : "");
+      button.setAttribute("title", "Theme: " + next);
+      button.setAttribute("aria-label", "Colour theme: " + next + ". Change it");
+    });
+  });
+})();

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# `make test`: lint, then every test tier on SQLite, then the database-backed tiers again on
+# a real PostgreSQL (with Redis as the cache). Says loudly what ran and what was skipped.
+# Under CI=true a tier that can't run is a failure, never a silent skip.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+PY=.venv/bin/python
+export CRYPTOSHOP_VAR_DIR="$PWD/var/test"
+export PYTHONHASHSEED=0
+mkdir -p "$CRYPTOSHOP_VAR_DIR"
+declare -a summary=()
+status=0
+
+say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+record() { summary+=("$1"); }
+
+run_pytest() {  # label, args...
+  local label=$1; shift
+  say "pytest [$label]: $*"
+  "$PY" -m pytest "$@"
+  local rc=$?
+  if [ $rc -eq 0 ]; then record "PASS  $label"
+  elif [ $rc -eq 5 ]; then record "EMPTY $label (no tests collected)"
+  else record "FAIL  $label (pytest exit $rc)"; status=1; fi
+}
+
+say "lint: ruff + mypy"
+if make --no-print-directory lint; then record "PASS  lint (ruff, mypy)"; else record "FAIL  lint"; status=1; fi
+
+say "system packages (PostgreSQL, Redis, Chromium)"
+packages_ok=1
+if ! bash scripts/ensure-packages.sh; then
+  packages_ok=0
+  if [ "${CI:-}" = "true" ]; then record "FAIL  system packages could not be installed"; status=1
+  else record "SKIP  PostgreSQL/Redis/Chromium tiers: packages missing and no root to install them"; fi
+fi
+if [ $packages_ok -eq 1 ] && [ -x /usr/bin/chromium ]; then
+  export CRYPTOSHOP_CHROMIUM=/usr/bin/chromium
+fi
+
+# Tier 1: everything on the embedded defaults (SQLite, in-process cache).
+unset DATABASE_URL REDIS_URL
+run_pytest "sqlite: unit + app + regtest + e2e" tests
+
+# Tier 2: the Django tiers again on PostgreSQL 15 with Redis.
+if [ $packages_ok -eq 1 ]; then
+  say "starting throwaway PostgreSQL and Redis"
+  if env_lines=$(bash scripts/services.sh up); then
+    while IFS= read -r line; do export "${line?}"; done <<< "$env_lines"
+    export CRYPTOSHOP_CACHE_PREFIX="cs-test-$$"
+    run_pytest "postgresql + redis: app" tests/app
+    bash scripts/services.sh down || true
+    unset DATABASE_URL REDIS_URL
+  else
+    record "FAIL  could not start PostgreSQL/Redis"; status=1
+  fi
+fi
+
+say "summary"
+printf '  %s\n' "${summary[@]}"
+if [ $status -ne 0 ]; then echo "make test: FAILED"; else echo "make test: all tiers passed"; fi
+exit $status
