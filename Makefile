@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve deps venv css lint test test-fast bench services-up services-down clean help
+.PHONY: run serve deps venv css lint test bench screenshots services-up services-down clean help
 
 help:
 	@echo "make run    - install everything, migrate, load demo data, serve http://$(HOST):$(PORT)"
@@ -64,3 +64,7 @@ services-down:
 
 clean:
 	rm -rf $(VENV) frontend/node_modules cryptoshop/static/build var/test
+
+# Screenshots of the pages (desktop and 375 px, light and dark) into docs/screenshots/.
+screenshots: deps
+	CRYPTOSHOP_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/e2e

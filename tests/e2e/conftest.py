@@ -1,0 +1,108 @@
+"""Browser tier: the real app under uvicorn (its own SQLite database), driven by Debian's
+Chromium through Playwright. Without Chromium the tier is skipped loudly — or fails on CI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _chromium() -> str | None:
+    for candidate in (os.environ.get("CRYPTOSHOP_CHROMIUM"), "/usr/bin/chromium",
+                      shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = _chromium()
+    if path is None:
+        message = "e2e tier: Chromium not found (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " — required on CI")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start `manage.py serve` on a free port with a throwaway var dir; yield its base URL."""
+    var_dir = tmp_path_factory.mktemp("e2e-var")
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update({"CRYPTOSHOP_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1",
+                "CRYPTOSHOP_LOG_LEVEL": "WARNING"})
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
+    port = _free_port()
+    log = open(var_dir / "server.log", "w")  # noqa: SIM115 (closed in the finaliser)
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/api/health", timeout=2) as answer:  # noqa: S310
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError("server did not start:\n" + (var_dir / "server.log").read_text())
+            time.sleep(0.2)
+        yield base
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(
+            executable_path=chromium_path,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path | None:
+    """Set CRYPTOSHOP_SCREENSHOTS=docs/screenshots (make screenshots) to keep pictures."""
+    value = os.environ.get("CRYPTOSHOP_SCREENSHOTS")
+    if not value:
+        return None
+    path = (ROOT / value).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
