@@ -17,12 +17,28 @@ record() { summary+=("$1"); }
 
 run_pytest() {  # label, args...
   local label=$1; shift
+  local out; out=$(mktemp)
   say "pytest [$label]: $*"
-  "$PY" -m pytest "$@"
-  local rc=$?
-  if [ $rc -eq 0 ]; then record "PASS  $label"
+  "$PY" -m pytest "$@" 2>&1 | tee "$out"
+  local rc=${PIPESTATUS[0]}
+  # pytest's closing line, e.g. "12 passed, 2 skipped in 3.1s".
+  local tally; tally=$(grep -E '^=+ .*(passed|failed|skipped|error|no tests ran).* =+$' "$out" | tail -n1 | sed -E 's/^=+ //; s/ =+$//')
+  local skips; skips=$(grep -E '^SKIPPED ' "$out" | sed -E 's/^SKIPPED \[[0-9]+\] //' | sort -u | head -n 5)
+  rm -f "$out"
+  if [ $rc -eq 0 ]; then record "PASS  $label — $tally"
   elif [ $rc -eq 5 ]; then record "EMPTY $label (no tests collected)"
-  else record "FAIL  $label (pytest exit $rc)"; status=1; fi
+  else record "FAIL  $label — ${tally:-pytest exit $rc}"; status=1; fi
+  if [ -n "$skips" ]; then
+    while IFS= read -r line; do record "        skipped: $line"; done <<< "$skips"
+  fi
+}
+
+tier() {  # label, folders... (only those that exist)
+  local label=$1; shift
+  local dirs=()
+  for d in "$@"; do [ -d "$d" ] && dirs+=("$d"); done
+  if [ ${#dirs[@]} -eq 0 ]; then record "SKIP  $label — no tests in this tree yet"; return; fi
+  run_pytest "$label" "${dirs[@]}"
 }
 
 say "lint: ruff + mypy"
@@ -39,17 +55,20 @@ if [ $packages_ok -eq 1 ] && [ -x /usr/bin/chromium ]; then
   export CRYPTOSHOP_CHROMIUM=/usr/bin/chromium
 fi
 
-# Tier 1: everything on the embedded defaults (SQLite, in-process cache).
+# Every tier on the embedded defaults (SQLite, in-process cache).
 unset DATABASE_URL REDIS_URL
-run_pytest "sqlite: unit + app + regtest + e2e" tests
+tier "unit (pure Bitcoin layer, chain clients)" tests/btc tests/chain tests/unit
+tier "app on SQLite" tests/app
+tier "regtest (real node)" tests/regtest
+tier "e2e (Chromium)" tests/e2e
 
-# Tier 2: the Django tiers again on PostgreSQL 15 with Redis.
+# The Django tier again on PostgreSQL 15 with Redis.
 if [ $packages_ok -eq 1 ]; then
   say "starting throwaway PostgreSQL and Redis"
   if env_lines=$(bash scripts/services.sh up); then
     while IFS= read -r line; do export "${line?}"; done <<< "$env_lines"
     export CRYPTOSHOP_CACHE_PREFIX="cs-test-$$"
-    run_pytest "postgresql + redis: app" tests/app
+    tier "app on PostgreSQL + Redis" tests/app
     bash scripts/services.sh down || true
     unset DATABASE_URL REDIS_URL
   else
