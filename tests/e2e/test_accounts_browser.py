@@ -117,4 +117,10 @@ def test_narrow_screen_and_dark_mode(browser: Any, app_server: str,
     page.get_by_role("button", name="Create account").click()
     assert page.locator("#access-token").input_value().startswith("cs1_")
     _shot(page, screenshot_dir, "token-375")
+    page.goto(app_server + "/accounts/2fa/")
+    page.get_by_role("button", name="Set up two-factor").click()
+    assert page.locator(".qr svg").is_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"2FA setup is {width}px wide"
+    _shot(page, screenshot_dir, "2fa-setup-375")
     phone.close()
