@@ -70,6 +70,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def label(self) -> str:
         return self.display_name or f"Anonymous {self.public_id[-6:]}"
 
+    def get_short_name(self) -> str:  # the admin's "Welcome, …"
+        return self.label
+
+    def get_full_name(self) -> str:
+        return self.label
+
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
         # Sessions are bound to the current token: rotating it ends every other session.
         return salted_hmac(
