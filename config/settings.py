@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "ninja",
     "cryptoshop.core",
     "cryptoshop.accounts",
+    "cryptoshop.chain",
 ]
 
 MIDDLEWARE = [

@@ -5,3 +5,10 @@ class CoreConfig(AppConfig):
     name = "cryptoshop.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        # Refuse to start on embit's pure-Python secp256k1 fallback: it is slow and not
+        # constant-time, and the marketplace's cosigner key will be used with it.
+        from cryptoshop.btc import assert_native_secp256k1
+
+        assert_native_secp256k1()

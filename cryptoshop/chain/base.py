@@ -1,0 +1,83 @@
+"""The ``ChainBackend`` interface every chain source implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from cryptoshop.btc.networks import Network
+
+from .decode import decode_block, decode_transaction
+from .errors import NotFound
+from .types import Block, ChainTip, FeeEstimate, Transaction, TxStatus
+
+
+class ChainBackend(ABC):
+    """Read the best chain and mempool; broadcast. Amounts in sats, hashes as hex."""
+
+    network: Network
+
+    @abstractmethod
+    def check_network(self) -> None:
+        """Raise ``WrongNetwork`` (or ``NodeSyncing``) unless the backend is usable."""
+
+    @abstractmethod
+    def get_tip(self) -> ChainTip: ...
+
+    @abstractmethod
+    def get_block_hash(self, height: int) -> str:
+        """Hash of the best-chain block at ``height`` (``NotFound`` above the tip)."""
+
+    @abstractmethod
+    def get_block_height(self, block_hash: str) -> int | None:
+        """Height of a block if it is in the best chain now, else None (orphaned)."""
+
+    @abstractmethod
+    def get_raw_block(self, block_hash: str) -> bytes: ...
+
+    @abstractmethod
+    def get_raw_transaction(self, txid: str) -> bytes: ...
+
+    @abstractmethod
+    def get_mempool_txids(self) -> list[str]: ...
+
+    @abstractmethod
+    def broadcast(self, raw_tx_hex: str) -> str:
+        """Send a signed transaction; return its txid or raise ``Rejected``."""
+
+    @abstractmethod
+    def estimate_fee(self, target_blocks: int) -> FeeEstimate | None:
+        """A real estimate or None when the source has none (never a made-up number)."""
+
+    @abstractmethod
+    def _tx_block_hash(self, txid: str) -> tuple[str | None, bool]:
+        """(hash of the containing best-chain block or None, is it in the mempool)."""
+
+    # Shared behaviour, built on the primitives above -----------------------------------
+
+    def get_block(self, block: str | int) -> Block:
+        """A block by hash or best-chain height, decoded."""
+        if isinstance(block, int):
+            block_hash = self.get_block_hash(block)
+            height = block
+        else:
+            block_hash = block
+            found = self.get_block_height(block_hash)
+            if found is None:
+                raise NotFound(f"block {block_hash} is not in the best chain")
+            height = found
+        return decode_block(self.get_raw_block(block_hash), height)
+
+    def get_transaction(self, txid: str) -> Transaction:
+        return decode_transaction(self.get_raw_transaction(txid))
+
+    def get_tx_status(self, txid: str) -> TxStatus:
+        """Mempool / confirmed state with ``confirmations = tip - height + 1``."""
+        block_hash, in_mempool = self._tx_block_hash(txid)
+        if block_hash is not None:
+            height = self.get_block_height(block_hash)
+            if height is not None:
+                tip = self.get_tip()
+                return TxStatus(txid, False, block_hash, height, tip.height - height + 1)
+        if in_mempool:
+            return TxStatus(txid, True, None, None, 0)
+        raise NotFound(f"transaction {txid} is neither in the best chain nor the mempool")
