@@ -46,6 +46,11 @@ INSTALLED_APPS = [
     "cryptoshop.core",
     "cryptoshop.accounts",
     "cryptoshop.chain",
+    "cryptoshop.stores",
+    "cryptoshop.catalog",
+    "cryptoshop.cart",
+    "cryptoshop.orders",
+    "cryptoshop.moderation",
 ]
 
 MIDDLEWARE = [

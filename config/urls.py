@@ -21,6 +21,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("theme/", core_views.set_theme, name="set_theme"),
     path("accounts/", include("cryptoshop.accounts.urls")),
+    path("moderation/", include("cryptoshop.moderation.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -59,6 +59,31 @@ def decrypt(ciphertext: str, *, context: str) -> str:
     return plain.decode("utf-8")
 
 
+def encrypt_bytes(data: bytes, *, context: str) -> bytes:
+    """Binary variant for files (digital goods): b"v1:<kid>:" + nonce + ciphertext."""
+    keys, kid = _keys()
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    sealed = AESGCM(keys[kid]).encrypt(nonce, data, context.encode())
+    return f"{PREFIX}:{kid}:".encode() + nonce + sealed
+
+
+def decrypt_bytes(blob: bytes, *, context: str) -> bytes:
+    try:
+        prefix, kid_raw, rest = blob.split(b":", 2)
+    except ValueError as exc:
+        raise DecryptionError("not a CryptoShop ciphertext") from exc
+    if prefix.decode(errors="replace") != PREFIX:
+        raise DecryptionError("not a CryptoShop ciphertext")
+    keys, _ = _keys()
+    key = keys.get(kid_raw.decode(errors="replace"))
+    if key is None:
+        raise DecryptionError("data key is not configured")
+    try:
+        return AESGCM(key).decrypt(rest[:NONCE_BYTES], rest[NONCE_BYTES:], context.encode())
+    except (InvalidTag, ValueError) as exc:
+        raise DecryptionError("ciphertext failed authentication") from exc
+
+
 def keyed_hash(value: str, *, purpose: str) -> str:
     """HMAC-SHA256 under the server's token-hash key, domain-separated by purpose.
 

@@ -1,22 +1,28 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 
 from cryptoshop.core.errors import ActionError, ValidationFailed
 
-# API field names are camelCase; form fields are snake_case.
-_CAMEL_TO_FIELD = {"displayName": "display_name"}
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def _field_name(key: str) -> str:
+    # Actions name fields as the API does (camelCase); form fields are snake_case.
+    return _CAMEL.sub("_", key).lower()
 
 
 def apply_error(form: forms.Form, exc: ActionError) -> None:
     """Show an action's error on the form: per field when it names one, else at the top."""
     if isinstance(exc, ValidationFailed):
         for key, messages in exc.details.items():
-            name = _CAMEL_TO_FIELD.get(key, key)
+            name = _field_name(key)
             for message in messages:
                 form.add_error(name if name in form.fields else None, message)
         return
-    field = _CAMEL_TO_FIELD.get(exc.field or "", exc.field)
+    field = _field_name(exc.field) if exc.field else None
     form.add_error(field if field and field in form.fields else None, exc.message)
 
 

@@ -1,0 +1,161 @@
+"""Listings (the brief's "Products"), categories, images, specifications, reviews."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from cryptoshop.core.fields import EncryptedTextField
+from cryptoshop.core.ids import new_listing_id
+from cryptoshop.stores.models import Store
+
+FIAT_CURRENCIES = [("USD", "USD"), ("EUR", "EUR"), ("GBP", "GBP"), ("CHF", "CHF"),
+                   ("CAD", "CAD"), ("AUD", "AUD"), ("JPY", "JPY")]
+
+
+class Category(models.Model):
+    """An operator-managed tree. A prohibited category accepts no listings."""
+
+    name = models.CharField(max_length=60)
+    slug = models.SlugField(max_length=60, unique=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="children")
+    description = models.CharField(max_length=300, blank=True)
+    prohibited = models.BooleanField(default=False, help_text="Listings can't be placed here.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=30, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Listing(models.Model):
+    class Kind(models.TextChoices):
+        PHYSICAL = "physical", "Physical goods"
+        DIGITAL = "digital", "Digital goods"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        HIDDEN = "hidden", "Hidden"
+
+    class PriceMode(models.TextChoices):
+        SAT = "sat", "Satoshis"
+        FIAT = "fiat", "Fiat currency"
+
+    public_id = models.CharField(max_length=24, unique=True, default=new_listing_id,
+                                 editable=False)
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="listings")
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80)
+    description = models.TextField(max_length=20000, blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="listings")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="listings")
+    price_mode = models.CharField(max_length=4, choices=PriceMode.choices, default=PriceMode.SAT)
+    price_sat = models.BigIntegerField(null=True, blank=True)
+    price_fiat = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    fiat_currency = models.CharField(max_length=3, choices=FIAT_CURRENCIES, blank=True)
+    # What lists and filters sort by: price_sat, or for fiat listings the last known
+    # conversion (null until the payments layer has a rate; such listings sort last).
+    sort_price_sat = models.BigIntegerField(null=True, blank=True, db_index=True)
+    stock = models.PositiveIntegerField(null=True, blank=True,
+                                        help_text="Empty means unlimited.")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PHYSICAL)
+    # Delivered on the buyer's order page after payment; encrypted at rest.
+    digital_text = EncryptedTextField(blank=True, default="")
+    digital_file = models.CharField(max_length=200, blank=True)  # encrypted blob in media/
+    digital_file_name = models.CharField(max_length=120, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT,
+                              db_index=True)
+    # Staff moderation, separate from the seller's own status so a seller can't undo it.
+    blocked = models.BooleanField(default=False, db_index=True)
+    blocked_reason = models.CharField(max_length=500, blank=True)
+    featured = models.BooleanField(default=False)
+    sold_count = models.PositiveIntegerField(default=0)
+    rating_avg = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0"))
+    rating_count = models.PositiveIntegerField(default=0)
+    # Title, tags, category and description as plain text: what full-text search indexes.
+    search_text = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            # Browse pages: visible listings, newest first, optionally per category/store.
+            models.Index(fields=["status", "blocked", "-created_at"], name="listing_visible_new"),
+            models.Index(fields=["category", "status", "-created_at"], name="listing_cat_new"),
+            models.Index(fields=["store", "status", "-created_at"], name="listing_store_new"),
+            models.Index(fields=["status", "sort_price_sat"], name="listing_price"),
+            models.Index(fields=["status", "-sold_count"], name="listing_bestselling"),
+            models.Index(fields=["status", "-rating_avg"], name="listing_rating"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(price_mode="sat", price_sat__gt=0)
+                           | models.Q(price_mode="fiat", price_fiat__gt=0)),
+                name="listing_has_positive_price",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock is None or self.stock > 0
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status == self.Status.ACTIVE and not self.blocked
+
+
+class ListingImage(models.Model):
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="images")
+    path = models.CharField(max_length=200)  # re-encoded full image, relative to MEDIA_ROOT
+    thumb_path = models.CharField(max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+
+class Specification(models.Model):
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="specifications")
+    key = models.CharField(max_length=60)
+    value = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+
+class Review(models.Model):
+    """Placeholder for the community issue: one review per completed order item."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="reviews")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                               related_name="reviews")
+    rating = models.PositiveSmallIntegerField()
+    text = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5),
+                                   name="review_rating_1_to_5"),
+        ]

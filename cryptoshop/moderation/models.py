@@ -1,0 +1,66 @@
+"""Trust and safety: listing reports, and an append-only audit log of privileged actions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from cryptoshop.catalog.models import Listing
+
+
+class Report(models.Model):
+    class Reason(models.TextChoices):
+        PROHIBITED = "prohibited", "Prohibited item"
+        SCAM = "scam", "Scam or fraud"
+        COUNTERFEIT = "counterfeit", "Counterfeit"
+        WRONG_CATEGORY = "wrong_category", "Wrong category"
+        OFFENSIVE = "offensive", "Offensive content"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACTIONED = "actioned", "Actioned"
+        DISMISSED = "dismissed", "Dismissed"
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    text = models.TextField(max_length=2000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN,
+                              db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    resolution = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"report on {self.listing_id}: {self.reason}"
+
+
+class AuditEntry(models.Model):
+    """Who did what, when and why. Written only by moderation.actions.audit(); the admin
+    shows it read-only, and nothing in the code updates or deletes a row."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_label = models.CharField(max_length=64)  # kept when the account is deleted
+    action = models.CharField(max_length=40, db_index=True)
+    target_type = models.CharField(max_length=40)
+    target_id = models.CharField(max_length=40)
+    reason = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "audit log entry"
+        verbose_name_plural = "audit log"
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_id}"
