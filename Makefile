@@ -37,8 +37,14 @@ css: cryptoshop/static/build/app.css
 deps: venv css
 
 # --- run ---------------------------------------------------------------------------------
+# The embedded demo: a local regtest node (btcd, built with Go on first use) and a fixed
+# demo exchange rate, so nothing reaches the internet. Set CRYPTOSHOP_NETWORK and friends
+# (.env) for a real shop.
+run: export CRYPTOSHOP_FIXED_RATES ?= USD:65000,EUR:60000,GBP:52000,CHF:58000,CAD:90000,AUD:100000,JPY:10000000
 run: deps
 	$(PY) manage.py migrate --noinput
+	@if [ "$${CRYPTOSHOP_NETWORK:-regtest}" = "regtest" ]; then \
+	  $(PY) manage.py regtest start || echo "warning: no regtest node (needs Go to build btcd); payments are disabled"; fi
 	$(PY) manage.py first_run
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 

@@ -1,9 +1,22 @@
-"""The ASGI application served by uvicorn: Django (pages, API, static via WhiteNoise)."""
+"""The ASGI application served by uvicorn: Socket.IO at /socket.io/ (live events,
+cryptoshop/realtime) in front of Django (pages, API, static via WhiteNoise)."""
 
 import os
 
+import socketio
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-application = get_asgi_application()
+django_app = get_asgi_application()  # sets Django up: import app code only after this
+
+from cryptoshop.realtime.server import on_shutdown, on_startup, sio  # noqa: E402
+
+application = socketio.ASGIApp(
+    sio,
+    other_asgi_app=django_app,
+    socketio_path="socket.io",
+    # Lifespan (serve.py runs uvicorn with lifespan="on") lets the bus find this loop.
+    on_startup=on_startup,
+    on_shutdown=on_shutdown,
+)

@@ -76,7 +76,9 @@ def database_from_url(url: str) -> dict[str, object]:
         "PASSWORD": unquote(parts.password or ""),
         "HOST": parts.hostname or "",
         "PORT": str(parts.port or ""),
-        "CONN_MAX_AGE": 60,
+        # 0 under ASGI: Django runs each request in a thread of its own, and persistent
+        # connections would pile up per thread (seen in the benchmark: "too many clients").
+        "CONN_MAX_AGE": int(options.pop("conn_max_age", 0)),
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": options,
     }

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "cryptoshop.cart",
     "cryptoshop.orders",
     "cryptoshop.moderation",
+    "cryptoshop.payments",
+    "cryptoshop.rates",
+    "cryptoshop.realtime",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +61,7 @@ MIDDLEWARE = [
     "cryptoshop.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cryptoshop.core.middleware.RequestLogMiddleware",
+    "cryptoshop.core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -65,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cryptoshop.accounts.middleware.StaffTwoFactorMiddleware",
+    "cryptoshop.core.middleware.ActionErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -105,6 +110,9 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # A file, not memory, so tests can share the database with a real server or
+            # worker process they start (the SIGKILL watcher scenario, the browser tier).
+            "TEST": {"NAME": str(VAR_DIR / "test-db.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -128,10 +136,56 @@ RATE_LIMITS: dict[str, tuple[int, int]] = {
     "totp:account": (env_int("CRYPTOSHOP_TOTP_LIMIT_PER_ACCOUNT", 5), 900),
     "totp:ip": (env_int("CRYPTOSHOP_TOTP_LIMIT_PER_IP", 20), 900),
     "register:ip": (env_int("CRYPTOSHOP_REGISTER_LIMIT_PER_IP", 10), 3600),
+    "report:ip": (env_int("CRYPTOSHOP_REPORT_LIMIT_PER_IP", 10), 3600),
+    "checkout:account": (env_int("CRYPTOSHOP_CHECKOUT_LIMIT_PER_ACCOUNT", 20), 3600),
+    "invoice:account": (env_int("CRYPTOSHOP_INVOICE_LIMIT_PER_ACCOUNT", 20), 3600),
+    "invoice:ip": (env_int("CRYPTOSHOP_INVOICE_LIMIT_PER_IP", 60), 3600),
 }
+# --- Bitcoin ------------------------------------------------------------------------------
+# mainnet, testnet, signet or regtest. The embedded default is a local regtest node.
+BITCOIN_NETWORK = env_str("CRYPTOSHOP_NETWORK", "regtest")
+# auto (regtest: the node started by `manage.py regtest start`), rpc, esplora, none.
+CHAIN_BACKEND = env_str("CRYPTOSHOP_CHAIN_BACKEND", "auto")
+CHAIN_RPC_URL = env_str("CRYPTOSHOP_RPC_URL", "http://127.0.0.1:8332")
+CHAIN_RPC_USER = env_str("CRYPTOSHOP_RPC_USER")
+CHAIN_RPC_PASSWORD = env_str("CRYPTOSHOP_RPC_PASSWORD")
+CHAIN_RPC_COOKIE_FILE = env_str("CRYPTOSHOP_RPC_COOKIE_FILE")
+CHAIN_ESPLORA_URL = env_str("CRYPTOSHOP_ESPLORA_URL")
+WATCHER_POLL_SECONDS = env_int("CRYPTOSHOP_WATCHER_POLL_SECONDS", 2)
+# A leader that stops renewing (crashed, killed) is replaced after this many seconds.
+WATCHER_LEASE_SECONDS = env_int("CRYPTOSHOP_WATCHER_LEASE_SECONDS", 30)
+# Whether `serve` runs the watcher itself (the embedded default) or leaves it to
+# `manage.py worker` processes.
+WATCHER_IN_WEB = env_bool("CRYPTOSHOP_WATCHER_IN_WEB", True)
+# Unpaid invoices (payment addresses) one account may hold at once.
+MAX_OPEN_INVOICES = env_int("CRYPTOSHOP_MAX_OPEN_INVOICES", 5)
+# The demo wallet and "mine a block" buttons on the pay page (regtest only).
+DEMO_WALLET = env_bool("CRYPTOSHOP_DEMO_WALLET", BITCOIN_NETWORK == "regtest")
+
+# How long checkout holds stock for an unpaid order.
+ORDER_RESERVATION_MINUTES = env_int("CRYPTOSHOP_ORDER_RESERVATION_MINUTES", 30)
+# At most this many unpaid orders per account at once.
+MAX_PENDING_ORDERS = env_int("CRYPTOSHOP_MAX_PENDING_ORDERS", 10)
 # How many reverse proxies sit in front of us; 0 means trust REMOTE_ADDR only. The client
 # address is used for rate limits only (hashed), never logged.
 TRUSTED_PROXY_HOPS = env_int("CRYPTOSHOP_TRUSTED_PROXY_HOPS", 0)
+
+# --- exchange rates (cryptoshop/rates, docs/rates.md) ----------------------------------------
+RATE_SOURCES = env_list("CRYPTOSHOP_RATE_SOURCES",
+                        ["kraken", "bitstamp", "coinbase", "binance", "coingecko"])
+RATE_FIXED_RATES = env_str("CRYPTOSHOP_FIXED_RATES")
+RATE_CURRENCIES = env_list("CRYPTOSHOP_RATE_CURRENCIES",
+                           ["USD", "EUR", "GBP", "CHF", "CAD", "AUD", "JPY"])
+RATE_DEFAULT_CURRENCY = env_str("CRYPTOSHOP_RATE_DEFAULT_CURRENCY", "USD")
+RATE_MIN_SOURCES = env_int("CRYPTOSHOP_RATE_MIN_SOURCES", 2)
+RATE_MAX_AGE_SECONDS = env_int("CRYPTOSHOP_RATE_MAX_AGE_SECONDS", 600)
+RATE_OUTLIER_PERCENT = env_str("CRYPTOSHOP_RATE_OUTLIER_PERCENT", "5")
+RATE_REFRESH_SECONDS = env_int("CRYPTOSHOP_RATE_REFRESH_SECONDS", 60)
+RATE_TIMEOUT_SECONDS = env_str("CRYPTOSHOP_RATE_TIMEOUT_SECONDS", "5")
+RATE_SOURCE_URLS = env_str("CRYPTOSHOP_RATE_SOURCE_URLS")
+# /api/health reports "prices" only when the site configured rates explicitly.
+RATE_HEALTH = env_bool("CRYPTOSHOP_RATE_HEALTH", bool(RATE_FIXED_RATES)
+                       or env_str("CRYPTOSHOP_RATE_SOURCES").lower() not in {"", "none"})
 
 # --- auth, sessions, CSRF --------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -165,6 +219,8 @@ if HTTPS:
     SECURE_HSTS_SECONDS = env_int("CRYPTOSHOP_HSTS_SECONDS", 0)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Whole request bodies (8 photos of 8 MB plus a 20 MB digital file fit).
+MAX_REQUEST_BYTES = env_int("CRYPTOSHOP_MAX_REQUEST_MB", 90) * 1024 * 1024
 
 # --- i18n, static --------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -1,14 +1,32 @@
+import os
+
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic.base import RedirectView
 
 from cryptoshop.accounts.api import router as auth_router
+from cryptoshop.catalog import views as catalog_views
+from cryptoshop.catalog.api import router as products_router
 from cryptoshop.core import views as core_views
 from cryptoshop.core.api import api
 from cryptoshop.core.health import router as health_router
+from cryptoshop.core.media import serve_media
+from cryptoshop.moderation.api import router as report_router
+from cryptoshop.orders import views as order_views
+from cryptoshop.orders.api import router as orders_router
+from cryptoshop.payments.api import bitcoin_router, blockchain_router
+from cryptoshop.rates.api import router as rates_router
+from cryptoshop.stores.api import router as sellers_router
 
 api.add_router("/auth", auth_router)
 api.add_router("", health_router)
+api.add_router("/products", products_router)
+api.add_router("/products", report_router)
+api.add_router("/sellers", sellers_router)
+api.add_router("/orders", orders_router)
+api.add_router("/bitcoin", bitcoin_router)
+api.add_router("/blockchain", blockchain_router)
+api.add_router("/bitcoin", rates_router)
 
 # Staff log in like everybody else (token + mandatory 2FA); the admin's password form is
 # never shown because no account has a password.
@@ -18,13 +36,27 @@ admin.site.login = RedirectView.as_view(  # type: ignore[method-assign,assignmen
 admin.site.site_header = "CryptoShop operator"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", catalog_views.home, name="home"),
+    path("", include("cryptoshop.catalog.urls")),
     path("theme/", core_views.set_theme, name="set_theme"),
     path("accounts/", include("cryptoshop.accounts.urls")),
+    path("cart/", include("cryptoshop.cart.urls")),
+    path("checkout/", order_views.checkout, name="checkout"),
+    path("orders/", include("cryptoshop.payments.urls")),
+    path("orders/", include("cryptoshop.orders.urls")),
+    path("sell/", include("cryptoshop.stores.sell_urls")),
+    path("media/<path:path>", serve_media, name="media"),
     path("moderation/", include("cryptoshop.moderation.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
+
+if os.environ.get("CRYPTOSHOP_BENCH") == "1":  # bench/bench_shop.py's baseline view only
+    from cryptoshop.core import bench_views
+
+    urlpatterns.append(path("bench/trivial", bench_views.trivial))
+if os.environ.get("CRYPTOSHOP_TEST_HOOKS") == "1":  # tests/realtime only; never in production
+    urlpatterns.append(path("__test__/", include("cryptoshop.realtime.test_hooks")))
 
 handler400 = "cryptoshop.core.views.bad_request"
 handler403 = "cryptoshop.core.views.permission_denied"

@@ -59,6 +59,7 @@ fi
 unset DATABASE_URL REDIS_URL
 tier "unit (pure Bitcoin layer, chain clients)" tests/btc tests/chain tests/unit
 tier "app on SQLite" tests/app
+tier "realtime (Socket.IO)" tests/realtime
 tier "regtest (real node)" tests/regtest
 tier "e2e (Chromium)" tests/e2e
 

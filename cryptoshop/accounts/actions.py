@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cryptoshop.accounts import secrets as acct_secrets
 from cryptoshop.accounts import totp
-from cryptoshop.accounts.deletion import DeletionPlan, plan_for
+from cryptoshop.accounts.deletion import DeletionPlan, plan_for, run_cleanups
 from cryptoshop.accounts.models import RecoveryCode, User
 from cryptoshop.core import ratelimit
 from cryptoshop.core.errors import (
@@ -217,12 +217,14 @@ def do_delete_account(user: User, *, token: str, code: str | None, client_ip: st
         raise Conflict("This account can't be deleted yet: " + "; ".join(plan.blockers))
     public_id = user.public_id
     with transaction.atomic():
-        _end_sessions_of(user)
+        end_sessions_of(user)
+        run_cleanups(user)
         user.delete()
     logger.info("account deleted id=%s", public_id)
 
 
-def _end_sessions_of(user: User) -> None:
+def end_sessions_of(user: User) -> None:
+    """Log the account out everywhere: browser sessions and API session tokens."""
     # Database sessions store the user id inside the encoded blob, so scan the live ones;
     # deletion is rare and sessions expire, so this stays small.
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():

@@ -28,12 +28,26 @@ class DeletionPlan:
 
 
 DeletionHook = Callable[["User"], DeletionPlan]
+Cleanup = Callable[["User"], None]
 _hooks: list[DeletionHook] = []
+_cleanups: list[Cleanup] = []
 
 
 def register_deletion_hook(hook: DeletionHook) -> None:
     if hook not in _hooks:
         _hooks.append(hook)
+
+
+def register_cleanup(cleanup: Cleanup) -> None:
+    """Run inside the deletion transaction, before the account row goes (e.g. remove a
+    store that nothing else refers to)."""
+    if cleanup not in _cleanups:
+        _cleanups.append(cleanup)
+
+
+def run_cleanups(user: User) -> None:
+    for cleanup in _cleanups:
+        cleanup(user)
 
 
 def plan_for(user: User) -> DeletionPlan:

@@ -68,10 +68,12 @@ def _finish_login(request: HttpRequest, user: User, target: str | None) -> HttpR
     return redirect(target or "accounts:settings")
 
 
-def _token_page(request: HttpRequest, token: str, *, rotated: bool) -> HttpResponse:
+def _token_page(request: HttpRequest, token: str, *, rotated: bool,
+                next_url: str | None = None) -> HttpResponse:
     # Rendered directly from the POST (never stored, never redirected through the session)
     # and marked no-store so the browser doesn't keep it in its cache.
-    response = render(request, "accounts/token.html", {"token": token, "rotated": rotated})
+    response = render(request, "accounts/token.html",
+                      {"token": token, "rotated": rotated, "next": next_url})
     response["Cache-Control"] = "no-store"
     return response
 
@@ -87,8 +89,8 @@ def register(request: HttpRequest) -> HttpResponse:
         except ActionError as exc:
             apply_error(form, exc)
             return _render(request, "accounts/register.html", {"form": form}, exc)
-        django_login(request, reg.user, backend=BACKEND)
-        return _token_page(request, reg.token, rotated=False)
+        django_login(request, reg.user, backend=BACKEND)  # also merges the session's cart
+        return _token_page(request, reg.token, rotated=False, next_url=_safe_next(request))
     return render(request, "accounts/register.html", {"form": form, "next": _safe_next(request)})
 
 

@@ -1,5 +1,6 @@
-"""A cart that works without an account and without JavaScript: kept per session, or per
-account once logged in (the session's cart is merged into the account's on login)."""
+"""A cart that works without an account and without JavaScript: an anonymous cart's id
+lives in the (server-side) session; once logged in the cart belongs to the account, and
+the session's cart is merged into it on login."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from cryptoshop.catalog.models import Listing
 class Cart(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True,
                                 on_delete=models.CASCADE, related_name="cart")
-    session_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     updated_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     def __str__(self) -> str:

@@ -33,9 +33,24 @@ class StyledForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for name, field in self.fields.items():
             widget = field.widget
-            css = "textarea" if isinstance(widget, forms.Textarea) else "input"
-            widget.attrs.setdefault("class", css)
-            if self.is_bound and name in self.errors:
-                widget.attrs["aria-invalid"] = "true"
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                css = ""
+            elif isinstance(widget, forms.Select):
+                css = "select w-full"
+            elif isinstance(widget, forms.Textarea):
+                css = "textarea"
+            else:
+                css = "input"
+            if css:
+                widget.attrs.setdefault("class", css)
             if field.help_text:
                 widget.attrs.setdefault("aria-describedby", f"id_{name}_help")
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # Mark invalid fields for assistive tech (and basecoat's red outline). Done after
+        # cleaning, not in __init__: touching self.errors there would clean too early,
+        # before subclasses add their dynamic fields.
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-invalid"] = "true"

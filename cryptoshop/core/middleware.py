@@ -68,3 +68,61 @@ class RequestLogMiddleware:
                 },
             )
         return response
+
+
+class ActionErrorMiddleware:
+    """An ActionError escaping a page view becomes a styled error page with its status
+    (NotFound -> 404 …) instead of a 500. Views that show errors inline catch them first."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.shortcuts import render
+
+        from cryptoshop.core.errors import ActionError, RateLimited
+
+        if not isinstance(exception, ActionError) or request.path.startswith("/api/"):
+            return None
+        titles = {401: "Log in first", 403: "Not allowed", 404: "Page not found",
+                  409: "Not possible right now", 429: "Slow down"}
+        status = exception.status
+        message = exception.message
+        if status == 404:
+            message = "There is nothing here. It may have been removed, or never existed."
+        response = render(request, "errors/error.html", {
+            "status": status, "title": titles.get(status, "That didn't work"),
+            "message": message}, status=status)
+        if isinstance(exception, RateLimited):
+            response["Retry-After"] = str(exception.retry_after)
+        return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse bodies over CRYPTOSHOP_MAX_REQUEST_MB before Django reads them: Django limits
+    form fields but not file uploads, and nobody needs to send us 2 GB."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.http import JsonResponse
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.MAX_REQUEST_BYTES
+        if length > limit:
+            message = f"That is too large: at most {limit // (1024 * 1024)} MB per request."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"success": False, "error": "too_large",
+                                     "message": message}, status=413)
+            from cryptoshop.core.views import standalone_error
+
+            return standalone_error(413, "Too large", message)
+        return self.get_response(request)

@@ -46,15 +46,19 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
                   "There is nothing here. It may have been removed, or never existed.")
 
 
-def server_error(request: HttpRequest) -> HttpResponse:
-    # Rendered without the request's context (no session or user lookups), so this page
-    # still renders when the database is what failed.
+def standalone_error(status: int, title: str, message: str) -> HttpResponse:
+    """An error page rendered without the request's context (no session, user or database
+    lookups): for failures before the middleware ran, or when the database is what failed."""
     html = render_to_string("errors/error.html", {
-        "status": 500, "title": "Something went wrong",
-        "message": "An error on our side. Please try again in a moment.",
+        "status": status, "title": title, "message": message,
         "SITE_NAME": settings.SITE_NAME, "VERSION": settings.VERSION, "theme": "system",
     })
-    return HttpResponse(html, status=500)
+    return HttpResponse(html, status=status)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return standalone_error(500, "Something went wrong",
+                            "An error on our side. Please try again in a moment.")
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -5,3 +5,9 @@ class OrdersConfig(AppConfig):
     name = "cryptoshop.orders"
     label = "orders"
     verbose_name = "Orders"
+
+    def ready(self) -> None:
+        from cryptoshop.core.jobs import register_job
+        from cryptoshop.orders import actions
+
+        register_job("expire_reservations", 30, actions.expire_reservations)

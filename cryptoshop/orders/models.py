@@ -24,7 +24,9 @@ class Order(models.Model):
         EXPIRED = "expired", "Expired"
 
     public_id = models.CharField(max_length=24, unique=True, default=new_order_id, editable=False)
-    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+    # SET_NULL: a buyer may delete their account once no order is in progress; the
+    # seller keeps the finished order's record without knowing who it was.
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                               related_name="orders")
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="orders")
     status = models.CharField(max_length=16, choices=Status.choices,

@@ -34,10 +34,15 @@ def store_of(user: User) -> Store | None:
     return Store.objects.filter(owner=user).first()
 
 
+class NoStore(ActionError):
+    status = 403
+    code = "no_store"
+
+
 def own_store(user: User) -> Store:
     store = store_of(user)
     if store is None:
-        raise NotFound("You don't have a store yet.")
+        raise NoStore("You don't have a store yet: open one first.")
     return store
 
 

@@ -51,7 +51,8 @@ def test_theme_switch_works_without_javascript(client: Client) -> None:
     assert "theme" not in ignored.cookies
 
 
-def test_health(client: Client) -> None:
+def test_health(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CHAIN_BACKEND = "none"
     body = client.get("/api/health").json()
     assert body["success"] is True
     assert body["data"]["status"] == "ok" and body["data"]["database"] == "ok"
@@ -82,3 +83,37 @@ def test_database_url_parsing() -> None:
         database_from_url("mysql://x/y")
     with pytest.raises(ValueError):
         database_from_url("postgres://host/")
+
+
+def test_oversized_requests_are_refused_before_reading(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.MAX_REQUEST_BYTES = 1000
+    page = client.post("/accounts/register/", data="x" * 5000,
+                       content_type="application/octet-stream")
+    assert page.status_code == 413 and b"Too large" in page.content
+    api = client.post("/api/auth/register", data="x" * 5000, content_type="application/json")
+    assert api.status_code == 413 and api.json()["error"] == "too_large"
+
+
+def test_stale_anonymous_carts_are_purged() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cryptoshop.cart.actions import purge_stale_carts
+    from cryptoshop.cart.models import Cart
+
+    old = Cart.objects.create()
+    Cart.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=31))
+    fresh = Cart.objects.create()
+    assert purge_stale_carts() == 1
+    assert list(Cart.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
+def test_health_says_when_the_chain_backend_is_down(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CHAIN_BACKEND = "rpc"
+    settings.CHAIN_RPC_URL = "http://127.0.0.1:9"  # nothing listens on the discard port
+    response = client.get("/api/health")
+    body = response.json()
+    assert response.status_code == 503 and body["success"] is False
+    assert body["data"]["status"] == "degraded"
+    assert body["data"]["components"]["chain"].startswith("unavailable")

@@ -28,6 +28,21 @@
     el.addEventListener("focus", function () { el.select(); });
   });
 
+  // Countdowns: <strong data-countdown="ISO time">…</strong> (the server text says the same
+  // thing in words; this only makes it tick).
+  var countdowns = document.querySelectorAll("[data-countdown]");
+  if (countdowns.length) {
+    var tick = function () {
+      countdowns.forEach(function (el) {
+        var left = Math.max(0, Math.round((Date.parse(el.getAttribute("data-countdown")) - Date.now()) / 1000));
+        var m = Math.floor(left / 60), sec = left % 60;
+        el.textContent = left > 0 ? m + ":" + (sec < 10 ? "0" : "") + sec : "no time (expired)";
+      });
+    };
+    tick();
+    setInterval(tick, 1000);
+  }
+
   // Theme toggle: switch instantly without a reload; the cookie makes the server render
   // the same choice next time (no flash), and the no-JS form posts the same cookie.
   var order = ["system", "dark", "light"];

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from cryptoshop.accounts.actions import do_create_operator
@@ -12,13 +14,15 @@ from cryptoshop.accounts.models import User
 
 
 class Command(BaseCommand):
-    help = "Create the operator account on the first run (its token is printed once)."
+    help = ("Create the operator account on the first run (its token is printed once) and "
+            "load the demo shop (manage.py seed_demo; skipped with CRYPTOSHOP_DEMO_DATA=0).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         marker = settings.VAR_DIR / "first-run.done"
         if marker.exists():
             return
-        if not User.objects.filter(is_staff=True).exists():
+        operator_created = not User.objects.filter(is_staff=True).exists()
+        if operator_created:
             reg = do_create_operator(display_name="operator")
             self.stdout.write(self.style.WARNING(
                 "\nAn operator (staff) account was created for this shop.\n"
@@ -26,4 +30,15 @@ class Command(BaseCommand):
                 "  It is shown only now: keep it. Log in, turn on two-factor "
                 "authentication, then open /admin/.\n"
             ))
+        if os.environ.get("CRYPTOSHOP_DEMO_DATA", "1").strip().lower() not in {"0", "false",
+                                                                               "no", "off"}:
+            call_command("seed_demo", stdout=self.stdout, stderr=self.stderr)
+            from cryptoshop.payments.demo import ensure_demo_wallets
+
+            wallets = ensure_demo_wallets()
+            if wallets:
+                self.stdout.write(f"Demo: {wallets} store wallet(s) on regtest (watch-only).")
+            if operator_created:
+                self.stdout.write(self.style.WARNING(
+                    "(The operator's access token is printed above, before the demo data.)"))
         marker.write_text("done\n", encoding="utf-8")

@@ -8,6 +8,8 @@ import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from cryptoshop.core.jobs import start_background_runner
+
 
 class Command(BaseCommand):
     help = "Serve CryptoShop with uvicorn (ASGI)."
@@ -16,10 +18,14 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=1)
+        parser.add_argument("--no-jobs", action="store_true",
+                            help="don't run periodic jobs in this process (run_jobs does)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         host, port = options["host"], options["port"]
         self.stdout.write(f"CryptoShop {settings.VERSION} on http://{host}:{port}/  (Ctrl+C stops)")
+        if not options["no_jobs"]:
+            start_background_runner()
         uvicorn.run(
             "config.asgi:application",
             host=host,
@@ -30,5 +36,5 @@ class Command(BaseCommand):
             log_config=None,
             proxy_headers=settings.TRUSTED_PROXY_HOPS > 0,
             server_header=False,
-            lifespan="off",
+            lifespan="on",
         )

@@ -1,0 +1,232 @@
+"""/api/products: list (filters, pagination), create, read, update, delete, photos."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import File, Router, UploadedFile
+from ninja.responses import Status
+from pydantic import Field
+
+from cryptoshop.accounts.models import User
+from cryptoshop.accounts.sessions import api_auth, api_user
+from cryptoshop.catalog import actions
+from cryptoshop.catalog.models import Listing
+from cryptoshop.catalog.queries import browse, parse_filters
+from cryptoshop.core.api import CamelSchema, envelope, ok
+from cryptoshop.core.pagination import paginate
+from cryptoshop.stores.actions import own_store
+
+router = Router(tags=["products"])
+
+
+class ImageOut(CamelSchema):
+    id: int
+    url: str
+    thumb_url: str
+    width: int
+    height: int
+
+
+class StoreRef(CamelSchema):
+    id: str
+    slug: str
+    name: str
+
+
+class CategoryRef(CamelSchema):
+    slug: str
+    name: str
+
+
+class SpecOut(CamelSchema):
+    key: str
+    value: str
+
+
+class ProductOut(CamelSchema):
+    id: str
+    title: str
+    slug: str
+    url: str
+    description: str
+    category: CategoryRef
+    tags: list[str]
+    price_mode: str
+    price_sat: int | None
+    price_fiat: str | None
+    fiat_currency: str | None
+    stock: int | None
+    in_stock: bool
+    kind: str
+    status: str
+    featured: bool
+    sold_count: int
+    rating_avg: str
+    rating_count: int
+    store: StoreRef
+    images: list[ImageOut]
+    specifications: list[SpecOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+def product_out(listing: Listing, *, detail: bool = True) -> dict[str, Any]:
+    return {
+        "id": listing.public_id, "title": listing.title, "slug": listing.slug,
+        "url": f"/l/{listing.public_id}/{listing.slug}/",
+        "description": listing.description if detail else "",
+        "category": {"slug": listing.category.slug, "name": listing.category.name},
+        "tags": [t.name for t in listing.tags.all()],
+        "priceMode": listing.price_mode, "priceSat": listing.price_sat,
+        "priceFiat": str(listing.price_fiat) if listing.price_fiat is not None else None,
+        "fiatCurrency": listing.fiat_currency or None,
+        "stock": listing.stock, "inStock": listing.in_stock, "kind": listing.kind,
+        "status": listing.status, "featured": listing.featured,
+        "soldCount": listing.sold_count, "ratingAvg": str(listing.rating_avg),
+        "ratingCount": listing.rating_count,
+        "store": {"id": listing.store.public_id, "slug": listing.store.slug,
+                  "name": listing.store.name},
+        "images": [{"id": i.pk, "url": f"/media/{i.path}", "thumbUrl": f"/media/{i.thumb_path}",
+                    "width": i.width, "height": i.height} for i in listing.images.all()],
+        "specifications": [{"key": s.key, "value": s.value}
+                           for s in listing.specifications.all()] if detail else [],
+        "createdAt": listing.created_at, "updatedAt": listing.updated_at,
+    }
+
+
+class PaginationOut(CamelSchema):
+    page: int
+    limit: int
+    total: int
+    pages: int
+
+
+class ProductListOut(CamelSchema):
+    success: bool = True
+    data: list[ProductOut]
+    pagination: PaginationOut
+
+
+@router.get("", response=ProductListOut, by_alias=True)
+def list_products(request: HttpRequest) -> dict[str, Any]:
+    """Active listings. Query: q, category, minPrice, maxPrice (sats), kind, inStock, store,
+    sortBy (relevance|newest|price|bestselling|rating), sortOrder (asc|desc), page, limit."""
+    filters = parse_filters(request.GET, strict=True)
+    qs = browse(filters).prefetch_related("tags")
+    items, pagination = paginate(qs, filters.page, filters.limit)
+    return {"success": True, "data": [product_out(i, detail=False) for i in items],
+            "pagination": pagination.as_dict()}
+
+
+class SpecIn(CamelSchema):
+    key: str = Field(max_length=60)
+    value: str = Field(max_length=200)
+
+
+class ProductIn(CamelSchema):
+    title: str = Field(max_length=200)
+    category: str = Field(max_length=60, description="category slug")
+    description: str = Field(default="", max_length=20000)
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    price_mode: str = "sat"
+    price_sat: int | None = None
+    price_fiat: Decimal | None = None
+    fiat_currency: str = ""
+    stock: int | None = None
+    kind: str = "physical"
+    digital_text: str = Field(default="", max_length=20000)
+    status: str = "draft"
+    specifications: list[SpecIn] = Field(default_factory=list, max_length=40)
+
+
+class ProductPatch(CamelSchema):
+    title: str | None = Field(default=None, max_length=200)
+    category: str | None = Field(default=None, max_length=60)
+    description: str | None = Field(default=None, max_length=20000)
+    tags: list[str] | None = Field(default=None, max_length=20)
+    price_mode: str | None = None
+    price_sat: int | None = None
+    price_fiat: Decimal | None = None
+    fiat_currency: str | None = None
+    stock: int | None = None
+    kind: str | None = None
+    digital_text: str | None = Field(default=None, max_length=20000)
+    status: str | None = None
+    specifications: list[SpecIn] | None = Field(default=None, max_length=40)
+
+
+def _me(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+def _input(payload: ProductIn) -> actions.ListingInput:
+    data = payload.model_dump(exclude={"specifications"})
+    return actions.ListingInput(**data, specifications=[(s.key, s.value)
+                                                        for s in payload.specifications])
+
+
+@router.post("", auth=api_auth, response={201: envelope(ProductOut)}, by_alias=True)
+def create_product(request: HttpRequest, payload: ProductIn) -> Status[dict[str, Any]]:
+    """Create a listing in your store (status draft by default)."""
+    listing = actions.do_create_listing(own_store(_me(request)), _input(payload))
+    return Status(201, ok(product_out(listing)))
+
+
+@router.get("/{product_id}", response=envelope(ProductOut), by_alias=True)
+def get_product(request: HttpRequest, product_id: str) -> dict[str, Any]:
+    """A public listing, or your own in any status. Others' drafts are 404."""
+    listing = actions.listing_for_viewer(product_id, api_user(request))
+    return ok(product_out(listing))
+
+
+@router.put("/{product_id}", auth=api_auth, response=envelope(ProductOut), by_alias=True)
+def update_product(request: HttpRequest, product_id: str, payload: ProductPatch) -> dict[str, Any]:
+    """Update your listing; fields left out keep their value."""
+    listing = actions.listing_for_owner(product_id, _me(request))
+    current = actions.listing_input_of(listing).__dict__
+    changes = payload.model_dump(exclude_unset=True, exclude={"specifications"})
+    if payload.specifications is not None:
+        changes["specifications"] = [(s.key, s.value) for s in payload.specifications]
+    merged = actions.ListingInput(**{**current, **{k: v for k, v in changes.items()
+                                                   if v is not None or k == "stock"}})
+    return ok(product_out(actions.do_update_listing(listing, merged)))
+
+
+class DeleteOut(CamelSchema):
+    outcome: str
+
+
+@router.delete("/{product_id}", auth=api_auth, response=envelope(DeleteOut), by_alias=True)
+def delete_product(request: HttpRequest, product_id: str) -> dict[str, Any]:
+    """Delete your listing; one with orders is hidden instead (outcome says which)."""
+    listing = actions.listing_for_owner(product_id, _me(request))
+    return ok({"outcome": actions.do_delete_listing(listing)})
+
+
+@router.post("/{product_id}/images", auth=api_auth, response={201: envelope(ImageOut)},
+             by_alias=True)
+def add_image(request: HttpRequest, product_id: str,
+              file: File[UploadedFile]) -> Status[dict[str, Any]]:
+    """Upload a photo (multipart field `file`): checked by content, re-encoded, metadata
+    stripped."""
+    listing = actions.listing_for_owner(product_id, _me(request))
+    image = actions.do_add_image(listing, file.read(8 * 1024 * 1024 + 1))
+    return Status(201, ok({"id": image.pk, "url": f"/media/{image.path}",
+                           "thumbUrl": f"/media/{image.thumb_path}", "width": image.width,
+                           "height": image.height}))
+
+
+@router.delete("/{product_id}/images/{image_id}", auth=api_auth, response=envelope(DeleteOut),
+               by_alias=True)
+def remove_image(request: HttpRequest, product_id: str, image_id: int) -> dict[str, Any]:
+    listing = actions.listing_for_owner(product_id, _me(request))
+    actions.do_remove_image(listing, image_id)
+    return ok({"outcome": "deleted"})
+
+

@@ -1,0 +1,83 @@
+"""Public catalog pages: home, category, search, listing, store. Plain GET forms."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from cryptoshop.catalog.actions import categories_tree, listing_for_viewer, visible_listings
+from cryptoshop.catalog.models import Category, Listing
+from cryptoshop.catalog.queries import ListingFilters, browse, parse_filters, with_card_data
+from cryptoshop.core.errors import NotFound
+from cryptoshop.core.markdown import render_markdown
+from cryptoshop.core.pagination import paginate
+from cryptoshop.stores.models import Store
+
+
+def _viewer(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return request.user if request.user.is_authenticated else None
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    featured = list(with_card_data(visible_listings().filter(featured=True)
+                                   .order_by("-created_at"))[:6])
+    newest = list(with_card_data(visible_listings().order_by("-created_at"))[:12])
+    return render(request, "catalog/home.html", {
+        "featured": featured, "newest": newest, "tree": categories_tree(),
+    })
+
+
+def _results(request: HttpRequest, filters: ListingFilters, template: str,
+             extra: dict[str, object]) -> HttpResponse:
+    items, pagination = paginate(browse(filters), filters.page, filters.limit)
+    context = {"listings": items, "pagination": pagination, "filters": filters,
+               "tree": categories_tree(), **extra}
+    return render(request, template, context)
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    filters = parse_filters(request.GET, strict=False)
+    return _results(request, filters, "catalog/search.html", {})
+
+
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    cat = Category.objects.select_related("parent").filter(slug=slug, prohibited=False).first()
+    if cat is None:
+        raise NotFound("No such category.")
+    params = request.GET.copy()
+    params["category"] = slug
+    filters = parse_filters(params, strict=False)
+    return _results(request, filters, "catalog/category.html",
+                    {"category": cat, "children": cat.children.filter(prohibited=False)})
+
+
+def store_page(request: HttpRequest, slug: str) -> HttpResponse:
+    store = Store.objects.filter(slug=slug).first()
+    if store is None or (not store.is_active and not (
+            request.user.is_authenticated and (request.user.is_staff
+                                               or store.owner_id == request.user.pk))):
+        raise NotFound("No such store.")
+    params = request.GET.copy()
+    params["store"] = slug
+    filters = parse_filters(params, strict=False)
+    return _results(request, filters, "catalog/store.html", {
+        "store": store, "description_html": render_markdown(store.description),
+        "policies_html": render_markdown(store.policies),
+        "shipping": store.shipping_options.filter(active=True),
+    })
+
+
+def listing_detail(request: HttpRequest, public_id: str, slug: str = "") -> HttpResponse:
+    listing: Listing = listing_for_viewer(public_id, _viewer(request))
+    if slug != listing.slug:
+        return redirect("catalog:listing", public_id=listing.public_id, slug=listing.slug,
+                        permanent=True)
+    return render(request, "catalog/listing.html", {
+        "listing": listing,
+        "images": list(listing.images.all()),
+        "specs": list(listing.specifications.all()),
+        "tags": list(listing.tags.all()),
+        "description_html": render_markdown(listing.description),
+        "shipping": list(listing.store.shipping_options.filter(active=True)),
+        "is_owner": request.user.is_authenticated and listing.store.owner_id == request.user.pk,
+    })

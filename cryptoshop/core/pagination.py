@@ -1,0 +1,61 @@
+"""Page/limit pagination with the brief's pagination object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db.models import QuerySet
+
+T = TypeVar("T")
+DEFAULT_LIMIT = 24
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Pagination:
+    page: int
+    limit: int
+    total: int
+    pages: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {"page": self.page, "limit": self.limit, "total": self.total, "pages": self.pages}
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def window(self) -> list[int]:
+        """Page numbers to show around the current one (at most 7)."""
+        start = max(1, min(self.page - 3, self.pages - 6))
+        return list(range(start, min(self.pages, start + 6) + 1))
+
+
+def clamp_page(value: Any, default: int = 1) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return max(1, min(number, 10_000))
+
+
+def clamp_limit(value: Any, default: int = DEFAULT_LIMIT) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return max(1, min(number, MAX_LIMIT))
+
+
+def paginate(qs: QuerySet[Any], page: int, limit: int) -> tuple[list[Any], Pagination]:
+    total = qs.count()
+    pages = max(1, -(-total // limit))
+    page = min(page, pages)
+    items = list(qs[(page - 1) * limit : page * limit])
+    return items, Pagination(page=page, limit=limit, total=total, pages=pages)

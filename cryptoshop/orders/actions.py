@@ -1,0 +1,305 @@
+"""Order actions: checkout (stock reserved atomically), status changes with history,
+reservation expiry, and ownership checks. Payments (a later layer) call do_mark_paid."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from cryptoshop.accounts.deletion import DeletionPlan, register_cleanup, register_deletion_hook
+from cryptoshop.accounts.models import User
+from cryptoshop.cart.actions import StoreGroup, cart_groups, clear_lines
+from cryptoshop.cart.models import Cart
+from cryptoshop.catalog.models import Listing
+from cryptoshop.core import ratelimit
+from cryptoshop.core.errors import ActionError, Conflict, NotFound, RateLimited, ValidationFailed
+from cryptoshop.orders.models import Order, OrderEvent, OrderItem
+from cryptoshop.stores.models import ShippingOption
+
+logger = logging.getLogger(__name__)
+S = Order.Status
+OPEN_STATUSES = (S.PENDING_PAYMENT, S.PAID, S.SHIPPED)
+MAX_ADDRESS = 2000
+
+
+@dataclass(frozen=True)
+class CheckoutInput:
+    shipping: dict[int, int]  # store id -> shipping option id (stores with physical goods)
+    address: str = ""
+    note: str = ""
+
+
+def _event(order: Order, to_status: str, role: str, actor: User | None, note: str = "",
+           from_status: str | None = None) -> None:
+    OrderEvent.objects.create(order=order, from_status=from_status or "", to_status=to_status,
+                              actor_role=role, actor=actor, note=note[:500])
+
+
+def check_checkout(user: User, groups: list[StoreGroup], data: CheckoutInput) -> None:
+    errors: dict[str, list[str]] = {}
+    if not groups:
+        raise ActionError("Your cart is empty.", code="empty_cart")
+    problems = [f"{line.listing.title}: {line.problem}" for g in groups for line in g.lines
+                if line.problem]
+    if problems:
+        raise Conflict("Some items can't be bought right now — " + " ".join(problems))
+    if any(g.store.owner_id == user.pk for g in groups):
+        raise ActionError("You can't buy from your own store.")
+    needs_address = any(g.needs_shipping for g in groups)
+    address = data.address.strip()
+    if needs_address and not 10 <= len(address) <= MAX_ADDRESS:
+        errors["shippingAddress"] = ["Where should it go? (10–2000 characters)"]
+    for group in groups:
+        if not group.needs_shipping:
+            continue
+        option_id = data.shipping.get(group.store.pk)
+        if not any(o.pk == option_id for o in group.shipping_options):
+            errors[f"shipping_{group.store.pk}"] = [
+                f"Choose how {group.store.name} should ship." if group.shipping_options
+                else f"{group.store.name} has no shipping option right now."]
+    if len(data.note) > 1000:
+        errors["note"] = ["At most 1000 characters."]
+    if errors:
+        raise ValidationFailed(errors)
+    pending = Order.objects.filter(buyer=user, status=S.PENDING_PAYMENT).count()
+    if pending + len(groups) > settings.MAX_PENDING_ORDERS:
+        raise ActionError("You have too many unpaid orders. Pay or cancel some first.",
+                          code="too_many_pending")
+
+
+def _reserve(listing: Listing, quantity: int) -> None:
+    """Take stock in one conditional UPDATE: of two buyers racing for the last item, the
+    database lets exactly one decrement succeed (row lock on PostgreSQL, the single
+    writer on SQLite)."""
+    if listing.stock is None:
+        return
+    taken = Listing.objects.filter(pk=listing.pk, stock__gte=quantity).update(
+        stock=F("stock") - quantity)
+    if not taken:
+        raise Conflict(f"“{listing.title}” just sold out (or has fewer left than you want).")
+
+
+def do_checkout(user: User, cart: Cart, data: CheckoutInput, *, client_ip: str) -> list[Order]:
+    """Turn the cart into one order per store, reserving stock until reserved_until."""
+    try:
+        ratelimit.hit("checkout:account", str(user.pk))
+    except ratelimit.RateLimitExceeded as exc:
+        raise RateLimited(exc.retry_after) from exc
+    groups = cart_groups(cart)
+    check_checkout(user, groups, data)
+    until = timezone.now() + timedelta(minutes=settings.ORDER_RESERVATION_MINUTES)
+    orders: list[Order] = []
+    with transaction.atomic():
+        for group in groups:
+            option = None
+            if group.needs_shipping:
+                option = ShippingOption.objects.get(pk=data.shipping[group.store.pk])
+            currencies = set(group.fiat_totals)
+            if len(currencies) > 1:
+                raise ActionError(f"{group.store.name}: items priced in different currencies "
+                                  "must be ordered separately.")
+            fiat_total = sum(group.fiat_totals.values(), Decimal("0"))
+            order = Order.objects.create(
+                buyer=user, store=group.store, items_sat=group.items_sat,
+                fiat_total=fiat_total, fiat_currency=next(iter(currencies), ""),
+                shipping_name=option.name if option else "",
+                shipping_sat=option.cost_sat if option else 0,
+                # Sat-only orders have their total now; fiat items are converted by the
+                # payments layer from a rate snapshot when the invoice is made.
+                total_sat=(group.items_sat + (option.cost_sat if option else 0))
+                if not currencies else None,
+                shipping_address=data.address.strip() if group.needs_shipping else "",
+                buyer_note=data.note.strip(), reserved_until=until,
+            )
+            for line in group.lines:
+                _reserve(line.listing, line.item.quantity)
+                OrderItem.objects.create(
+                    order=order, listing=line.listing, title=line.listing.title,
+                    kind=line.listing.kind, quantity=line.item.quantity,
+                    unit_price_sat=line.listing.price_sat if line.listing.price_mode == "sat"
+                    else None,
+                    unit_price_fiat=line.listing.price_fiat if line.listing.price_mode == "fiat"
+                    else None,
+                    fiat_currency=line.listing.fiat_currency,
+                )
+            _event(order, S.PENDING_PAYMENT, OrderEvent.Actor.BUYER, user, "Order placed")
+            orders.append(order)
+        clear_lines(cart, [line.listing.pk for g in groups for line in g.lines])
+    logger.info("checkout: %d order(s) for account %s", len(orders), user.public_id)
+    return orders
+
+
+def _transition(order: Order, from_status: tuple[str], to: str, role: str,
+                actor: User | None, note: str = "", **fields: object) -> bool:
+    """Change status only if it is still `from_status` (one conditional UPDATE, so
+    concurrent changes can't both win). Returns False if the order moved on already."""
+    updated = Order.objects.filter(pk=order.pk, status=from_status[0]).update(
+        status=to, updated_at=timezone.now(), **fields)
+    if not updated:
+        return False
+    order.refresh_from_db()
+    _event(order, to, role, actor, note, from_status=from_status[0])
+    return True
+
+
+def _release_stock(order: Order) -> None:
+    for item in order.items.filter(listing__isnull=False).select_related("listing"):
+        if item.listing is not None and item.listing.stock is not None:
+            Listing.objects.filter(pk=item.listing.pk).update(stock=F("stock") + item.quantity)
+
+
+def do_cancel(order: Order, actor: User, *, role: str, reason: str = "") -> Order:
+    """Buyer or seller cancels an unpaid order; the reserved stock goes back."""
+    if order.status != S.PENDING_PAYMENT:
+        raise Conflict("Only unpaid orders can be cancelled here.")
+    with transaction.atomic():
+        if not _transition(order, (S.PENDING_PAYMENT,), S.CANCELLED, role, actor,
+                           reason or "Cancelled"):
+            raise Conflict("This order changed meanwhile; reload it.")
+        _release_stock(order)
+    return order
+
+
+def do_mark_paid(order: Order, *, note: str = "Payment settled") -> bool:
+    """Called by the payments layer when the invoice settles: commits the reserved stock
+    and counts the sale. Idempotent: a second call does nothing."""
+    with transaction.atomic():
+        # Two conditional transitions, so we know which state the payment found.
+        was_expired = False
+        if not _transition(order, (S.PENDING_PAYMENT,), S.PAID, OrderEvent.Actor.SYSTEM,
+                           None, note):
+            if not _transition(order, (S.EXPIRED,), S.PAID, OrderEvent.Actor.SYSTEM, None,
+                               note):
+                return False
+            was_expired = True
+        if was_expired:
+            # Paid after the reservation lapsed: take the stock again if it is still there;
+            # if not, say so plainly — the seller must refund or restock.
+            short = []
+            for item in order.items.filter(listing__isnull=False).select_related("listing"):
+                if item.listing is None or item.listing.stock is None:
+                    continue
+                if not Listing.objects.filter(pk=item.listing.pk, stock__gte=item.quantity).update(
+                        stock=F("stock") - item.quantity):
+                    short.append(item.title)
+            if short:
+                _event(order, S.PAID, OrderEvent.Actor.SYSTEM, None,
+                       "Paid after the reservation expired; no longer in stock: "
+                       + ", ".join(short), from_status=S.PAID)
+        for item in order.items.filter(listing__isnull=False):
+            Listing.objects.filter(pk=item.listing_id or 0).update(
+                sold_count=F("sold_count") + item.quantity)
+    return True
+
+
+def do_mark_shipped(order: Order, seller: User, note: str) -> Order:
+    note = note.strip()
+    if len(note) > 500:
+        raise ValidationFailed({"note": ["At most 500 characters."]})
+    if order.status != S.PAID:
+        raise Conflict("Only paid orders can be marked as shipped.")
+    if not _transition(order, (S.PAID,), S.SHIPPED, OrderEvent.Actor.SELLER, seller,
+                       note or "Shipped", ship_note=note):
+        raise Conflict("This order changed meanwhile; reload it.")
+    return order
+
+
+def do_confirm_received(order: Order, buyer: User) -> Order:
+    if order.status != S.SHIPPED:
+        raise Conflict("Only shipped orders can be confirmed as received.")
+    if not _transition(order, (S.SHIPPED,), S.COMPLETED, OrderEvent.Actor.BUYER, buyer,
+                       "Received"):
+        raise Conflict("This order changed meanwhile; reload it.")
+    return order
+
+
+def expire_reservations(now: object = None) -> int:
+    """Unpaid orders past their reservation expire and give their stock back."""
+    cutoff = timezone.now() if now is None else now
+    expired = 0
+    due = Order.objects.filter(status=S.PENDING_PAYMENT, reserved_until__lt=cutoff)
+    for order in due.iterator():
+        with transaction.atomic():
+            if _transition(order, (S.PENDING_PAYMENT,), S.EXPIRED, OrderEvent.Actor.SYSTEM,
+                           None, "Not paid in time; stock released"):
+                _release_stock(order)
+                expired += 1
+    return expired
+
+
+# --- access ------------------------------------------------------------------------------
+
+def orders_of_buyer(user: User) -> QuerySet[Order]:
+    return Order.objects.filter(buyer=user).select_related("store")
+
+
+def orders_of_seller(user: User) -> QuerySet[Order]:
+    return Order.objects.filter(store__owner=user).select_related("store")
+
+
+def order_for_buyer(user: User, public_id: str) -> Order:
+    order = orders_of_buyer(user).filter(public_id=public_id).first()
+    if order is None:
+        raise NotFound("No such order.")
+    return order
+
+
+def order_for_seller(user: User, public_id: str) -> Order:
+    order = orders_of_seller(user).filter(public_id=public_id).first()
+    if order is None:
+        raise NotFound("No such order.")
+    return order
+
+
+def order_for_party(user: User, public_id: str) -> tuple[Order, str]:
+    """The order and the caller's role in it ("buyer" or "seller"); 404 for anyone else —
+    including staff, who use the admin (which never shows shipping addresses)."""
+    order = (Order.objects.select_related("store").filter(public_id=public_id)
+             .filter(Q(buyer=user) | Q(store__owner=user)).first())
+    if order is None:
+        raise NotFound("No such order.")
+    return order, ("buyer" if order.buyer_id == user.pk else "seller")
+
+
+# --- account deletion ----------------------------------------------------------------------
+
+def _deletion_plan(user: User) -> DeletionPlan:
+    plan = DeletionPlan()
+    open_buying = Order.objects.filter(buyer=user, status__in=OPEN_STATUSES).count()
+    if open_buying:
+        plan.blockers.append(f"{open_buying} order(s) you placed are still in progress; "
+                             "wait until they complete or cancel unpaid ones")
+    finished = Order.objects.filter(buyer=user).exclude(status__in=OPEN_STATUSES).count()
+    if finished:
+        plan.kept.append(f"{finished} finished order(s) stay in the sellers' records, "
+                         "no longer linked to any account")
+    store = getattr(user, "store", None)
+    if store is not None:
+        if Order.objects.filter(store=store).exists():
+            plan.blockers.append(f"your store “{store.name}” has order history; stores "
+                                 "with orders can't be deleted (hide your listings instead)")
+        else:
+            plan.removed.append(f"your store “{store.name}” and its listings")
+    return plan
+
+
+def _delete_store_of(user: User) -> None:
+    from cryptoshop.catalog.actions import do_delete_listing
+
+    store = getattr(user, "store", None)
+    if store is None:
+        return
+    for listing in store.listings.all():
+        do_delete_listing(listing)
+    store.delete()
+
+
+register_deletion_hook(_deletion_plan)
+register_cleanup(_delete_store_of)

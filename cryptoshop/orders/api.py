@@ -1,0 +1,207 @@
+"""/api/orders: place orders, list and read yours (as buyer or seller), change status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Router
+from ninja.responses import Status
+from pydantic import Field
+
+from cryptoshop.accounts.models import User
+from cryptoshop.accounts.sessions import api_auth
+from cryptoshop.cart.actions import do_add_to_cart
+from cryptoshop.cart.models import Cart
+from cryptoshop.catalog.api import PaginationOut
+from cryptoshop.core.api import CamelSchema, envelope, ok
+from cryptoshop.core.errors import ActionError, ValidationFailed
+from cryptoshop.core.pagination import clamp_limit, clamp_page, paginate
+from cryptoshop.core.ratelimit import client_ip
+from cryptoshop.orders import actions
+from cryptoshop.orders.models import Order
+from cryptoshop.stores.models import Store
+
+router = Router(tags=["orders"])
+
+
+class OrderItemOut(CamelSchema):
+    product_id: str | None
+    title: str
+    kind: str
+    quantity: int
+    unit_price_sat: int | None
+    unit_price_fiat: str | None
+    fiat_currency: str | None
+
+
+class OrderEventOut(CamelSchema):
+    status: str
+    actor: str
+    note: str
+    at: datetime
+
+
+class OrderOut(CamelSchema):
+    id: str
+    status: str
+    role: str
+    store: dict[str, str]
+    items: list[OrderItemOut]
+    items_sat: int
+    fiat_total: str | None
+    fiat_currency: str | None
+    shipping_name: str | None
+    shipping_sat: int
+    total_sat: int | None
+    shipping_address: str | None
+    note: str | None
+    ship_note: str | None
+    reserved_until: datetime
+    payment: dict[str, Any] | None
+    events: list[OrderEventOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+def order_out(order: Order, role: str, *, detail: bool = True) -> dict[str, Any]:
+    return {
+        "id": order.public_id, "status": order.status, "role": role,
+        "store": {"id": order.store.public_id, "slug": order.store.slug,
+                  "name": order.store.name},
+        "items": [{"productId": i.listing.public_id if i.listing else None, "title": i.title,
+                   "kind": i.kind, "quantity": i.quantity, "unitPriceSat": i.unit_price_sat,
+                   "unitPriceFiat": str(i.unit_price_fiat) if i.unit_price_fiat is not None
+                   else None, "fiatCurrency": i.fiat_currency or None}
+                  for i in order.items.all()],
+        "itemsSat": order.items_sat,
+        "fiatTotal": str(order.fiat_total) if order.fiat_currency else None,
+        "fiatCurrency": order.fiat_currency or None,
+        "shippingName": order.shipping_name or None, "shippingSat": order.shipping_sat,
+        "totalSat": order.total_sat,
+        # Only the two parties ever reach this function (order_for_party / lists).
+        "shippingAddress": (order.shipping_address or None) if detail else None,
+        "note": (order.buyer_note or None) if detail else None,
+        "shipNote": order.ship_note or None, "reservedUntil": order.reserved_until,
+        "payment": _payment_of(order) if detail else None,
+        "events": [{"status": e.to_status, "actor": e.actor_role, "note": e.note,
+                    "at": e.created_at} for e in order.events.all()] if detail else [],
+        "createdAt": order.created_at, "updatedAt": order.updated_at,
+    }
+
+
+def _payment_of(order: Order) -> dict[str, Any] | None:
+    from cryptoshop.payments.actions import open_invoice
+    from cryptoshop.payments.api import invoice_out
+
+    invoice = open_invoice(order)
+    return invoice_out(invoice) if invoice is not None else None
+
+
+def _me(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+class OrderListOut(CamelSchema):
+    success: bool = True
+    data: list[OrderOut]
+    pagination: PaginationOut
+
+
+@router.get("", auth=api_auth, response=OrderListOut, by_alias=True)
+def list_orders(request: HttpRequest, role: Literal["buyer", "seller"] = "buyer",
+                status: str = "", page: int = 1, limit: int = 20) -> dict[str, Any]:
+    """Your orders as a buyer (default) or your store's orders (`role=seller`)."""
+    me = _me(request)
+    qs = actions.orders_of_buyer(me) if role == "buyer" else actions.orders_of_seller(me)
+    if status:
+        if status not in Order.Status.values:
+            raise ValidationFailed({"status": ["Unknown status."]})
+        qs = qs.filter(status=status)
+    qs = qs.prefetch_related("items__listing").order_by("-created_at")
+    items, pagination = paginate(qs, clamp_page(page), clamp_limit(limit, 20))
+    return {"success": True, "data": [order_out(o, role, detail=False) for o in items],
+            "pagination": pagination.as_dict()}
+
+
+class ItemIn(CamelSchema):
+    product_id: str = Field(max_length=40)
+    quantity: int = Field(ge=1, le=100)
+
+
+class ShippingChoiceIn(CamelSchema):
+    store_id: str = Field(max_length=40)
+    shipping_option_id: int
+
+
+class OrderIn(CamelSchema):
+    items: list[ItemIn] = Field(min_length=1, max_length=50)
+    shipping: list[ShippingChoiceIn] = Field(default_factory=list, max_length=50)
+    shipping_address: str = Field(default="", max_length=2000)
+    note: str = Field(default="", max_length=1000)
+
+
+class OrdersCreatedOut(CamelSchema):
+    orders: list[OrderOut]
+
+
+@router.post("", auth=api_auth, response={201: envelope(OrdersCreatedOut)}, by_alias=True)
+def create_orders(request: HttpRequest, payload: OrderIn) -> Status[dict[str, Any]]:
+    """Place orders for these items: one order per store, stock reserved until
+    `reservedUntil`. Give a shipping option per store selling physical goods."""
+    me = _me(request)
+    stores = {s.public_id: s.pk for s in Store.objects.filter(
+        public_id__in=[c.store_id for c in payload.shipping])}
+    with transaction.atomic():
+        # The same checkout as the pages, over a throwaway cart built from the request.
+        cart = Cart.objects.create()
+        try:
+            for item in payload.items:
+                try:
+                    do_add_to_cart(cart, item.product_id, item.quantity, user=me)
+                except ActionError as exc:
+                    raise ValidationFailed({"items": [f"{item.product_id}: {exc.message}"]},
+                                           exc.message) from exc
+            data = actions.CheckoutInput(
+                shipping={stores[c.store_id]: c.shipping_option_id for c in payload.shipping
+                          if c.store_id in stores},
+                address=payload.shipping_address, note=payload.note)
+            orders = actions.do_checkout(me, cart, data, client_ip=client_ip(request))
+        finally:
+            cart.delete()
+    return Status(201, ok({"orders": [order_out(o, "buyer") for o in orders]}))
+
+
+@router.get("/{order_id}", auth=api_auth, response=envelope(OrderOut), by_alias=True)
+def get_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
+    """Your order (as buyer or as the store's seller); anyone else's is 404."""
+    order, role = actions.order_for_party(_me(request), order_id)
+    return ok(order_out(order, role))
+
+
+class OrderUpdateIn(CamelSchema):
+    status: Literal["shipped", "cancelled", "completed"]
+    note: str = Field(default="", max_length=500)
+
+
+@router.put("/{order_id}", auth=api_auth, response=envelope(OrderOut), by_alias=True)
+def update_order(request: HttpRequest, order_id: str, payload: OrderUpdateIn) -> dict[str, Any]:
+    """Seller: `shipped` (paid orders) or `cancelled` (unpaid). Buyer: `completed`
+    (received a shipped order) or `cancelled` (unpaid)."""
+    me = _me(request)
+    order, role = actions.order_for_party(me, order_id)
+    if payload.status == "cancelled":
+        actions.do_cancel(order, me, role=role, reason=payload.note)
+    elif payload.status == "shipped" and role == "seller":
+        actions.do_mark_shipped(order, me, payload.note)
+    elif payload.status == "completed" and role == "buyer":
+        actions.do_confirm_received(order, me)
+    else:
+        raise ActionError(f"As the {role} you can't set this order to {payload.status}.",
+                          code="transition_not_allowed")
+    order.refresh_from_db()
+    return ok(order_out(order, role))

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django import forms
+
+from cryptoshop.cart.actions import StoreGroup
+from cryptoshop.core.forms_util import StyledForm
+
+
+class CheckoutForm(StyledForm):
+    shipping_address = forms.CharField(
+        required=False, max_length=2000, label="Shipping address",
+        help_text="Free text, as on a parcel. Encrypted at rest; only you and the seller(s) "
+                  "see it, and it is deleted some time after the order completes.",
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}))
+    note = forms.CharField(required=False, max_length=1000, label="Note to the seller(s)",
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: object, groups: list[StoreGroup], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.groups = groups
+        for group in groups:
+            if not group.needs_shipping:
+                continue
+            choices = [(o.pk, f"{o.name} — {o.regions} ({o.cost_sat:,} sats)")
+                       for o in group.shipping_options]
+            self.fields[f"shipping_{group.store.pk}"] = forms.TypedChoiceField(
+                choices=choices, coerce=int, label=f"Shipping from {group.store.name}",
+                widget=forms.RadioSelect, initial=choices[0][0] if len(choices) == 1 else None)
+        if not any(g.needs_shipping for g in groups):
+            del self.fields["shipping_address"]
+
+    def shipping_choices(self) -> dict[int, int]:
+        return {g.store.pk: self.cleaned_data[f"shipping_{g.store.pk}"] for g in self.groups
+                if f"shipping_{g.store.pk}" in self.cleaned_data}
+
+    def shipping_fields(self) -> list[tuple[StoreGroup, forms.BoundField]]:
+        return [(g, self[f"shipping_{g.store.pk}"]) for g in self.groups
+                if f"shipping_{g.store.pk}" in self.fields]
+
+
+class ShipForm(StyledForm):
+    note = forms.CharField(required=False, max_length=500, label="Note for the buyer",
+                           help_text="Carrier and tracking number, or how to pick it up.")
+
+
+class CancelForm(StyledForm):
+    reason = forms.CharField(required=False, max_length=300, label="Reason (optional)")

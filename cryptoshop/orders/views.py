@@ -1,0 +1,170 @@
+"""Checkout, the buyer's orders and the seller's order desk. Forms and redirects only."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cryptoshop.accounts.models import User
+from cryptoshop.cart.actions import cart_groups, get_cart
+from cryptoshop.catalog.models import Listing
+from cryptoshop.core.errors import ActionError
+from cryptoshop.core.forms_util import apply_error
+from cryptoshop.core.pagination import clamp_page, paginate
+from cryptoshop.core.ratelimit import client_ip
+from cryptoshop.orders import actions
+from cryptoshop.orders.forms import CancelForm, CheckoutForm, ShipForm
+from cryptoshop.orders.models import Order
+
+
+def _me(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def checkout(request: HttpRequest) -> HttpResponse:
+    cart = get_cart(request)
+    groups = cart_groups(cart)
+    if not groups:
+        messages.info(request, "Your cart is empty.")
+        return redirect("cart:view")
+    if not request.user.is_authenticated:
+        # One-step anonymous registration right here; the cart follows the new account.
+        return render(request, "orders/checkout_register.html", {"groups": groups})
+    form = CheckoutForm(request.POST if request.method == "POST" else None, groups=groups)
+    if request.method == "POST" and form.is_valid():
+        assert cart is not None
+        data = actions.CheckoutInput(shipping=form.shipping_choices(),
+                                     address=form.cleaned_data.get("shipping_address", ""),
+                                     note=form.cleaned_data["note"])
+        try:
+            orders = actions.do_checkout(_me(request), cart, data, client_ip=client_ip(request))
+        except ActionError as exc:
+            apply_error(form, exc)
+            return render(request, "orders/checkout.html", {"form": form, "groups": groups},
+                          status=exc.status if exc.status in {400, 409, 429} else 400)
+        if len(orders) == 1:
+            messages.success(request, "Order placed. It waits for payment.")
+            return redirect("orders:detail", public_id=orders[0].public_id)
+        messages.success(request, f"{len(orders)} orders placed, one per store. "
+                                  "Each waits for its payment.")
+        return redirect("orders:list")
+    return render(request, "orders/checkout.html", {"form": form, "groups": groups},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def order_list(request: HttpRequest) -> HttpResponse:
+    qs = actions.orders_of_buyer(_me(request)).prefetch_related("items")
+    items, pagination = paginate(qs, clamp_page(request.GET.get("page")), 20)
+    return render(request, "orders/list.html", {"orders": items, "pagination": pagination})
+
+
+@never_cache
+@login_required
+def order_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    order = actions.order_for_buyer(_me(request), public_id)
+    return render(request, "orders/detail.html", _detail_context(order, "buyer"))
+
+
+def _detail_context(order: Order, role: str) -> dict[str, object]:
+    items = list(order.items.select_related("listing"))
+    delivered = []
+    if order.status in (Order.Status.PAID, Order.Status.SHIPPED, Order.Status.COMPLETED):
+        delivered = [i.listing for i in items if i.listing and i.kind == Listing.Kind.DIGITAL]
+    from cryptoshop.payments.actions import open_invoice, settle_flags
+
+    invoice = open_invoice(order)
+    return {"order": order, "items": items, "events": list(order.events.all()),
+            "role": role, "delivered": delivered, "ship_form": ShipForm(),
+            "cancel_form": CancelForm(), "invoice": invoice,
+            "invoice_flags": settle_flags(invoice) if invoice else []}
+
+
+@login_required
+@require_POST
+def order_cancel(request: HttpRequest, public_id: str) -> HttpResponse:
+    order, role = actions.order_for_party(_me(request), public_id)
+    try:
+        actions.do_cancel(order, _me(request), role=role,
+                          reason=request.POST.get("reason", "")[:300])
+        messages.success(request, "Order cancelled; the items are back in stock.")
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    return redirect("orders:detail" if role == "buyer" else "sell:order", public_id=public_id)
+
+
+@login_required
+@require_POST
+def order_received(request: HttpRequest, public_id: str) -> HttpResponse:
+    order = actions.order_for_buyer(_me(request), public_id)
+    try:
+        actions.do_confirm_received(order, _me(request))
+        messages.success(request, "Thanks! The order is complete.")
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    return redirect("orders:detail", public_id=public_id)
+
+
+# --- seller side (mounted under /sell/orders/) ------------------------------------------------
+
+@login_required
+def seller_orders(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    qs = actions.orders_of_seller(_me(request)).prefetch_related("items")
+    if status in Order.Status.values:
+        qs = qs.filter(status=status)
+    items, pagination = paginate(qs, clamp_page(request.GET.get("page")), 20)
+    return render(request, "orders/seller_list.html", {
+        "orders": items, "pagination": pagination, "status": status,
+        "statuses": Order.Status.choices})
+
+
+@never_cache
+@login_required
+def seller_order(request: HttpRequest, public_id: str) -> HttpResponse:
+    order = actions.order_for_seller(_me(request), public_id)
+    return render(request, "orders/detail.html", _detail_context(order, "seller"))
+
+
+@login_required
+@require_POST
+def seller_ship(request: HttpRequest, public_id: str) -> HttpResponse:
+    order = actions.order_for_seller(_me(request), public_id)
+    form = ShipForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_mark_shipped(order, _me(request), form.cleaned_data["note"])
+            messages.success(request, "Marked as shipped. The buyer can see your note.")
+        except ActionError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, "The note is too long.")
+    return redirect("sell:order", public_id=public_id)
+
+
+@login_required
+def digital_download(request: HttpRequest, public_id: str, listing_id: str) -> HttpResponse:
+    """The digital file of a paid order, decrypted on the fly for its buyer only."""
+    from cryptoshop.catalog.actions import read_digital_file
+    from cryptoshop.core.errors import NotFound
+
+    order = actions.order_for_buyer(_me(request), public_id)
+    if order.status not in (Order.Status.PAID, Order.Status.SHIPPED, Order.Status.COMPLETED):
+        raise NotFound("Available once the payment has settled.")
+    item = order.items.select_related("listing").filter(
+        listing__public_id=listing_id, kind=Listing.Kind.DIGITAL).first()
+    if item is None or item.listing is None or not item.listing.digital_file:
+        raise NotFound("No file for this item.")
+    response = HttpResponse(read_digital_file(item.listing),
+                            content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{item.listing.digital_file_name}"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,30 @@
+"""/sell/: the seller's dashboard (store, listings, orders)."""
+
+from django.urls import path
+
+from cryptoshop.catalog import seller_views
+from cryptoshop.orders import views as order_views
+from cryptoshop.payments import views as payment_views
+from cryptoshop.stores import views
+
+app_name = "sell"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("open/", views.open_store, name="open"),
+    path("store/", views.edit_store, name="store"),
+    path("store/logo/", views.upload_logo, name="logo"),
+    path("store/shipping/", views.add_shipping, name="shipping_add"),
+    path("payments/", payment_views.payout_settings, name="payments"),
+    path("store/shipping/<int:option_id>/", views.edit_shipping, name="shipping_edit"),
+    path("listings/", seller_views.listing_list, name="listings"),
+    path("listings/new/", seller_views.listing_new, name="listing_new"),
+    path("listings/<str:public_id>/", seller_views.listing_edit, name="listing_edit"),
+    path("listings/<str:public_id>/status/", seller_views.listing_status, name="listing_status"),
+    path("listings/<str:public_id>/delete/", seller_views.listing_delete, name="listing_delete"),
+    path("listings/<str:public_id>/images/<int:image_id>/remove/",
+         seller_views.listing_image_remove, name="listing_image_remove"),
+    path("orders/", order_views.seller_orders, name="orders"),
+    path("orders/<str:public_id>/", order_views.seller_order, name="order"),
+    path("orders/<str:public_id>/ship/", order_views.seller_ship, name="order_ship"),
+]

@@ -1,0 +1,147 @@
+"""The seller's dashboard: open a store, edit it, shipping options, overview."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cryptoshop.accounts.models import User
+from cryptoshop.catalog.models import Listing
+from cryptoshop.core.errors import ActionError
+from cryptoshop.core.forms_util import apply_error
+from cryptoshop.orders.models import Order
+from cryptoshop.stores import actions
+from cryptoshop.stores.forms import LogoForm, ShippingForm, StoreForm
+from cryptoshop.stores.models import Store
+
+
+def _me(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    store = actions.store_of(_me(request))
+    if store is None:
+        return redirect("sell:open")
+    listing_counts = dict(Listing.objects.filter(store=store).values_list("status")
+                          .annotate(n=Count("id")).values_list("status", "n"))
+    order_counts = dict(Order.objects.filter(store=store).values_list("status")
+                        .annotate(n=Count("id")).values_list("status", "n"))
+    to_ship = Order.objects.filter(store=store, status=Order.Status.PAID).count()
+    blocked = Listing.objects.filter(store=store, blocked=True).count()
+    recent = (Order.objects.filter(store=store).order_by("-created_at")
+              .prefetch_related("items")[:5])
+    return render(request, "sell/dashboard.html", {
+        "store": store, "listing_counts": listing_counts, "order_counts": order_counts,
+        "to_ship": to_ship, "blocked": blocked, "recent": recent,
+        "has_shipping": store.shipping_options.filter(active=True).exists(),
+        "low_stock": Listing.objects.filter(store=store, status="active")
+        .filter(Q(stock__lte=3) & Q(stock__isnull=False)).order_by("stock")[:5],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def open_store(request: HttpRequest) -> HttpResponse:
+    if actions.store_of(_me(request)) is not None:
+        return redirect("sell:dashboard")
+    form = StoreForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            store = actions.do_open_store(_me(request), actions.StoreInput(**form.cleaned_data))
+        except ActionError as exc:
+            apply_error(form, exc)
+            return render(request, "sell/open.html", {"form": form}, status=400)
+        messages.success(request, f"“{store.name}” is open. Add a shipping option, then "
+                                  "your first listing.")
+        return redirect("sell:store")
+    return render(request, "sell/open.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_store(request: HttpRequest) -> HttpResponse:
+    store: Store = actions.own_store(_me(request))
+    form = StoreForm(request.POST if request.method == "POST" else None, initial={
+        "name": store.name, "slug": store.slug, "description": store.description,
+        "policies": store.policies})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_update_store(store, actions.StoreInput(**form.cleaned_data))
+        except ActionError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "Store saved.")
+            return redirect("sell:store")
+    return render(request, "sell/store.html", {
+        "store": store, "form": form, "logo_form": LogoForm(), "shipping_form": ShippingForm(),
+        "options": list(store.shipping_options.all()),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def upload_logo(request: HttpRequest) -> HttpResponse:
+    store = actions.own_store(_me(request))
+    upload = request.FILES.get("logo")
+    if upload is None:
+        messages.error(request, "Choose an image file.")
+        return redirect("sell:store")
+    try:
+        actions.do_set_logo(store, upload.read(8 * 1024 * 1024 + 1))
+        messages.success(request, "Logo updated.")
+    except ActionError as exc:
+        messages.error(request, getattr(exc, "details", {}).get("logo", [exc.message])[0])
+    return redirect("sell:store")
+
+
+def _shipping_input(form: ShippingForm) -> actions.ShippingInput:
+    return actions.ShippingInput(name=form.cleaned_data["name"],
+                                 regions=form.cleaned_data["regions"],
+                                 cost_sat=form.cleaned_data["cost_sat"],
+                                 active=form.cleaned_data["active"])
+
+
+@login_required
+@require_POST
+def add_shipping(request: HttpRequest) -> HttpResponse:
+    store = actions.own_store(_me(request))
+    form = ShippingForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_add_shipping_option(store, _shipping_input(form))
+            messages.success(request, "Shipping option added.")
+        except ActionError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, "Check the shipping option: " + "; ".join(
+            f"{form.fields[k].label}: {v[0]}" for k, v in form.errors.items() if k in form.fields))
+    return redirect("sell:store")
+
+
+@login_required
+@require_POST
+def edit_shipping(request: HttpRequest, option_id: int) -> HttpResponse:
+    store = actions.own_store(_me(request))
+    option = actions.shipping_option_of(store, option_id)
+    if request.POST.get("delete"):
+        option.delete()
+        messages.info(request, "Shipping option removed.")
+        return redirect("sell:store")
+    form = ShippingForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_update_shipping_option(option, _shipping_input(form))
+            messages.success(request, "Shipping option saved.")
+        except ActionError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, "Check the shipping option's fields.")
+    return redirect("sell:store")
