@@ -78,7 +78,7 @@ def database_from_url(url: str) -> dict[str, object]:
         "PORT": str(parts.port or ""),
         # 0 under ASGI: Django runs each request in a thread of its own, and persistent
         # connections would pile up per thread (seen in the benchmark: "too many clients").
-        "CONN_MAX_AGE": int(options.pop("conn_max_age", 0)),
+        "CONN_MAX_AGE": int(str(options.pop("conn_max_age", 0))),
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": options,
     }

@@ -1,0 +1,155 @@
+"""Operator admin for the catalog: the category tree (full control) and listings (view,
+feature, block/unblock through moderation actions). Sellers' content is edited by sellers
+through catalog.actions; the admin never shows a listing's encrypted digital payload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.db.models import BooleanField, Case, Count, F, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+
+from cryptoshop.catalog.models import Category, Listing, ListingImage, Specification, Tag
+from cryptoshop.moderation import actions as moderation
+from cryptoshop.moderation.admin_audit import AuditedAdminMixin, reason_action
+
+
+class CategoryForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Category
+        fields = ("name", "slug", "parent", "description", "prohibited", "position")
+
+    def clean_parent(self) -> Category | None:
+        parent: Category | None = self.cleaned_data.get("parent")
+        if parent is None:
+            return None
+        # Two levels (top-level and children): what browse pages and filters expect.
+        if self.instance.pk and parent.pk == self.instance.pk:
+            raise forms.ValidationError("A category can't be its own parent.")
+        if parent.parent_id is not None:
+            raise forms.ValidationError("Choose a top-level category as the parent "
+                                        "(the tree has two levels).")
+        if self.instance.pk and self.instance.children.exists():
+            raise forms.ValidationError("This category has children, so it must stay "
+                                        "top-level.")
+        return parent
+
+
+class CategoryChangeList(ChangeList):
+    """Lists the tree in order (each top-level category, then its children) unless the
+    operator sorts by a column."""
+
+    def get_ordering(self, request: HttpRequest, queryset: QuerySet[Any]) -> list[Any]:
+        if ORDER_VAR in self.params:
+            return list(super().get_ordering(request, queryset))
+        return ["root_position", "root_name", "is_child", "position", "name", "pk"]
+
+
+@admin.register(Category)
+class CategoryAdmin(AuditedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    form = CategoryForm
+    list_display = ("tree_name", "slug", "prohibited", "position", "listing_count")
+    list_editable = ("prohibited", "position")
+    list_filter = ("prohibited", ("parent", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    list_select_related = ("parent",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
+        # Tree order: each top-level category followed by its children.
+        qs: QuerySet[Category] = super().get_queryset(request)
+        return (qs.annotate(
+                    root_position=Coalesce(F("parent__position"), F("position")),
+                    root_name=Coalesce(F("parent__name"), F("name")),
+                    is_child=Case(When(parent__isnull=True, then=Value(False)),
+                                  default=Value(True), output_field=BooleanField()),
+                    n_listings=Count("listings", distinct=True))
+                .order_by("root_position", "root_name", "is_child", "position", "name"))
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return CategoryChangeList
+
+    @admin.display(description="category", ordering="root_name")
+    def tree_name(self, obj: Category) -> str:
+        return f"— {obj.name}" if obj.parent_id else obj.name
+
+    @admin.display(description="listings", ordering="n_listings")
+    def listing_count(self, obj: Any) -> int:
+        return int(obj.n_listings)
+
+
+@admin.register(Tag)
+class TagAdmin(AuditedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("name",)
+    search_fields = ("name",)
+
+
+class ListingImageInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = ListingImage
+    fields = ("position", "path", "thumb_path", "width", "height")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class SpecificationInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Specification
+    fields = ("position", "key", "value")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+def _block(staff: Any, listing: Listing, reason: str) -> object:
+    return moderation.do_block_listing(staff, listing, reason)
+
+
+def _unblock(staff: Any, listing: Listing, reason: str) -> object:
+    return moderation.do_unblock_listing(staff, listing, reason)
+
+
+@admin.register(Listing)
+class ListingAdmin(AuditedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("title", "public_id", "store", "category", "status", "blocked",
+                    "featured", "price", "stock", "kind", "created_at")
+    list_filter = ("status", "blocked", "featured", "kind", "price_mode",
+                   ("category", admin.RelatedOnlyFieldListFilter))
+    list_editable = ("featured",)
+    list_select_related = ("store", "category")
+    search_fields = ("title", "=public_id", "store__name")
+    date_hierarchy = "created_at"
+    show_full_result_count = False  # no extra COUNT(*) over every listing
+    # Everything but `featured` is the seller's (edited through catalog.actions) or staff
+    # moderation's (block/unblock actions below). Encrypted digital payloads are not shown.
+    fields = ("public_id", "title", "slug", "store", "category", "status", "blocked",
+              "blocked_reason", "featured", "price_mode", "price_sat", "price_fiat",
+              "fiat_currency", "stock", "kind", "description", "sold_count", "rating_avg",
+              "rating_count", "created_at", "updated_at")
+    readonly_fields = tuple(f for f in fields if f != "featured")
+    inlines = (SpecificationInline, ListingImageInline)
+    actions = (
+        reason_action("block_listings", "Block selected listings", _block),
+        reason_action("unblock_listings", "Unblock selected listings", _unblock),
+    )
+
+    @admin.display(description="price", ordering="sort_price_sat")
+    def price(self, obj: Listing) -> str:
+        if obj.price_mode == Listing.PriceMode.FIAT:
+            return f"{obj.price_fiat} {obj.fiat_currency}"
+        return f"{obj.price_sat:,} sat"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # listings are created by sellers, with every check in catalog.actions
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # block instead: orders and reports keep pointing at the listing

@@ -1,0 +1,285 @@
+"""Trust and safety actions shared by the report form, the staff queue, the admin and the API.
+
+check_* validate, do_* act. Every privileged action requires a reason and writes one
+AuditEntry through audit(), the only code that creates audit rows (none updates or deletes
+them). Staff actions and their audit entries commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from cryptoshop.accounts.actions import end_sessions_of
+from cryptoshop.accounts.models import User
+from cryptoshop.catalog.models import Listing
+from cryptoshop.core import ratelimit
+from cryptoshop.core.errors import ActionError, Conflict, NotFound, RateLimited, ValidationFailed
+from cryptoshop.moderation.models import AuditEntry, Report
+from cryptoshop.stores.models import Store
+
+logger = logging.getLogger(__name__)
+
+MAX_REASON = 500
+MIN_REASON = 3
+MAX_REPORT_TEXT = 2000
+
+# What staff can do from a report in the queue.
+QUEUE_ACTIONS = {
+    "block_listing": "Block the listing",
+    "suspend_store": "Suspend the store",
+    "ban_seller": "Ban the seller",
+    "dismiss": "Dismiss the report",
+}
+
+
+# --- the audit log ----------------------------------------------------------------------------
+
+def _target_ref(target: models.Model | tuple[str, str] | None) -> tuple[str, str]:
+    if target is None:
+        return "", ""
+    if isinstance(target, tuple):
+        return target[0][:40], str(target[1])[:40]
+    ident = getattr(target, "public_id", None) or target.pk
+    return target._meta.label_lower[:40], str(ident)[:40]
+
+
+def audit(actor: User | None, action: str, target: models.Model | tuple[str, str] | None,
+          reason: str = "", data: dict[str, Any] | None = None) -> AuditEntry:
+    """Record who did what to which object, when and why. `target` is a model instance (its
+    public id, or else its primary key, is kept) or a ("type", "id") pair."""
+    target_type, target_id = _target_ref(target)
+    label = actor.label if actor is not None else "system"
+    return AuditEntry.objects.create(
+        actor=actor, actor_label=label[:64], action=action[:40], target_type=target_type,
+        target_id=target_id, reason=(reason or "")[:MAX_REASON], data=data or {},
+    )
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+def check_staff(user: User | None) -> User:
+    """Staff only; to anybody else the staff tools don't exist (404, not 403)."""
+    if user is None or not user.is_authenticated or not user.is_active or not user.is_staff:
+        raise NotFound("Not found.")
+    return user
+
+
+def check_reason(reason: str | None, field: str = "reason") -> str:
+    text = " ".join((reason or "").split())
+    if len(text) < MIN_REASON:
+        raise ValidationFailed({field: ["Say why (at least 3 characters); it goes in the "
+                                        "audit log."]})
+    if len(text) > MAX_REASON:
+        raise ValidationFailed({field: [f"At most {MAX_REASON} characters."]})
+    return text
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+def check_report(reporter: User | None, listing: Listing, reason: str,
+                 text: str) -> tuple[str, str]:
+    if not (listing.is_visible and listing.store.is_active):
+        raise NotFound("No such listing.")
+    if reporter is not None and reporter.is_authenticated and listing.store.owner_id == reporter.pk:
+        raise ActionError("You can't report your own listing.", code="own_listing")
+    errors: dict[str, list[str]] = {}
+    if reason not in Report.Reason.values:
+        errors["reason"] = ["Choose a reason: " + ", ".join(Report.Reason.values) + "."]
+    text = (text or "").strip()
+    if len(text) > MAX_REPORT_TEXT:
+        errors["text"] = [f"At most {MAX_REPORT_TEXT} characters."]
+    elif reason == Report.Reason.OTHER and len(text) < 10:
+        errors["text"] = ["Tell us what is wrong (at least 10 characters)."]
+    if errors:
+        raise ValidationFailed(errors)
+    if reporter is not None and reporter.is_authenticated and Report.objects.filter(
+            listing=listing, reporter=reporter, status=Report.Status.OPEN).exists():
+        raise Conflict("You have already reported this listing; staff will look at it.")
+    return reason, text
+
+
+def do_report_listing(reporter: User | None, listing: Listing, reason: str, text: str,
+                      client_ip: str) -> Report:
+    """Anyone may report a visible listing, with or without an account (rate-limited per
+    client address; the address itself is never stored)."""
+    if reporter is not None and not reporter.is_authenticated:
+        reporter = None
+    reason, text = check_report(reporter, listing, reason, text)
+    try:
+        ratelimit.hit("report:ip", client_ip)
+    except ratelimit.RateLimitExceeded as exc:
+        raise RateLimited(exc.retry_after) from exc
+    report = Report.objects.create(listing=listing, reporter=reporter, reason=reason, text=text)
+    logger.info("listing reported listing=%s reason=%s", listing.public_id, reason)
+    return report
+
+
+def open_reports() -> models.QuerySet[Report]:
+    return (Report.objects.filter(status=Report.Status.OPEN)
+            .select_related("listing", "listing__store", "listing__store__owner",
+                            "listing__category", "reporter")
+            .order_by("created_at", "id"))
+
+
+def do_resolve_report(staff: User, report: Report, outcome: str, note: str) -> Report:
+    check_staff(staff)
+    note = check_reason(note, "note")
+    if outcome not in {Report.Status.ACTIONED, Report.Status.DISMISSED}:
+        raise ValidationFailed({"outcome": ["Actioned or dismissed."]})
+    with transaction.atomic():
+        # Conditional update: of two staff resolving the same report, one wins.
+        won = Report.objects.filter(pk=report.pk, status=Report.Status.OPEN).update(
+            status=outcome, resolved_at=timezone.now(), resolved_by=staff, resolution=note)
+        if not won:
+            raise Conflict("This report was already resolved.")
+        report.refresh_from_db()
+        audit(staff, f"report.{'dismiss' if outcome == Report.Status.DISMISSED else 'action'}",
+              report, note, {"listing": report.listing.public_id, "reason": report.reason})
+    return report
+
+
+# --- listings ---------------------------------------------------------------------------------
+
+def do_block_listing(staff: User, listing: Listing, reason: str) -> Listing:
+    """Take a listing out of public view. Separate from the seller's own status, so the
+    seller can't publish it again; only staff can unblock it."""
+    check_staff(staff)
+    reason = check_reason(reason)
+    with transaction.atomic():
+        won = Listing.objects.filter(pk=listing.pk, blocked=False).update(
+            blocked=True, blocked_reason=reason, updated_at=timezone.now())
+        if not won:
+            raise Conflict("This listing is already blocked.")
+        listing.blocked, listing.blocked_reason = True, reason
+        audit(staff, "listing.block", listing, reason, {"title": listing.title})
+    return listing
+
+
+def do_unblock_listing(staff: User, listing: Listing, reason: str) -> Listing:
+    check_staff(staff)
+    reason = check_reason(reason)
+    with transaction.atomic():
+        won = Listing.objects.filter(pk=listing.pk, blocked=True).update(
+            blocked=False, blocked_reason="", updated_at=timezone.now())
+        if not won:
+            raise Conflict("This listing is not blocked.")
+        listing.blocked, listing.blocked_reason = False, ""
+        audit(staff, "listing.unblock", listing, reason, {"title": listing.title})
+    return listing
+
+
+# --- stores -----------------------------------------------------------------------------------
+
+def do_suspend_store(staff: User, store: Store, reason: str,
+                     data: dict[str, Any] | None = None) -> Store:
+    """Hide a store and all its listings; its seller can't publish while suspended."""
+    check_staff(staff)
+    reason = check_reason(reason)
+    with transaction.atomic():
+        won = Store.objects.filter(pk=store.pk, status=Store.Status.ACTIVE).update(
+            status=Store.Status.SUSPENDED, suspended_reason=reason, updated_at=timezone.now())
+        if not won:
+            raise Conflict("This store is already suspended.")
+        store.status, store.suspended_reason = Store.Status.SUSPENDED, reason
+        audit(staff, "store.suspend", store, reason, {"name": store.name, **(data or {})})
+    return store
+
+
+def do_unsuspend_store(staff: User, store: Store, reason: str) -> Store:
+    check_staff(staff)
+    reason = check_reason(reason)
+    with transaction.atomic():
+        won = Store.objects.filter(pk=store.pk, status=Store.Status.SUSPENDED).update(
+            status=Store.Status.ACTIVE, suspended_reason="", updated_at=timezone.now())
+        if not won:
+            raise Conflict("This store is not suspended.")
+        store.status, store.suspended_reason = Store.Status.ACTIVE, ""
+        audit(staff, "store.unsuspend", store, reason, {"name": store.name})
+    return store
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+def check_ban(staff: User, user: User) -> None:
+    check_staff(staff)
+    if user.pk == staff.pk:
+        raise ActionError("You can't ban your own account.", code="own_account")
+    if (user.is_staff or user.is_superuser) and not staff.is_superuser:
+        raise ActionError("Only a superuser can ban a staff account.", code="staff_account")
+
+
+def do_ban_account(staff: User, user: User, reason: str) -> User:
+    """Deactivate the account, end all its sessions (browser and API), and suspend its
+    store so nobody orders from a seller who can no longer log in to ship."""
+    check_ban(staff, user)
+    reason = check_reason(reason)
+    with transaction.atomic():
+        won = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
+        if not won:
+            raise Conflict("This account is already banned.")
+        user.is_active = False
+        end_sessions_of(user)
+        audit(staff, "account.ban", user, reason)
+        store = Store.objects.filter(owner=user, status=Store.Status.ACTIVE).first()
+        if store is not None:
+            do_suspend_store(staff, store, reason, {"via": "account.ban"})
+    logger.info("account banned id=%s", user.public_id)
+    return user
+
+
+def do_unban_account(staff: User, user: User, reason: str) -> User:
+    """Reactivate the account. Its store stays suspended until staff lift that separately."""
+    check_staff(staff)
+    reason = check_reason(reason)
+    with transaction.atomic():
+        won = User.objects.filter(pk=user.pk, is_active=False).update(is_active=True)
+        if not won:
+            raise Conflict("This account is not banned.")
+        user.is_active = True
+        audit(staff, "account.unban", user, reason)
+    return user
+
+
+# --- acting on a report from the queue -------------------------------------------------------
+
+def do_act_on_report(staff: User, report: Report, action: str, reason: str) -> str:
+    """Apply one queue action and resolve the report (and the other open reports it
+    settles: on the same listing, or on the same store when the store goes). Returns a
+    sentence for the staff member."""
+    check_staff(staff)
+    if action not in QUEUE_ACTIONS:
+        raise ValidationFailed({"action": ["Choose one of: " + ", ".join(QUEUE_ACTIONS) + "."]})
+    reason = check_reason(reason)
+    if report.status != Report.Status.OPEN:
+        raise Conflict("This report was already resolved.")
+    listing = report.listing
+    store = listing.store
+    with transaction.atomic():
+        if action == "dismiss":
+            do_resolve_report(staff, report, Report.Status.DISMISSED, reason)
+            return "Report dismissed."
+        if action == "block_listing":
+            if not listing.blocked:
+                do_block_listing(staff, listing, reason)
+            settled = Report.objects.filter(listing=listing)
+            done = f"Listing “{listing.title}” blocked."
+        elif action == "suspend_store":
+            if store.is_active:
+                do_suspend_store(staff, store, reason)
+            settled = Report.objects.filter(listing__store=store)
+            done = f"Store “{store.name}” suspended."
+        else:  # ban_seller
+            owner = User.objects.get(pk=store.owner_id)
+            if owner.is_active:
+                do_ban_account(staff, owner, reason)
+            elif store.is_active:
+                do_suspend_store(staff, store, reason)
+            settled = Report.objects.filter(listing__store=store)
+            done = f"Seller {owner.label} banned and the store suspended."
+        for other in settled.filter(status=Report.Status.OPEN).order_by("id"):
+            do_resolve_report(staff, other, Report.Status.ACTIONED, reason)
+    return done

@@ -1,0 +1,117 @@
+"""Moderation pages: a report form anyone can use (no account, no JavaScript needed) and the
+staff report queue. Both are thin wrappers over moderation.actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cryptoshop.accounts.models import User
+from cryptoshop.catalog.actions import listing_for_viewer
+from cryptoshop.core.errors import ActionError, NotFound, RateLimited
+from cryptoshop.core.forms_util import apply_error
+from cryptoshop.core.ratelimit import client_ip
+from cryptoshop.moderation import actions
+from cryptoshop.moderation.forms import QueueActionForm, ReportForm
+from cryptoshop.moderation.models import Report
+
+QUEUE_PAGE_SIZE = 25
+
+View = Callable[..., HttpResponse]
+
+
+def _viewer(request: HttpRequest) -> User | None:
+    user = request.user
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
+def listing_url(public_id: str) -> str:
+    # The listing page lives at /l/<public_id>/<slug>/; /l/<public_id>/ redirects there.
+    return f"/l/{public_id}/"
+
+
+def staff_with_2fa(view: View) -> View:
+    """Staff only (404 for everybody else), and only once two-factor authentication is on,
+    as the admin requires."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        user = _viewer(request)
+        if user is None or not user.is_staff or not user.is_active:
+            raise Http404("Not found.")
+        if not user.totp_enabled:
+            messages.warning(request, "Staff must turn on two-factor authentication first.")
+            return redirect("accounts:2fa")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report_listing(request: HttpRequest, public_id: str) -> HttpResponse:
+    viewer = _viewer(request)
+    try:
+        listing = listing_for_viewer(public_id, viewer)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    if not (listing.is_visible and listing.store.is_active):
+        raise Http404("No such listing.")  # owners and staff see hidden ones; not reportable
+    form = ReportForm(request.POST if request.method == "POST" else None)
+    context = {"form": form, "listing": listing, "listing_url": listing_url(listing.public_id)}
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_report_listing(viewer, listing, form.cleaned_data["reason"],
+                                      form.cleaned_data["text"], client_ip(request))
+        except ActionError as exc:
+            apply_error(form, exc)
+            status = exc.status if exc.status in {400, 409, 429} else 400
+            response = render(request, "moderation/report.html", context, status=status)
+            if isinstance(exc, RateLimited):
+                response["Retry-After"] = str(exc.retry_after)
+            return response
+        messages.success(request, "Thank you: your report was sent to the moderators.")
+        return redirect(listing_url(listing.public_id))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "moderation/report.html", context, status=status)
+
+
+@never_cache
+@staff_with_2fa
+def queue(request: HttpRequest) -> HttpResponse:
+    page = Paginator(actions.open_reports(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    reports = list(page.object_list)
+    return render(request, "moderation/queue.html", {
+        "page": page, "reports": reports, "actions": actions.QUEUE_ACTIONS,
+        "total": page.paginator.count,
+    })
+
+
+@require_POST
+@staff_with_2fa
+def act(request: HttpRequest, report_id: int) -> HttpResponse:
+    staff = _viewer(request)
+    assert staff is not None
+    report = (Report.objects.select_related("listing", "listing__store")
+              .filter(pk=report_id).first())
+    if report is None:
+        raise Http404("No such report.")
+    form = QueueActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose an action and give a reason (at least 3 characters).")
+        return redirect("moderation:queue")
+    try:
+        done = actions.do_act_on_report(staff, report, form.cleaned_data["action"],
+                                        form.cleaned_data["reason"])
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("moderation:queue")
+    messages.success(request, done)
+    return redirect("moderation:queue")
