@@ -1,13 +1,24 @@
-// Builds cryptoshop/static/build/app.css from src/app.css with the Tailwind v4 CLI.
+// Builds cryptoshop/static/build/app.css from src/app.css with the Tailwind v4 CLI and
+// copies vendored browser libraries into cryptoshop/static/vendor/ (both git-ignored).
 // Offline: everything comes from node_modules. Run by `make css` (and `make run`).
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "..", "cryptoshop", "static", "build");
 mkdirSync(out, { recursive: true });
+const vendor = join(here, "..", "cryptoshop", "static", "vendor");
+mkdirSync(vendor, { recursive: true });
+
+// The Socket.IO browser client (pinned in package.json), loaded by pages with live updates
+// (cryptoshop/static/js/live.js). Served by us: no CDN. The source map goes along because
+// the file names it (and the manifest static storage refuses a missing reference).
+for (const name of ["socket.io.min.js", "socket.io.min.js.map"]) {
+  copyFileSync(join(here, "node_modules", "socket.io-client", "dist", name), join(vendor, name));
+}
+console.log("copied socket.io-client into", vendor);
 
 // basecoat's dark palette lives under `.dark`, switched by a class. Without JavaScript we
 // still want to follow the system preference, so reuse that exact block under

@@ -1,0 +1,85 @@
+"""Test-only endpoints, mounted by config/urls.py only when CRYPTOSHOP_TEST_HOOKS=1 (never
+set in production; tests/realtime sets it for its throwaway server).
+
+POST /__test__/publish  {"room", "event", "data", "via": "request" | "thread" | "atomic"}
+  calls bus.publish inside the serving process: from the request thread, from a fresh
+  background thread (like the chain watcher), or inside transaction.atomic().
+GET  /__test__/publish  → {"transport": "local" | "redis" | "none"}
+GET  /__test__/live-page?rooms=…  a page using live.js (data-live-rooms, data-live-refresh)
+GET  /__test__/fragment  the fragment it refreshes: the type of the last published event
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import engines
+from django.urls import path
+from django.utils.html import format_html
+from django.views.decorators.csrf import csrf_exempt
+
+from cryptoshop.realtime import bus
+
+
+def _enabled(request: HttpRequest) -> bool:
+    return (os.environ.get("CRYPTOSHOP_TEST_HOOKS") == "1"
+            and request.META.get("REMOTE_ADDR") in {"127.0.0.1", "::1"})
+
+
+@csrf_exempt
+def publish_view(request: HttpRequest) -> HttpResponse:
+    if not _enabled(request):
+        return HttpResponse(status=404)
+    if request.method == "GET":
+        return JsonResponse({"transport": bus.transport()})
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    body = json.loads(request.body or b"{}")
+    room, event, data = str(body["room"]), str(body["event"]), dict(body.get("data") or {})
+    _last["type"] = str(data.get("type", ""))
+    via = body.get("via", "request")
+    if via == "thread":
+        worker = threading.Thread(target=bus.publish, args=(room, event, data))
+        worker.start()
+        worker.join()
+    elif via == "atomic":
+        with transaction.atomic():
+            bus.publish(room, event, data)
+    else:
+        bus.publish(room, event, data)
+    return JsonResponse({"transport": bus.transport()})
+
+
+_last: dict[str, str] = {"type": "nothing yet"}
+
+PAGE = """{% load static %}<!doctype html>
+<html><head><meta charset="utf-8"><title>live test</title>
+<script src="{% static 'vendor/socket.io.min.js' %}" defer></script>
+<script src="{% static 'js/live.js' %}" defer></script></head>
+<body><span id="indicator" data-live-indicator></span>
+<div id="live" data-live-rooms="{{ rooms }}" data-live-refresh="/__test__/fragment">
+<p id="status">as rendered</p></div></body></html>"""
+
+
+def live_page(request: HttpRequest) -> HttpResponse:
+    if not _enabled(request):
+        return HttpResponse(status=404)
+    template = engines["django"].from_string(PAGE)
+    return HttpResponse(template.render({"rooms": request.GET.get("rooms", "")}, request))
+
+
+def fragment(request: HttpRequest) -> HttpResponse:
+    if not _enabled(request):
+        return HttpResponse(status=404)
+    return HttpResponse(format_html('<p id="status">{}</p>', _last["type"]))
+
+
+urlpatterns = [
+    path("publish", publish_view),
+    path("live-page", live_page),
+    path("fragment", fragment),
+]

@@ -1,0 +1,153 @@
+// Live updates over Socket.IO — progressive enhancement only: every page works (and
+// refreshes itself) without this file. Load after the vendored client:
+//   <script src="{% static 'vendor/socket.io.min.js' %}" defer></script>
+//   <script src="{% static 'js/live.js' %}" defer></script>
+//
+// <div data-live-rooms="order-o_… address-bcrt1…" data-live-refresh="/orders/o_…/status/">
+//   …server-rendered fragment…
+// </div>
+// On a `transaction-event` or `notification` for one of its rooms the element's content is
+// replaced by a fresh GET of data-live-refresh (same origin, with cookies). Elements marked
+// [data-live-indicator] show a small "Live" badge while the socket is connected and has
+// joined at least one room; their data-live-state is offline | connected | live.
+// See docs/realtime.md.
+(function () {
+  "use strict";
+
+  var EVENTS = ["transaction-event", "notification"];
+  var targets = Array.prototype.slice.call(
+    document.querySelectorAll("[data-live-rooms][data-live-refresh]"));
+  if (!targets.length || typeof window.io !== "function" || !window.fetch) return;
+
+  function roomsOf(el) {
+    return (el.getAttribute("data-live-rooms") || "").split(/\s+/).filter(Boolean);
+  }
+
+  function allRooms() {
+    var seen = {};
+    var out = [];
+    targets.forEach(function (el) {
+      roomsOf(el).forEach(function (room) {
+        if (!seen[room]) { seen[room] = true; out.push(room); }
+      });
+    });
+    return out;
+  }
+
+  // --- the "Live" badge -------------------------------------------------------------------
+  var state = "offline";
+
+  function paintIndicator(el) {
+    el.setAttribute("data-live-state", state);
+    var badge = el.querySelector(".live-badge");
+    if (state !== "live") {
+      if (badge) badge.remove();
+      return;
+    }
+    if (badge) return;
+    badge = document.createElement("span");
+    badge.className = "live-badge inline-flex items-center gap-1 text-xs text-muted-foreground";
+    badge.title = "This part of the page updates by itself";
+    var dot = document.createElement("span");
+    dot.className = "inline-block size-2 rounded-full bg-green-600 motion-safe:animate-pulse";
+    dot.setAttribute("aria-hidden", "true");
+    badge.appendChild(dot);
+    badge.appendChild(document.createTextNode("Live"));
+    el.appendChild(badge);
+  }
+
+  function paintIndicators(root) {
+    (root || document).querySelectorAll("[data-live-indicator]").forEach(paintIndicator);
+  }
+
+  // --- refreshing a fragment ----------------------------------------------------------------
+  function refresh(el) {
+    if (el.__liveBusy) { el.__liveAgain = true; return; }
+    var url = el.getAttribute("data-live-refresh");
+    if (!url) return;
+    var target;
+    try { target = new URL(url, window.location.href); } catch (e) { return; }
+    if (target.origin !== window.location.origin) return; // same origin only
+    el.__liveBusy = true;
+    window.fetch(target.href, {
+      credentials: "same-origin",
+      cache: "no-store",
+      redirect: "follow",
+      headers: { "X-Requested-With": "live", Accept: "text/html" },
+    }).then(function (response) {
+      // A redirect elsewhere (e.g. to the login page) is not a fragment.
+      if (!response.ok || new URL(response.url).origin !== window.location.origin) return null;
+      return response.text();
+    }).then(function (html) {
+      if (html === null) return;
+      el.innerHTML = html;
+      paintIndicators(el);
+      el.dispatchEvent(new CustomEvent("live:updated", { bubbles: true }));
+    }).catch(function () {
+      // Offline or the server hiccuped: the next event (or a reload) catches up.
+    }).then(function () {
+      el.__liveBusy = false;
+      if (el.__liveAgain) { el.__liveAgain = false; refresh(el); }
+    });
+  }
+
+  // A burst of events (a block confirming many payments) costs one fetch per element.
+  function schedule(el) {
+    if (el.__liveTimer) return;
+    el.__liveTimer = window.setTimeout(function () {
+      el.__liveTimer = null;
+      refresh(el);
+    }, 150);
+  }
+
+  function onEvent(data) {
+    // The server adds the room an event was sent to as data.room.
+    var room = data && typeof data.room === "string" ? data.room : null;
+    targets.forEach(function (el) {
+      if (!room || roomsOf(el).indexOf(room) !== -1) schedule(el);
+    });
+  }
+
+  // --- the socket ------------------------------------------------------------------------
+  var socket;
+  try {
+    socket = window.io({
+      transports: ["websocket"],
+      reconnectionAttempts: 30,
+      reconnectionDelay: 2000,
+      reconnectionDelayMax: 30000,
+      timeout: 10000,
+    });
+  } catch (e) {
+    return; // no live updates; the page still refreshes itself
+  }
+
+  socket.on("connect", function () {
+    state = "connected";
+    paintIndicators();
+    socket.emit("subscribe", { rooms: allRooms() }, function (ack) {
+      if (!ack || !ack.joined) return;
+      if (ack.joined.length && socket.connected) {
+        state = "live";
+        paintIndicators();
+      }
+      if (ack.refused && ack.refused.length && window.console) {
+        console.debug("live: not allowed to follow", ack.refused);
+      }
+      // Events sent between rendering the page (or losing the connection) and joining the
+      // rooms were missed: catch up once per element that follows a joined room.
+      targets.forEach(function (el) {
+        if (roomsOf(el).some(function (r) { return ack.joined.indexOf(r) !== -1; })) schedule(el);
+      });
+    });
+  });
+  socket.on("disconnect", function () {
+    state = "offline";
+    paintIndicators();
+  });
+  socket.on("connect_error", function () {
+    // Silent: a proxy without WebSocket support, the server restarting, Tor circuits…
+    // socket.io retries with backoff; meanwhile the page works as without JavaScript.
+  });
+  EVENTS.forEach(function (name) { socket.on(name, onEvent); });
+})();

@@ -1,0 +1,49 @@
+"""publish() in a process without a Socket.IO server or Redis: input checks, never raises."""
+
+from __future__ import annotations
+
+import logging
+import time
+from decimal import Decimal
+
+import pytest
+from django.test import override_settings
+
+from cryptoshop.realtime import bus, publish
+from cryptoshop.realtime.rooms import is_valid_room, may_join, register_room_authorizer
+
+
+@override_settings(REDIS_URL="")
+def test_publish_without_a_transport_drops_at_debug_and_returns(
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="cryptoshop.realtime.bus")
+    started = time.monotonic()
+    publish("order-o_0123456789abcdef", "transaction-event",
+            {"type": "payment_detected", "amount": Decimal("0.1")})
+    assert time.monotonic() - started < 0.05
+    assert bus.transport() == "none"
+    assert "dropped" in caplog.text
+
+
+@pytest.mark.parametrize("room, event, data", [
+    ("order o_1", "notification", {}),                      # bad room name
+    ("order-o_1", "", {}),                                  # no event name
+    ("order-o_1", "notification", {"x": object()}),         # not JSON
+    ("order-o_1", "notification", ["not", "a", "dict"]),    # not a dict
+    ("order-o_1", "notification", {"x": "y" * 100_000}),    # too big
+])
+def test_bad_input_is_logged_never_raised(room: str, event: str, data: object) -> None:
+    publish(room, event, data)  # type: ignore[arg-type]
+
+
+def test_room_names() -> None:
+    assert is_valid_room("order-o_0123456789abcdef")
+    assert is_valid_room("address-bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080")
+    for bad in ["", "order-", "-x", "Order-x", "order-a b", "order-\"x\"", 5, None, "x" * 300]:
+        assert not is_valid_room(bad)
+
+
+def test_register_room_authorizer_checks_the_prefix() -> None:
+    with pytest.raises(ValueError, match="room prefix"):
+        register_room_authorizer("order", lambda user, key: True)
+    assert not may_join(None, "order-o_1")  # anonymous: never
