@@ -300,10 +300,12 @@ def build_p2wpkh_spend(
     *,
     change_script: bytes,
     sat_per_vb: int,
+    rbf: bool = True,
 ) -> Transaction:
     """Spend P2WPKH coins of ``key`` to ``outputs``, change back to ``change_script``.
 
     Used by the regtest harness to fund addresses with real, signed transactions.
+    ``rbf`` signals BIP125 replaceability (as most wallets do by default).
     """
     own_spk = bytes(escript.p2wpkh(key.get_public_key()).data)
     for u in utxos:
@@ -319,7 +321,8 @@ def build_p2wpkh_spend(
         final_outputs.append(TxOutput(change_script, change))
     elif change < 0:
         raise PSBTError(f"insufficient funds: need {total_out + fee} sat, have {total_in} sat")
-    psbt = new_psbt([u.outpoint for u in utxos], final_outputs)
+    psbt = new_psbt([u.outpoint for u in utxos], final_outputs,
+                    sequence=0xFFFFFFFD if rbf else 0xFFFFFFFE)
     for i, u in enumerate(utxos):
         psbt.inputs[i].witness_utxo = TransactionOutput(u.value_sat, Script(u.script_pubkey))
         sign_input(psbt, i, key)

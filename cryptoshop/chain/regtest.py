@@ -356,33 +356,41 @@ class RegtestNode:
             result.append(Utxo(outpoint, value, self.miner_script))
         return result
 
-    def fund(self, address: str, amount_sat: int, *, sat_per_vb: int = 2) -> str:
+    def fund(self, address: str, amount_sat: int, *, sat_per_vb: int = 2,
+             rbf: bool = True) -> str:
         """Pay ``amount_sat`` to ``address`` with a real signed tx; return its txid.
 
         The transaction is only broadcast (in the mempool); mine to confirm it."""
-        spk = address_to_script_pubkey(address, REGTEST)
-        if amount_sat < _dust_limit(spk):
-            raise ChainError(f"{amount_sat} sat is below the dust limit for {address}")
-        self.ensure_mature_coins()
-        utxos = sorted(self.spendable_utxos(), key=lambda u: u.value_sat, reverse=True)
-        chosen: list[Utxo] = []
-        for u in utxos:
-            chosen.append(u)
-            if sum(c.value_sat for c in chosen) >= amount_sat + 100_000:
-                break
-        else:
-            raise ChainError("the harness wallet has too few mature coins; mine more blocks")
-        tx = build_p2wpkh_spend(
-            self.miner_key,
-            chosen,
-            [TxOutput(spk, amount_sat)],
-            change_script=self.miner_script,
-            sat_per_vb=sat_per_vb,
-        )
-        raw = tx.serialize().hex()
+        raw, _ = self.build_payment(address, amount_sat, sat_per_vb=sat_per_vb, rbf=rbf)
         txid = self.rpc.broadcast(raw)
         log.info("funded %s with %d sat in %s", address, amount_sat, txid)
         return txid
+
+    def build_payment(self, address: str, amount_sat: int, *, sat_per_vb: int = 2,
+                      rbf: bool = True, utxos: list[Utxo] | None = None,
+                      ) -> tuple[str, list[Utxo]]:
+        """A signed payment (raw hex, not broadcast) and the coins it spends. Passing the
+        same ``utxos`` again builds a conflicting transaction (replacement/double-spend)."""
+        spk = address_to_script_pubkey(address, REGTEST)
+        if amount_sat < _dust_limit(spk):
+            raise ChainError(f"{amount_sat} sat is below the dust limit for {address}")
+        chosen: list[Utxo] = list(utxos or [])
+        if not chosen:
+            self.ensure_mature_coins()
+            # spendable_utxos() already leaves out coins spent in the mempool.
+            candidates = sorted(self.spendable_utxos(), key=lambda u: u.value_sat,
+                                reverse=True)
+            for u in candidates:
+                chosen.append(u)
+                if sum(c.value_sat for c in chosen) >= amount_sat + 100_000:
+                    break
+            else:
+                raise ChainError("the harness wallet has too few mature coins; mine more")
+        tx = build_p2wpkh_spend(self.miner_key, chosen, [TxOutput(spk, amount_sat)],
+                                change_script=self.miner_script, sat_per_vb=sat_per_vb,
+                                rbf=rbf)
+        return tx.serialize().hex(), chosen
+
 
     def invalidate(self, depth: int = 1) -> str:
         """Disconnect the top ``depth`` blocks (``invalidateblock``, Core and btcd

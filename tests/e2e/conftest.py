@@ -44,22 +44,40 @@ def chromium_path() -> str:
     return path
 
 
+class Server(str):
+    """The base URL, plus where the server keeps its data (and its regtest node)."""
+
+    var_dir: Path
+
+
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Start `manage.py serve` on a free port with a throwaway var dir; yield its base URL."""
     var_dir = tmp_path_factory.mktemp("e2e-var")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update({"CRYPTOSHOP_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1",
-                "CRYPTOSHOP_LOG_LEVEL": "WARNING"})
+                "CRYPTOSHOP_LOG_LEVEL": "WARNING",
+                # Nothing in tests may reach the internet: a fixed rate, no price sites.
+                "CRYPTOSHOP_FIXED_RATES": "USD:65000,EUR:60000",
+                # Poll the chain often, so live updates arrive within a second or two.
+                "CRYPTOSHOP_WATCHER_POLL_SECONDS": "0"})
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env,
                    check=True, capture_output=True)
+    # As `make run` does: a local regtest node, then the demo shop with regtest wallets.
+    started = subprocess.run([sys.executable, "manage.py", "regtest", "start"], cwd=ROOT,
+                             env=env, capture_output=True, text=True)
+    if started.returncode != 0:
+        raise RuntimeError("regtest node did not start:\n" + started.stdout + started.stderr)
+    subprocess.run([sys.executable, "manage.py", "first_run"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
     port = _free_port()
     log = open(var_dir / "server.log", "w")  # noqa: SIM115 (closed in the finaliser)
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--port", str(port)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
-    base = f"http://127.0.0.1:{port}"
+    base = Server(f"http://127.0.0.1:{port}")
+    base.var_dir = var_dir
     try:
         deadline = time.time() + 30
         while True:
@@ -80,6 +98,8 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
+        subprocess.run([sys.executable, "manage.py", "regtest", "stop"], cwd=ROOT, env=env,
+                       capture_output=True)
 
 
 @pytest.fixture(scope="session")

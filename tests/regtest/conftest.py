@@ -57,3 +57,17 @@ def node(
     started.ensure_mature_coins()
     log.info("node ready: %s at height %d", binary.kind, started.rpc.get_tip().height)
     yield started
+
+
+@pytest.fixture(scope="module")
+def btcd_node(btcd_binary: NodeBinary,
+              tmp_path_factory: pytest.TempPathFactory) -> Iterator[RegtestNode]:
+    """A btcd node for the shop's payment scenarios (one per scenario file)."""
+    datadir = tmp_path_factory.mktemp("btcd-shop")
+    started = RegtestNode.start(datadir, binary=btcd_binary)
+    try:
+        started.rpc.check_network()
+        started.ensure_mature_coins()
+        yield started
+    finally:
+        started.stop()

@@ -20,8 +20,7 @@ from cryptoshop.chain.regtest import RegtestNode
 
 
 def _state_dir() -> Path:
-    base = Path(getattr(settings, "BASE_DIR", Path.cwd()))
-    return base / "var" / "regtest"
+    return Path(settings.VAR_DIR) / "regtest"
 
 
 class Command(BaseCommand):

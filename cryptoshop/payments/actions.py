@@ -1,0 +1,280 @@
+"""Payment actions: payout wallets, invoices, applying what the watcher saw, and the
+effects on orders. Shared by pages, the API and the watcher."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cryptoshop.accounts.models import User
+from cryptoshop.btc.addresses import normalize_address
+from cryptoshop.btc.bip21 import PaymentRequest, build_uri
+from cryptoshop.btc.descriptors import parse_wallet_descriptor
+from cryptoshop.btc.errors import BitcoinError
+from cryptoshop.core import ratelimit
+from cryptoshop.core.errors import ActionError, Conflict, NotFound, RateLimited, ValidationFailed
+from cryptoshop.orders import actions as order_actions
+from cryptoshop.orders.models import Order
+from cryptoshop.payments import config, state
+from cryptoshop.payments.addresses import take_slot
+from cryptoshop.payments.models import Invoice, InvoiceEvent, Notification, PaymentSettings
+from cryptoshop.stores.models import Store
+
+logger = logging.getLogger(__name__)
+I = Invoice.Status  # noqa: E741 (the enum, as in the models)
+CONFIRMATION_CHOICES = (0, 1, 2, 6)
+
+
+# --- payout settings ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PayoutInput:
+    descriptor: str
+    required_confirmations: int = 1
+    invoice_minutes: int = 15
+    watch_hours: int = 24
+    tolerance_percent: Decimal = Decimal("0")
+
+
+def check_payout(data: PayoutInput) -> tuple[str, str, list[str]]:
+    """Validate the wallet for this shop's network; returns (receive, change, first 3)."""
+    errors: dict[str, list[str]] = {}
+    receive = change = ""
+    first: list[str] = []
+    try:
+        wallet = parse_wallet_descriptor(data.descriptor.strip(), config.network())
+        receive, change = wallet.receive, wallet.change
+        first = wallet.addresses(0, 3)
+    except BitcoinError as exc:
+        errors["descriptor"] = [str(exc)]
+    if data.required_confirmations not in CONFIRMATION_CHOICES:
+        errors["requiredConfirmations"] = ["0, 1, 2 or 6."]
+    if not 5 <= data.invoice_minutes <= 240:
+        errors["invoiceMinutes"] = ["From 5 to 240 minutes."]
+    if not 1 <= data.watch_hours <= 168:
+        errors["watchHours"] = ["From 1 to 168 hours."]
+    if not Decimal("0") <= data.tolerance_percent <= Decimal("10"):
+        errors["tolerancePercent"] = ["From 0 to 10 percent."]
+    if errors:
+        raise ValidationFailed(errors)
+    return receive, change, first
+
+
+def do_set_payout(store: Store, data: PayoutInput) -> PaymentSettings:
+    receive, change, _ = check_payout(data)
+    if PaymentSettings.objects.filter(descriptor=receive).exclude(store=store).exists():
+        # Two stores on one wallet would be handed the same addresses and could not tell
+        # their payments apart.
+        raise ValidationFailed({"descriptor": ["This wallet is already used by another "
+                                               "store. Use a separate account (xpub)."]})
+    ps = PaymentSettings.objects.filter(store=store).first()
+    if ps is not None and ps.descriptor != receive and ps.slots.exists():
+        # A new wallet starts at index 0 again; open invoices keep their addresses.
+        ps.slots.filter(state="free").delete()
+        ps.next_index = 0
+    if ps is None:
+        ps = PaymentSettings(store=store)
+    ps.network = config.network()
+    ps.descriptor, ps.change_descriptor = receive, change
+    ps.required_confirmations = data.required_confirmations
+    ps.invoice_minutes, ps.watch_hours = data.invoice_minutes, data.watch_hours
+    ps.tolerance_percent = data.tolerance_percent
+    ps.save()
+    return ps
+
+
+def first_addresses(ps: PaymentSettings, count: int = 3) -> list[str]:
+    return parse_wallet_descriptor(ps.descriptor, ps.network).addresses(0, count)
+
+
+# --- invoices ----------------------------------------------------------------------------------
+
+def open_invoice(order: Order) -> Invoice | None:
+    """The invoice the buyer should pay now (newest one still watched), if any."""
+    return (Invoice.objects.filter(order=order).exclude(status=I.INVALID)
+            .order_by("-created_at").first())
+
+
+def _amount_of(order: Order) -> tuple[int, Any]:
+    if order.total_sat is not None:
+        return order.total_sat, None
+    from cryptoshop.rates.actions import fiat_to_sats
+
+    fiat_sat, snapshot = fiat_to_sats(order.fiat_total, order.fiat_currency)
+    return order.items_sat + order.shipping_sat + fiat_sat, snapshot
+
+
+def check_refund_address(address: str) -> str:
+    address = address.strip()
+    if not address:
+        return ""
+    try:
+        return normalize_address(address, config.network())
+    except BitcoinError as exc:
+        raise ValidationFailed({"refundAddress": [
+            f"Not a valid {config.network()} address: {exc}"]}) from exc
+
+
+def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
+                      client_ip: str) -> Invoice:
+    """Commit to paying: take a fresh address, fix the amount in sats (from a rate
+    snapshot for fiat-priced items) and start the expiry clock."""
+    if order.buyer_id != buyer.pk:
+        raise NotFound("No such order.")
+    if order.status != Order.Status.PENDING_PAYMENT:
+        raise Conflict("This order isn't waiting for a payment.")
+    current = open_invoice(order)
+    if current is not None and (current.status != I.EXPIRED or current.paid_sat > 0):
+        raise Conflict("This order already has a payment address.")
+    ps = PaymentSettings.objects.filter(store=order.store).first()
+    if ps is None:
+        raise ActionError("This store hasn't set up its wallet yet, so it can't be paid. "
+                          "Ask the seller, or cancel the order.", code="store_not_payable")
+    if ps.network != config.network():
+        raise ActionError("This store's wallet is for another network.", code="wrong_network")
+    refund = check_refund_address(refund_address)
+    for scope, ident in (("invoice:account", str(buyer.pk)), ("invoice:ip", client_ip)):
+        try:
+            ratelimit.hit(scope, ident)
+        except ratelimit.RateLimitExceeded as exc:
+            raise RateLimited(exc.retry_after) from exc
+    open_count = Invoice.objects.filter(order__buyer=buyer, status=I.NEW).count()
+    if open_count >= settings.MAX_OPEN_INVOICES:
+        raise ActionError("You have too many unpaid payment addresses open. Pay or cancel "
+                          "some orders first.", code="too_many_invoices")
+    amount, snapshot = _amount_of(order)
+    now = timezone.now()
+    tip_height = None
+    try:
+        tip_height = config.backend().get_tip().height
+    except Exception:  # the watcher catches up from the cursor anyway
+        logger.warning("invoice created without a known tip height")
+    with transaction.atomic():
+        slot = take_slot(ps)
+        invoice = Invoice.objects.create(
+            order=order, slot=slot, network=ps.network, address=slot.address,
+            script_pubkey=slot.script_pubkey, amount_sat=amount, rate_snapshot=snapshot,
+            required_confirmations=ps.required_confirmations,
+            tolerance_percent=ps.tolerance_percent, refund_address=refund,
+            created_height=tip_height, expires_at=now + timedelta(minutes=ps.invoice_minutes),
+            watch_until=now + timedelta(hours=ps.watch_hours),
+        )
+        if order.total_sat is None:
+            Order.objects.filter(pk=order.pk).update(total_sat=amount)
+        # Keep the stock at least as long as the buyer may pay.
+        if order.reserved_until < invoice.expires_at:
+            Order.objects.filter(pk=order.pk).update(reserved_until=invoice.expires_at)
+        record(invoice, "address_generated", detail=f"{amount} sat to {invoice.address}")
+    return invoice
+
+
+def bip21_uri(invoice: Invoice, *, qr: bool = False) -> str:
+    """bitcoin:ADDRESS?amount=… for what is still due (the full amount until a partial
+    payment arrives). `qr` upper-cases it for the denser QR alphanumeric mode."""
+    request = PaymentRequest(address=invoice.address, amount_sat=invoice.due_sat or None,
+                             label=settings.SITE_NAME,
+                             message=f"Order {invoice.order.public_id}")
+    return build_uri(request, invoice.network, qr_uppercase=qr)
+
+
+def record(invoice: Invoice, kind: str, *, from_status: str = "", to_status: str = "",
+           txid: str = "", detail: str = "") -> InvoiceEvent:
+    """Store the event and, once the transaction commits, push it to the live pages."""
+    event = InvoiceEvent.objects.create(invoice=invoice, kind=kind, from_status=from_status,
+                                        to_status=to_status, txid=txid, detail=detail[:300])
+    payload = {"type": kind, "orderId": invoice.order.public_id, "invoiceId": invoice.public_id,
+               "address": invoice.address, "status": to_status or invoice.status,
+               "txid": txid or None, "paidSat": invoice.paid_sat,
+               "amountSat": invoice.amount_sat}
+    transaction.on_commit(lambda: _publish(invoice, payload))
+    return event
+
+
+def _publish(invoice: Invoice, payload: dict[str, Any]) -> None:
+    try:
+        from cryptoshop.realtime.bus import publish
+    except ImportError:  # live updates are an enhancement; pages refresh without them
+        return
+    for room in (f"order-{invoice.order.public_id}", f"address-{invoice.address}"):
+        publish(room, "transaction-event", payload)
+
+
+# --- applying what the chain says ----------------------------------------------------------------
+
+def apply_state(invoice: Invoice, tip_height: int, *, now: Any = None) -> bool:
+    """Recompute the invoice from its payments; store and announce any change."""
+    now = now or timezone.now()
+    seen = [state.SeenPayment(value_sat=p.value_sat, seen_at=p.seen_at,
+                              height=p.block_height, rbf=p.rbf, counts=p.counts)
+            for p in invoice.payments.all()]
+    new = state.compute(amount_sat=invoice.amount_sat, tolerance_percent=invoice.tolerance_percent,
+                        required_confirmations=invoice.required_confirmations,
+                        expires_at=invoice.expires_at, now=now, tip_height=tip_height,
+                        payments=seen, previous_status=invoice.status)
+    old_status, old_confirmed, old_paid = invoice.status, invoice.confirmed_sat, invoice.paid_sat
+    changed = (new.status, new.paid_sat, new.confirmed_sat, new.paid_partial, new.paid_over,
+               new.paid_late) != (invoice.status, invoice.paid_sat, invoice.confirmed_sat,
+                                  invoice.paid_partial, invoice.paid_over, invoice.paid_late)
+    if not changed:
+        return False
+    invoice.status, invoice.paid_sat, invoice.confirmed_sat = (new.status, new.paid_sat,
+                                                               new.confirmed_sat)
+    invoice.paid_partial, invoice.paid_over = new.paid_partial, new.paid_over
+    invoice.paid_late = invoice.paid_late or new.paid_late
+    if new.status == I.SETTLED and invoice.settled_at is None:
+        invoice.settled_at = now
+    invoice.save(update_fields=["status", "paid_sat", "confirmed_sat", "paid_partial",
+                                "paid_over", "paid_late", "settled_at"])
+    if new.status != old_status:
+        kinds: dict[str, str] = {I.PROCESSING: "payment_detected",
+                                 I.SETTLED: "payment_confirmed", I.EXPIRED: "payment_expired",
+                                 I.INVALID: "payment_invalid", I.NEW: "payment_detected"}
+        kind = kinds.get(new.status, "status_changed")
+        record(invoice, kind, from_status=old_status, to_status=new.status,
+               detail=f"paid {new.paid_sat} of {invoice.amount_sat} sat")
+        _order_effects(invoice, old_status, new.status)
+    elif new.paid_sat != old_paid:
+        record(invoice, "payment_detected", to_status=new.status,
+               detail=f"paid {new.paid_sat} of {invoice.amount_sat} sat")
+    elif new.confirmed_sat != old_confirmed:
+        record(invoice, "confirmation_update", to_status=new.status,
+               detail=f"confirmed {new.confirmed_sat} sat")
+    return True
+
+
+def _order_effects(invoice: Invoice, old: str, new: str) -> None:
+    order = invoice.order
+    if new == I.SETTLED:
+        note = "Payment settled" + (" (paid after the invoice expired)" if invoice.paid_late
+                                    else "")
+        if order_actions.do_mark_paid(order, note=note):
+            Notification.objects.create(
+                user=order.store.owner, url=f"/sell/orders/{order.public_id}/",
+                text=f"Order {order.public_id} is paid ({invoice.amount_sat:,} sats)"
+                     + (" — paid late, check stock" if invoice.paid_late else "") + ".")
+    elif new == I.EXPIRED and invoice.paid_sat == 0:
+        # The order's own reservation clock releases the stock; nothing to do here.
+        pass
+
+
+def settle_flags(invoice: Invoice) -> list[str]:
+    flags = []
+    if invoice.paid_partial:
+        flags.append("paid partially")
+    if invoice.paid_over:
+        flags.append("overpaid")
+    if invoice.paid_late:
+        flags.append("paid after expiry")
+    return flags
+
+
+def invoice_for_party(user: User, order_public_id: str) -> tuple[Order, Invoice | None, str]:
+    order, role = order_actions.order_for_party(user, order_public_id)
+    return order, open_invoice(order), role

@@ -1,0 +1,53 @@
+"""Handing out receive addresses from a store's watch-only wallet.
+
+Gap limit: wallets (Electrum, Sparrow, hardware) stop looking after ~20 unused addresses
+in a row. So an address is taken only when an invoice is created (checkout is committed),
+and an address whose invoice expired unpaid goes back to the pool once its watch window
+is over; the lowest free index is reused first."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from cryptoshop.btc.descriptors import parse_wallet_descriptor
+from cryptoshop.payments.models import AddressSlot, Invoice, PaymentSettings
+
+
+def take_slot(ps: PaymentSettings) -> AddressSlot:
+    """The lowest free recycled address, or the next new one. Safe under concurrency: the
+    free slot is claimed with a conditional UPDATE, the new index with F() + 1."""
+    with transaction.atomic():
+        while True:
+            free = (AddressSlot.objects.filter(settings=ps, state=AddressSlot.State.FREE)
+                    .order_by("index").first())
+            if free is None:
+                break
+            if AddressSlot.objects.filter(pk=free.pk, state=AddressSlot.State.FREE).update(
+                    state=AddressSlot.State.IN_USE):
+                free.state = AddressSlot.State.IN_USE
+                return free
+        PaymentSettings.objects.filter(pk=ps.pk).update(next_index=F("next_index") + 1)
+        ps.refresh_from_db(fields=["next_index"])
+        index = ps.next_index - 1
+        wallet = parse_wallet_descriptor(ps.descriptor, ps.network)
+        spk = wallet.script_pubkey(index)
+        return AddressSlot.objects.create(settings=ps, index=index, address=wallet.address(index),
+                                          script_pubkey=spk.hex())
+
+
+def recycle_unpaid_addresses() -> int:
+    """Free the addresses of invoices whose watch window ended without any payment."""
+    now = timezone.now()
+    freed = 0
+    candidates = AddressSlot.objects.filter(state=AddressSlot.State.IN_USE).exclude(
+        invoices__watch_until__gt=now)
+    for slot in candidates:
+        invoices = Invoice.objects.filter(slot=slot)
+        if invoices.filter(payments__isnull=False).exists():
+            AddressSlot.objects.filter(pk=slot.pk).update(state=AddressSlot.State.USED)
+            continue
+        freed += AddressSlot.objects.filter(pk=slot.pk, state=AddressSlot.State.IN_USE).update(
+            state=AddressSlot.State.FREE)
+    return freed

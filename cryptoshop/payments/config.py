@@ -1,0 +1,64 @@
+"""Which network we are on and how we reach the chain (env-driven, see .env.example)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+
+from cryptoshop.chain.base import ChainBackend
+
+
+def network() -> str:
+    return str(settings.BITCOIN_NETWORK)
+
+
+class ChainNotConfigured(Exception):
+    pass
+
+
+def _regtest_state() -> dict[str, object] | None:
+    path = Path(settings.VAR_DIR) / "regtest" / "state.json"
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def backend() -> ChainBackend:
+    """The configured chain backend (cached per process for the RPC/Esplora settings)."""
+    kind = settings.CHAIN_BACKEND
+    if kind == "auto":
+        state = _regtest_state() if network() == "regtest" else None
+        if state is None:
+            raise ChainNotConfigured(
+                "no chain backend: start the regtest node (manage.py regtest start) or set "
+                "CRYPTOSHOP_CHAIN_BACKEND")
+        return _rpc(f"http://127.0.0.1:{state['rpc_port']}", str(state["rpc_user"]),
+                    str(state["rpc_password"]), "")
+    if kind == "rpc":
+        return _rpc(settings.CHAIN_RPC_URL, settings.CHAIN_RPC_USER,
+                    settings.CHAIN_RPC_PASSWORD, settings.CHAIN_RPC_COOKIE_FILE)
+    if kind == "esplora":
+        return _esplora(settings.CHAIN_ESPLORA_URL)
+    raise ChainNotConfigured("chain backend disabled (CRYPTOSHOP_CHAIN_BACKEND=none)")
+
+
+@lru_cache(maxsize=4)
+def _rpc(url: str, user: str, password: str, cookie: str) -> ChainBackend:
+    from cryptoshop.chain.rpc import BitcoinRPC
+
+    return BitcoinRPC(url, network(), user=user or None, password=password or None,
+                      cookie_file=cookie or None, timeout=15.0, retries=2)
+
+
+@lru_cache(maxsize=2)
+def _esplora(url: str) -> ChainBackend:
+    from cryptoshop.chain.esplora import Esplora
+
+    return Esplora(url, network())

@@ -1,0 +1,44 @@
+"""`manage.py worker`: the chain watcher and periodic jobs, outside the web processes.
+
+Run one or more when scaled (set CRYPTOSHOP_WATCHER_IN_WEB=false for the web processes);
+the database lease makes exactly one of them follow the chain at a time."""
+
+from __future__ import annotations
+
+import signal
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from cryptoshop.core.jobs import register_job, run_due_jobs
+
+
+class Command(BaseCommand):
+    help = "Follow the chain and run periodic jobs (use with serve --no-jobs when scaled)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--poll", type=float, default=None,
+                            help="seconds between watcher polls (default from settings)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from cryptoshop.payments.hooks import _watch
+
+        poll = options["poll"] if options["poll"] is not None else settings.WATCHER_POLL_SECONDS
+        register_job("watch_chain", 0, _watch)  # every loop turn
+        stopping = False
+
+        def stop(signum: int, frame: object) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        self.stdout.write(f"worker: polling every {poll}s")
+        from cryptoshop.payments.watcher import release
+
+        while not stopping:
+            run_due_jobs()
+            time.sleep(poll)
+        release()

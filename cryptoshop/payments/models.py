@@ -1,0 +1,190 @@
+"""Invoices, the addresses they pay to, payments seen on chain, and the watcher's state."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from cryptoshop.orders.models import Order
+from cryptoshop.stores.models import Store
+
+
+def new_invoice_id() -> str:
+    return "i_" + secrets.token_hex(8)
+
+
+class PaymentSettings(models.Model):
+    """A store's payout wallet (watch-only: an xpub or descriptor) and invoice policy."""
+
+    class Mode(models.TextChoices):
+        DIRECT = "direct", "Direct to my wallet"
+        ESCROW = "escrow", "2-of-3 escrow"
+
+    store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="payment_settings")
+    network = models.CharField(max_length=10)
+    descriptor = models.TextField()  # checksummed receive descriptor
+    change_descriptor = models.TextField(blank=True)
+    mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.DIRECT)
+    next_index = models.PositiveIntegerField(default=0)
+    required_confirmations = models.PositiveSmallIntegerField(default=1)
+    invoice_minutes = models.PositiveSmallIntegerField(default=15)
+    watch_hours = models.PositiveSmallIntegerField(default=24)
+    tolerance_percent = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("0"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class AddressSlot(models.Model):
+    """One receive address of a store's wallet, handed to at most one open invoice at a time.
+
+    Free slots (never paid, watch window over) are reused before new indexes, so unpaid
+    invoices don't burn through the seller's wallet gap limit."""
+
+    class State(models.TextChoices):
+        IN_USE = "in_use", "In use"
+        FREE = "free", "Free for reuse"
+        USED = "used", "Received a payment"
+
+    settings = models.ForeignKey(PaymentSettings, on_delete=models.CASCADE, related_name="slots")
+    index = models.PositiveIntegerField()
+    address = models.CharField(max_length=100)
+    script_pubkey = models.CharField(max_length=140, db_index=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.IN_USE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["settings", "index"], name="slot_unique_index"),
+        ]
+        indexes = [models.Index(fields=["settings", "state", "index"], name="slot_free")]
+
+
+class Invoice(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", "Waiting for payment"
+        PROCESSING = "processing", "Paid, confirming"
+        SETTLED = "settled", "Settled"
+        EXPIRED = "expired", "Expired"
+        INVALID = "invalid", "Invalid"
+
+    public_id = models.CharField(max_length=24, unique=True, default=new_invoice_id,
+                                 editable=False)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="invoices")
+    slot = models.ForeignKey(AddressSlot, on_delete=models.PROTECT, related_name="invoices")
+    network = models.CharField(max_length=10)
+    address = models.CharField(max_length=100, db_index=True)
+    script_pubkey = models.CharField(max_length=140, db_index=True)
+    amount_sat = models.BigIntegerField()
+    rate_snapshot = models.ForeignKey("rates.RateSnapshot", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW,
+                              db_index=True)
+    # BTCPay-style exception marks; independent of the status.
+    paid_partial = models.BooleanField(default=False)
+    paid_over = models.BooleanField(default=False)
+    paid_late = models.BooleanField(default=False)
+    paid_sat = models.BigIntegerField(default=0)
+    confirmed_sat = models.BigIntegerField(default=0)
+    required_confirmations = models.PositiveSmallIntegerField()
+    tolerance_percent = models.DecimalField(max_digits=4, decimal_places=2)
+    refund_address = models.CharField(max_length=100, blank=True)
+    created_height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    watch_until = models.DateTimeField(db_index=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+    @property
+    def due_sat(self) -> int:
+        return max(0, self.amount_sat - self.paid_sat)
+
+
+class Payment(models.Model):
+    """One output paying an invoice's address, as the watcher saw it."""
+
+    class State(models.TextChoices):
+        MEMPOOL = "mempool", "Unconfirmed"
+        CONFIRMED = "confirmed", "In a block"
+        REPLACED = "replaced", "Replaced (RBF)"
+        CONFLICTED = "conflicted", "Double-spent"
+        DROPPED = "dropped", "Dropped from the mempool"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="payments")
+    txid = models.CharField(max_length=64)
+    vout = models.PositiveIntegerField()
+    value_sat = models.BigIntegerField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.MEMPOOL)
+    block_height = models.PositiveIntegerField(null=True, blank=True)
+    block_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    rbf = models.BooleanField(default=False)
+    # Outpoints this transaction spends ("txid:vout"), to spot double-spends.
+    inputs = models.JSONField(default=list)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["seen_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["txid", "vout"], name="payment_unique_output"),
+        ]
+
+    @property
+    def counts(self) -> bool:
+        return self.state in (self.State.MEMPOOL, self.State.CONFIRMED)
+
+
+class InvoiceEvent(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32)  # address_generated, payment_detected, …
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, blank=True)
+    txid = models.CharField(max_length=64, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class WatchedBlock(models.Model):
+    """The blocks the watcher processed, by height: how it notices a reorg."""
+
+    height = models.PositiveIntegerField(unique=True)
+    hash = models.CharField(max_length=64)
+    processed_at = models.DateTimeField(default=timezone.now)
+
+
+class WatcherState(models.Model):
+    """The watcher's cursor and the leader lease (one row, name="chain")."""
+
+    name = models.CharField(max_length=20, unique=True)
+    network = models.CharField(max_length=10)
+    cursor_height = models.IntegerField(null=True, blank=True)
+    tip_height = models.IntegerField(null=True, blank=True)
+    tip_hash = models.CharField(max_length=64, blank=True)
+    tip_time = models.DateTimeField(null=True, blank=True)
+    last_poll_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    leader = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+
+class Notification(models.Model):
+    """In-app notices (e.g. to a seller: an order was paid)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notifications")
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=200, blank=True)
+    read = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -1,0 +1,87 @@
+"""The invoice state machine as a pure function (BTCPay's semantics), so every rule is
+unit-testable without a chain or a database.
+
+Statuses: new → processing → settled; new → expired; invalid. Exception marks, independent
+of the status: paid_partial, paid_over, paid_late. Amounts are integer sats throughout;
+the tolerance is applied with integer arithmetic (basis points)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+NEW, PROCESSING, SETTLED, EXPIRED, INVALID = "new", "processing", "settled", "expired", "invalid"
+
+
+@dataclass(frozen=True)
+class SeenPayment:
+    value_sat: int
+    seen_at: datetime
+    height: int | None  # None while unconfirmed
+    rbf: bool
+    counts: bool  # False once replaced, double-spent or dropped
+
+
+@dataclass(frozen=True)
+class InvoiceState:
+    status: str
+    paid_sat: int
+    confirmed_sat: int
+    paid_partial: bool
+    paid_over: bool
+    paid_late: bool
+
+
+def threshold_sat(amount_sat: int, tolerance_percent: Decimal) -> int:
+    """The least payment that counts as full: amount minus the tolerance, rounded so the
+    buyer never has to pay more than `amount_sat` (floor of the allowance)."""
+    basis_points = int((tolerance_percent * 100).to_integral_value())
+    return amount_sat - (amount_sat * basis_points) // 10_000
+
+
+def confirmations(height: int | None, tip_height: int) -> int:
+    return 0 if height is None or height > tip_height else tip_height - height + 1
+
+
+def needed_confirmations(required: int, payment: SeenPayment) -> int:
+    # A payment that signals replaceability can be swapped for one paying elsewhere until
+    # it is mined, so it never settles at 0 confirmations.
+    return max(required, 1) if payment.rbf else required
+
+
+def compute(*, amount_sat: int, tolerance_percent: Decimal, required_confirmations: int,
+            expires_at: datetime, now: datetime, tip_height: int,
+            payments: list[SeenPayment], previous_status: str) -> InvoiceState:
+    counted = [p for p in payments if p.counts]
+    paid = sum(p.value_sat for p in counted)
+    confirmed = sum(p.value_sat for p in counted
+                    if confirmations(p.height, tip_height) >= needed_confirmations(
+                        required_confirmations, p))
+    threshold = threshold_sat(amount_sat, tolerance_percent)
+    full = paid >= threshold
+
+    # Late: the payment that made the total reach the threshold arrived after expiry.
+    late = False
+    running = 0
+    for payment in sorted(counted, key=lambda p: p.seen_at):
+        running += payment.value_sat
+        if running >= threshold:
+            late = payment.seen_at > expires_at
+            break
+
+    if confirmed >= threshold:
+        status = SETTLED
+    elif full:
+        status = PROCESSING
+    elif previous_status in (PROCESSING, SETTLED, INVALID):
+        # It was paid, and a replacement or double-spend took the payment away.
+        status = INVALID
+    elif now >= expires_at:
+        status = EXPIRED
+    else:
+        status = NEW
+    return InvoiceState(
+        status=status, paid_sat=paid, confirmed_sat=confirmed,
+        paid_partial=0 < paid < threshold, paid_over=paid > amount_sat, paid_late=full and late,
+    )

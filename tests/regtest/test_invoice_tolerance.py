@@ -1,0 +1,22 @@
+"""Scenario: a store accepts 1 % less (fees eaten by the buyer's wallet): 99.5 % settles,
+with the exact integer threshold."""
+
+from __future__ import annotations
+
+import pytest
+
+from cryptoshop.chain.regtest import RegtestNode
+from cryptoshop.payments.state import threshold_sat
+from tests.regtest.shop import open_shop, rpc_settings
+
+pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
+
+
+def test_payment_within_tolerance_settles(btcd_node: RegtestNode) -> None:
+    with rpc_settings(btcd_node):
+        shop = open_shop(btcd_node, price_sat=200_001, tolerance="1.00")
+        assert threshold_sat(200_001, shop.invoice.tolerance_percent) == 198_001
+        shop.pay(198_001)
+        shop.mine(1)
+        shop.poll()
+        assert shop.invoice.status == "settled" and not shop.invoice.paid_partial
