@@ -197,6 +197,14 @@ def record(invoice: Invoice, kind: str, *, from_status: str = "", to_status: str
     return event
 
 
+def _notify(room: str, payload: dict[str, Any]) -> None:
+    try:
+        from cryptoshop.realtime.bus import publish
+    except ImportError:
+        return
+    publish(room, "notification", payload)
+
+
 def _publish(invoice: Invoice, payload: dict[str, Any]) -> None:
     try:
         from cryptoshop.realtime.bus import publish
@@ -255,10 +263,14 @@ def _order_effects(invoice: Invoice, old: str, new: str) -> None:
         note = "Payment settled" + (" (paid after the invoice expired)" if invoice.paid_late
                                     else "")
         if order_actions.do_mark_paid(order, note=note):
-            Notification.objects.create(
+            notice = Notification.objects.create(
                 user=order.store.owner, url=f"/sell/orders/{order.public_id}/",
                 text=f"Order {order.public_id} is paid ({invoice.amount_sat:,} sats)"
                      + (" — paid late, check stock" if invoice.paid_late else "") + ".")
+            payload = {"type": "payment_confirmed", "text": notice.text, "url": notice.url,
+                       "orderId": order.public_id}
+            seller_room = f"user-{order.store.owner.public_id}"
+            transaction.on_commit(lambda: _notify(seller_room, payload))
     elif new == I.EXPIRED and invoice.paid_sat == 0:
         # The order's own reservation clock releases the stock; nothing to do here.
         pass

@@ -38,7 +38,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     blocked = Listing.objects.filter(store=store, blocked=True).count()
     recent = (Order.objects.filter(store=store).order_by("-created_at")
               .prefetch_related("items")[:5])
+    from cryptoshop.payments.models import Notification, PaymentSettings
+
+    notices = list(Notification.objects.filter(user=store.owner)[:8])
+    Notification.objects.filter(pk__in=[n.pk for n in notices if not n.read]).update(read=True)
     return render(request, "sell/dashboard.html", {
+        "notices": notices, "has_wallet": PaymentSettings.objects.filter(store=store).exists(),
         "store": store, "listing_counts": listing_counts, "order_counts": order_counts,
         "to_ship": to_ship, "blocked": blocked, "recent": recent,
         "has_shipping": store.shipping_options.filter(active=True).exists(),

@@ -199,3 +199,18 @@ def test_tolerance_threshold_is_integer_exact() -> None:
     assert state.threshold_sat(200_001, Decimal("1.00")) == 198_001  # floor of 2000.01
     assert state.threshold_sat(3, Decimal("10")) == 3  # allowance rounds down to 0 sats
     assert state.confirmations(100, 100) == 1 and state.confirmations(None, 100) == 0
+
+
+def test_seller_dashboard_shows_notifications_and_missing_wallet(client: Client) -> None:
+    from cryptoshop.payments.models import Notification
+
+    owner, store = seller()
+    client.post("/accounts/login/", {"token": owner.token})
+    page = client.get("/sell/").content.decode()
+    assert "Buyers can't pay you yet" in page and "Nothing new." in page
+    pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(13)))
+    Notification.objects.create(user=owner.user, text="Order o_1 is paid (1,000 sats).",
+                                url="/sell/orders/o_1/")
+    page = client.get("/sell/").content.decode()
+    assert "Order o_1 is paid" in page and "Buyers can't pay you yet" not in page
+    assert Notification.objects.get().read is True
