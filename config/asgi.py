@@ -2,11 +2,16 @@
 cryptoshop/realtime) in front of Django (pages, API, static via WhiteNoise)."""
 
 import os
+import warnings
 
 import socketio
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+# WhiteNoise hands Django file iterators that are synchronous; Django then warns on every
+# static file. They are small local files read in a thread: the warning is noise here.
+warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous")
 
 django_app = get_asgi_application()  # sets Django up: import app code only after this
 

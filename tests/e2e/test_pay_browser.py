@@ -42,6 +42,10 @@ def test_live_update_within_two_seconds(browser: Any, app_server: Any,
     status = page.locator("#invoice-status")
     assert "Waiting for your payment" in status.inner_text()
     page.locator("[data-live-indicator]").get_by_text("Live").wait_for(timeout=10_000)
+    page.wait_for_timeout(500)  # the fragment is re-fetched once after joining
+    # Enhancements survive the live swap of the fragment: copy buttons, ticking countdown.
+    assert page.get_by_role("button", name="Copy").first.is_visible()
+    assert re.fullmatch(r"\d+:\d\d", page.locator("[data-countdown]").inner_text())
     if screenshot_dir is not None:
         page.screenshot(path=str(screenshot_dir / "pay-1280.png"), full_page=True)
     address = page.locator("#pay-address").input_value()

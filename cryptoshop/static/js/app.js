@@ -2,8 +2,11 @@
 (function () {
   "use strict";
 
+  // Everything below binds to elements under `root`; live.js swaps page fragments and
+  // fires "live:updated", after which the new fragment is initialised the same way.
+  function init(root) {
   // Copy buttons: <button data-copy="#target" hidden class="js-only">
-  document.querySelectorAll("[data-copy]").forEach(function (button) {
+  root.querySelectorAll("[data-copy]").forEach(function (button) {
     button.hidden = false;
     button.addEventListener("click", function () {
       var target = document.querySelector(button.getAttribute("data-copy"));
@@ -24,24 +27,31 @@
     });
   });
 
-  document.querySelectorAll("[data-select-on-focus]").forEach(function (el) {
+  root.querySelectorAll("[data-select-on-focus]").forEach(function (el) {
     el.addEventListener("focus", function () { el.select(); });
   });
 
   // Countdowns: <strong data-countdown="ISO time">…</strong> (the server text says the same
   // thing in words; this only makes it tick).
-  var countdowns = document.querySelectorAll("[data-countdown]");
-  if (countdowns.length) {
-    var tick = function () {
-      countdowns.forEach(function (el) {
+  root.querySelectorAll("[data-countdown]").forEach(function (el) { countdowns.push(el); });
+  }
+
+  var countdowns = [];
+  function tick() {
+    countdowns = countdowns.filter(function (el) { return el.isConnected; });
+    countdowns.forEach(function (el) {
         var left = Math.max(0, Math.round((Date.parse(el.getAttribute("data-countdown")) - Date.now()) / 1000));
         var m = Math.floor(left / 60), sec = left % 60;
         el.textContent = left > 0 ? m + ":" + (sec < 10 ? "0" : "") + sec : "no time (expired)";
-      });
-    };
-    tick();
-    setInterval(tick, 1000);
+    });
   }
+  init(document);
+  tick();
+  setInterval(tick, 1000);
+  document.addEventListener("live:updated", function (event) {
+    init(event.target instanceof Element ? event.target : document);
+    tick();
+  });
 
   // Theme toggle: switch instantly without a reload; the cookie makes the server render
   // the same choice next time (no flash), and the no-JS form posts the same cookie.
