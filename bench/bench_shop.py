@@ -16,7 +16,7 @@ Load comes from ``wrk`` (Debian's package) when it is on PATH, else from a small
 keep-alive client. Loopback only; every phase is bounded in time and count.
 
 Options: --listings N (100000), --duration S per URL (8), --connections C (64),
---sqlite-only.
+--sqlite-only, --postgresql-only.
 """
 
 from __future__ import annotations
@@ -406,6 +406,7 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=8)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--postgresql-only", action="store_true")
     args = parser.parse_args()
     # Ctrl+C or a SIGTERM still stops the server, drops the database and removes temp files.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -420,7 +421,7 @@ def main() -> int:
     common = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     common.update({"CRYPTOSHOP_BENCH": "1", "DJANGO_DEBUG": "0", "PYTHONHASHSEED": "0",
                    "CRYPTOSHOP_LOG_LEVEL": "WARNING", "CRYPTOSHOP_DEMO_DATA": "0"})
-    backends: list[tuple[str, dict[str, str]]] = [("SQLite", {})]
+    backends: list[tuple[str, dict[str, str]]] = [] if args.postgresql_only else [("SQLite", {})]
     pg_name = f"cs_bench_{os.getpid()}"
     database_url = os.environ.get("DATABASE_URL", "")
     if database_url and not args.sqlite_only:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ def test_live_update_within_two_seconds(browser: Any, app_server: Any,
         page.screenshot(path=str(screenshot_dir / "pay-1280.png"), full_page=True)
     address = page.locator("#pay-address").input_value()
     amount_btc = page.locator("#pay-amount").input_value()
-    amount_sat = int(round(float(amount_btc) * 100_000_000))  # display only; exact below
+    amount_sat = int(Decimal(amount_btc) * 100_000_000)  # exact: no float near money
     assert f"{amount_sat:,} sats" in status.inner_text()
     node = RegtestNode.attach(app_server.var_dir / "regtest")
     started = time.monotonic()
