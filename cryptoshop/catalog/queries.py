@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Prefetch, QuerySet
 
 from cryptoshop.catalog.actions import category_and_descendants, visible_listings
@@ -137,7 +138,8 @@ def browse(filters: ListingFilters, base: QuerySet[Listing] | None = None) -> Qu
         qs = filter_search(qs, filters.q, rank=filters.effective_sort == "relevance")
     sort, descending = filters.effective_sort, filters.sort_order != "asc"
     if sort == "relevance":
-        qs = qs.order_by(F("search_rank").desc(nulls_last=True), "-created_at")
+        qs = qs.order_by("-search_rank", "-created_at") if connection.vendor == "sqlite" \
+            else qs.order_by(F("search_rank").desc(nulls_last=True), "-created_at")
     elif sort == "price":
         # Cheapest first unless asked otherwise; unpriced (fiat without a rate) last.
         price = F("sort_price_sat")
