@@ -232,3 +232,14 @@ def test_no_n_plus_one(client: Client, url: str) -> None:
     many = _queries(client, url, None)
     assert many == few, f"{url}: {few} queries for 3 listings, {many} for 16"
     assert many <= 12
+
+
+def test_prohibiting_a_category_hides_its_listings(client: Client) -> None:
+    from cryptoshop.catalog.models import Category
+
+    _, store = seller()
+    item = listing(store, "Pocket knife", category=category("knives", "Knives").slug)
+    assert _titles(q="knife") == ["Pocket knife"]
+    Category.objects.filter(slug="knives").update(prohibited=True)
+    assert _titles(q="knife") == []
+    assert client.get(f"/l/{item.public_id}/{item.slug}/").status_code == 404
