@@ -151,7 +151,7 @@ CHAIN_RPC_USER = env_str("CRYPTOSHOP_RPC_USER")
 CHAIN_RPC_PASSWORD = env_str("CRYPTOSHOP_RPC_PASSWORD")
 CHAIN_RPC_COOKIE_FILE = env_str("CRYPTOSHOP_RPC_COOKIE_FILE")
 CHAIN_ESPLORA_URL = env_str("CRYPTOSHOP_ESPLORA_URL")
-WATCHER_POLL_SECONDS = env_int("CRYPTOSHOP_WATCHER_POLL_SECONDS", 2)
+WATCHER_POLL_SECONDS = env_int("CRYPTOSHOP_WATCHER_POLL_SECONDS", 1)
 # A leader that stops renewing (crashed, killed) is replaced after this many seconds.
 WATCHER_LEASE_SECONDS = env_int("CRYPTOSHOP_WATCHER_LEASE_SECONDS", 30)
 # Whether `serve` runs the watcher itself (the embedded default) or leaves it to

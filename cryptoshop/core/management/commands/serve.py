@@ -38,3 +38,8 @@ class Command(BaseCommand):
             server_header=False,
             lifespan="on",
         )
+        # Stopped cleanly: hand the chain watcher's lease over at once instead of making
+        # the next process wait for it to run out.
+        from cryptoshop.payments.watcher import release
+
+        release()
