@@ -138,7 +138,9 @@ def browse(filters: ListingFilters, base: QuerySet[Listing] | None = None) -> Qu
         qs = filter_search(qs, filters.q, rank=filters.effective_sort == "relevance")
     sort, descending = filters.effective_sort, filters.sort_order != "asc"
     if sort == "relevance":
-        qs = qs.order_by("-search_rank", "-created_at") if connection.vendor == "sqlite" \
+        # On SQLite search_rank comes from extra(select=…), which the ORM's F() can't see.
+        rank_order = "-search_rank"
+        qs = qs.order_by(rank_order, "-created_at") if connection.vendor == "sqlite" \
             else qs.order_by(F("search_rank").desc(nulls_last=True), "-created_at")
     elif sort == "price":
         # Cheapest first unless asked otherwise; unpriced (fiat without a rate) last.
