@@ -164,6 +164,8 @@ DEMO_WALLET = env_bool("CRYPTOSHOP_DEMO_WALLET", BITCOIN_NETWORK == "regtest")
 
 # How long checkout holds stock for an unpaid order.
 ORDER_RESERVATION_MINUTES = env_int("CRYPTOSHOP_ORDER_RESERVATION_MINUTES", 30)
+# Shipping addresses and notes of finished orders are erased after this many days.
+ORDER_PURGE_DAYS = env_int("CRYPTOSHOP_ORDER_PURGE_DAYS", 30)
 # At most this many unpaid orders per account at once.
 MAX_PENDING_ORDERS = env_int("CRYPTOSHOP_MAX_PENDING_ORDERS", 10)
 # How many reverse proxies sit in front of us; 0 means trust REMOTE_ADDR only. The client

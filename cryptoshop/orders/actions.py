@@ -234,6 +234,19 @@ def expire_reservations(now: object = None) -> int:
     return expired
 
 
+def purge_finished_details(now: object = None) -> int:
+    """Privacy by minimisation: shipping addresses and notes of orders that finished
+    (completed, cancelled or expired) more than ORDER_PURGE_DAYS ago are erased."""
+    cutoff = (timezone.now() if now is None else now) - timedelta(
+        days=settings.ORDER_PURGE_DAYS)
+    finished = Order.objects.filter(
+        status__in=(S.COMPLETED, S.CANCELLED, S.EXPIRED), updated_at__lt=cutoff)
+    # Encrypted empty values are stored as "" (see EncryptedTextField), so this is a plain
+    # UPDATE; rows already purged don't match.
+    return finished.exclude(shipping_address="", buyer_note="").update(
+        shipping_address="", buyer_note="")
+
+
 # --- access ------------------------------------------------------------------------------
 
 def orders_of_buyer(user: User) -> QuerySet[Order]:

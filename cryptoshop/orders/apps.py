@@ -11,3 +11,4 @@ class OrdersConfig(AppConfig):
         from cryptoshop.orders import actions
 
         register_job("expire_reservations", 30, actions.expire_reservations)
+        register_job("purge_finished_details", 3600, actions.purge_finished_details)

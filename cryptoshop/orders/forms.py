@@ -10,7 +10,7 @@ class CheckoutForm(StyledForm):
     shipping_address = forms.CharField(
         required=False, max_length=2000, label="Shipping address",
         help_text="Free text, as on a parcel. Encrypted at rest; only you and the seller(s) "
-                  "see it, and it is deleted some time after the order completes.",
+                  "see it, and it is erased 30 days after the order is finished.",
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}))
     note = forms.CharField(required=False, max_length=1000, label="Note to the seller(s)",
                            widget=forms.Textarea(attrs={"rows": 2}))

@@ -316,3 +316,19 @@ def test_order_lists_have_no_n_plus_one() -> None:
     few = counts()
     place(6)
     assert counts() == few
+
+
+def test_finished_orders_lose_their_address_after_the_purge_delay(client: Client) -> None:
+    _, store = seller()
+    item = listing(store)
+    _login(client, make_account().token)
+    client.post("/cart/add/", {"listing": item.public_id, "quantity": "1"})
+    _checkout(client, store)
+    order = Order.objects.get()
+    assert order_actions.purge_finished_details(timezone.now() + timedelta(days=60)) == 0
+    order_actions.do_cancel(order, order.buyer, role="buyer")
+    assert order_actions.purge_finished_details() == 0  # not old enough yet
+    assert order_actions.purge_finished_details(timezone.now() + timedelta(days=31)) == 1
+    order.refresh_from_db()
+    assert order.shipping_address == "" and order.buyer_note == ""
+    assert order_actions.purge_finished_details(timezone.now() + timedelta(days=31)) == 0
