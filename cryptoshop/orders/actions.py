@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -234,7 +234,7 @@ def expire_reservations(now: object = None) -> int:
     return expired
 
 
-def purge_finished_details(now: object = None) -> int:
+def purge_finished_details(now: datetime | None = None) -> int:
     """Privacy by minimisation: shipping addresses and notes of orders that finished
     (completed, cancelled or expired) more than ORDER_PURGE_DAYS ago are erased."""
     cutoff = (timezone.now() if now is None else now) - timedelta(
