@@ -13,6 +13,7 @@ from pydantic import Field
 
 from cryptoshop.accounts import actions, sessions
 from cryptoshop.accounts.models import User
+from cryptoshop.accounts.who import api_caller
 from cryptoshop.core.api import CamelSchema, envelope, ok
 from cryptoshop.core.ratelimit import client_ip
 
@@ -33,11 +34,6 @@ def user_out(user: User) -> dict[str, Any]:
         two_factor_enabled=user.totp_enabled, created_at=user.date_joined,
     ).model_dump(by_alias=True)
 
-
-def _caller(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
 
 
 class RegisterIn(CamelSchema):
@@ -103,7 +99,7 @@ def logout(request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/me", auth=sessions.api_auth, response=envelope(UserOut), by_alias=True)
 def me(request: HttpRequest) -> dict[str, Any]:
-    return ok(user_out(_caller(request)))
+    return ok(user_out(api_caller(request)))
 
 
 class TotpSetupOut(CamelSchema):
@@ -121,7 +117,7 @@ class TotpSetupIn(CamelSchema):
 def totp_setup(request: HttpRequest, payload: TotpSetupIn | None = None) -> dict[str, Any]:
     """Start 2FA setup: returns the secret (base32), the otpauth:// URL and an SVG QR code.
     2FA is on only after /2fa/verify confirms a code."""
-    setup = actions.do_begin_totp_setup(_caller(request),
+    setup = actions.do_begin_totp_setup(api_caller(request),
                                         restart=bool(payload and payload.restart))
     return ok({"secret": setup.secret, "otpauthUrl": setup.otpauth_url, "qrSvg": setup.qr_svg})
 
@@ -139,21 +135,21 @@ class RecoveryCodesOut(CamelSchema):
 def totp_verify(request: HttpRequest, payload: CodeIn) -> dict[str, Any]:
     """Confirm a code from the authenticator: turns 2FA on and returns 10 single-use
     recovery codes, shown this once."""
-    codes = actions.do_enable_totp(_caller(request), payload.code, client_ip=client_ip(request))
+    codes = actions.do_enable_totp(api_caller(request), payload.code, client_ip=client_ip(request))
     return ok({"recoveryCodes": codes}, "Two-factor authentication is on.")
 
 
 @router.post("/2fa/disable", auth=sessions.api_auth, response=envelope(MessageOut),
              by_alias=True)
 def totp_disable(request: HttpRequest, payload: CodeIn) -> dict[str, Any]:
-    actions.do_disable_totp(_caller(request), payload.code, client_ip=client_ip(request))
+    actions.do_disable_totp(api_caller(request), payload.code, client_ip=client_ip(request))
     return ok({"ok": True}, "Two-factor authentication is off.")
 
 
 @router.post("/2fa/recovery-codes", auth=sessions.api_auth,
              response=envelope(RecoveryCodesOut), by_alias=True)
 def totp_recovery_codes(request: HttpRequest, payload: CodeIn) -> dict[str, Any]:
-    codes = actions.do_regenerate_recovery_codes(_caller(request), payload.code,
+    codes = actions.do_regenerate_recovery_codes(api_caller(request), payload.code,
                                                  client_ip=client_ip(request))
     return ok({"recoveryCodes": codes}, "New recovery codes; the old ones no longer work.")
 
@@ -166,7 +162,7 @@ class RotateOut(CamelSchema):
              by_alias=True)
 def rotate(request: HttpRequest) -> dict[str, Any]:
     """Replace the access token. The old one stops working at once; other sessions end."""
-    user = _caller(request)
+    user = api_caller(request)
     token = actions.do_rotate_token(user)
     store = getattr(request, "api_session", None)
     if store is not None:  # keep the calling API session alive under the new hash
@@ -188,7 +184,7 @@ class DeletionPlanOut(CamelSchema):
 @router.get("/account", auth=sessions.api_auth, response=envelope(DeletionPlanOut),
             by_alias=True, summary="What deleting the account would remove or keep")
 def deletion_plan(request: HttpRequest) -> dict[str, Any]:
-    plan = actions.check_delete_account(_caller(request))
+    plan = actions.check_delete_account(api_caller(request))
     return ok({"removed": plan.removed, "kept": plan.kept, "blockers": plan.blockers})
 
 
@@ -201,6 +197,6 @@ class DeleteIn(CamelSchema):
              by_alias=True)
 def delete_account(request: HttpRequest, payload: DeleteIn) -> dict[str, Any]:
     """Delete the account. Re-enter the access token (and a 2FA code when on) to confirm."""
-    actions.do_delete_account(_caller(request), token=payload.token, code=payload.code,
+    actions.do_delete_account(api_caller(request), token=payload.token, code=payload.code,
                               client_ip=client_ip(request))
     return ok({"ok": True}, "Account deleted.")

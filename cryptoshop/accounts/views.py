@@ -26,6 +26,7 @@ from cryptoshop.accounts.forms import (
 )
 from cryptoshop.accounts.models import User
 from cryptoshop.accounts.sessions import BACKEND
+from cryptoshop.accounts.who import page_user
 from cryptoshop.core.errors import ActionError, RateLimited
 from cryptoshop.core.forms_util import apply_error
 from cryptoshop.core.ratelimit import client_ip
@@ -44,12 +45,6 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any],
         response["Retry-After"] = str(error.retry_after)
     return response
 
-
-def _me(request: HttpRequest) -> User:
-    """The logged-in account (views using this are behind @login_required)."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -160,7 +155,7 @@ def logout(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
-    user = _me(request)
+    user = page_user(request)
     form = DisplayNameForm(request.POST if request.method == "POST" else None,
                            initial={"display_name": user.display_name})
     if request.method == "POST" and form.is_valid():
@@ -180,7 +175,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def rotate_token(request: HttpRequest) -> HttpResponse:
-    user = _me(request)
+    user = page_user(request)
     token = actions.do_rotate_token(user)
     update_session_auth_hash(request, user)  # keep this session; end all others
     return _token_page(request, token, rotated=True)
@@ -189,7 +184,7 @@ def rotate_token(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def two_factor(request: HttpRequest) -> HttpResponse:
-    user = _me(request)
+    user = page_user(request)
     context: dict[str, Any] = {"code_form": CodeForm(),
                                "recovery_left": actions.unused_recovery_codes(user)}
     if not user.totp_enabled and user.totp_secret:
@@ -201,14 +196,14 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 @require_POST
 def two_factor_begin(request: HttpRequest) -> HttpResponse:
     try:
-        actions.do_begin_totp_setup(_me(request), restart=True)
+        actions.do_begin_totp_setup(page_user(request), restart=True)
     except ActionError as exc:
         messages.error(request, exc.message)
     return redirect("accounts:2fa")
 
 
 def _code_action_error(request: HttpRequest, form: CodeForm, exc: ActionError) -> HttpResponse:
-    user = _me(request)
+    user = page_user(request)
     apply_error(form, exc)
     context: dict[str, Any] = {"code_form": form,
                                "recovery_left": actions.unused_recovery_codes(user)}
@@ -231,7 +226,7 @@ def two_factor_enable(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _code_action_error(request, form, ActionError("Enter the code.", field="code"))
     try:
-        codes = actions.do_enable_totp(_me(request), form.cleaned_data["code"],
+        codes = actions.do_enable_totp(page_user(request), form.cleaned_data["code"],
                                        client_ip=client_ip(request))
     except ActionError as exc:
         return _code_action_error(request, form, exc)
@@ -247,7 +242,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _code_action_error(request, form, ActionError("Enter the code.", field="code"))
     try:
-        actions.do_disable_totp(_me(request), form.cleaned_data["code"],
+        actions.do_disable_totp(page_user(request), form.cleaned_data["code"],
                                 client_ip=client_ip(request))
     except ActionError as exc:
         return _code_action_error(request, form, exc)
@@ -264,7 +259,7 @@ def two_factor_recovery(request: HttpRequest) -> HttpResponse:
         return _code_action_error(request, form, ActionError("Enter the code.", field="code"))
     try:
         codes = actions.do_regenerate_recovery_codes(
-            _me(request), form.cleaned_data["code"], client_ip=client_ip(request)
+            page_user(request), form.cleaned_data["code"], client_ip=client_ip(request)
         )
     except ActionError as exc:
         return _code_action_error(request, form, exc)
@@ -275,7 +270,7 @@ def two_factor_recovery(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
-    user = _me(request)
+    user = page_user(request)
     form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     plan = actions.check_delete_account(user)
     context = {"form": form, "plan": plan}

@@ -11,8 +11,8 @@ from ninja import File, Router, UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
-from cryptoshop.accounts.models import User
 from cryptoshop.accounts.sessions import api_auth, api_user
+from cryptoshop.accounts.who import api_caller
 from cryptoshop.catalog import actions
 from cryptoshop.catalog.models import Listing
 from cryptoshop.catalog.queries import browse, parse_filters
@@ -159,11 +159,6 @@ class ProductPatch(CamelSchema):
     specifications: list[SpecIn] | None = Field(default=None, max_length=40)
 
 
-def _me(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
 
 def _input(payload: ProductIn) -> actions.ListingInput:
     data = payload.model_dump(exclude={"specifications"})
@@ -174,7 +169,7 @@ def _input(payload: ProductIn) -> actions.ListingInput:
 @router.post("", auth=api_auth, response={201: envelope(ProductOut)}, by_alias=True)
 def create_product(request: HttpRequest, payload: ProductIn) -> Status[dict[str, Any]]:
     """Create a listing in your store (status draft by default)."""
-    listing = actions.do_create_listing(own_store(_me(request)), _input(payload))
+    listing = actions.do_create_listing(own_store(api_caller(request)), _input(payload))
     return Status(201, ok(product_out(listing)))
 
 
@@ -188,7 +183,7 @@ def get_product(request: HttpRequest, product_id: str) -> dict[str, Any]:
 @router.put("/{product_id}", auth=api_auth, response=envelope(ProductOut), by_alias=True)
 def update_product(request: HttpRequest, product_id: str, payload: ProductPatch) -> dict[str, Any]:
     """Update your listing; fields left out keep their value."""
-    listing = actions.listing_for_owner(product_id, _me(request))
+    listing = actions.listing_for_owner(product_id, api_caller(request))
     current = actions.listing_input_of(listing).__dict__
     changes = payload.model_dump(exclude_unset=True, exclude={"specifications"})
     if payload.specifications is not None:
@@ -205,7 +200,7 @@ class DeleteOut(CamelSchema):
 @router.delete("/{product_id}", auth=api_auth, response=envelope(DeleteOut), by_alias=True)
 def delete_product(request: HttpRequest, product_id: str) -> dict[str, Any]:
     """Delete your listing; one with orders is hidden instead (outcome says which)."""
-    listing = actions.listing_for_owner(product_id, _me(request))
+    listing = actions.listing_for_owner(product_id, api_caller(request))
     return ok({"outcome": actions.do_delete_listing(listing)})
 
 
@@ -215,7 +210,7 @@ def add_image(request: HttpRequest, product_id: str,
               file: File[UploadedFile]) -> Status[dict[str, Any]]:
     """Upload a photo (multipart field `file`): checked by content, re-encoded, metadata
     stripped."""
-    listing = actions.listing_for_owner(product_id, _me(request))
+    listing = actions.listing_for_owner(product_id, api_caller(request))
     image = actions.do_add_image(listing, file.read(8 * 1024 * 1024 + 1))
     return Status(201, ok({"id": image.pk, "url": f"/media/{image.path}",
                            "thumbUrl": f"/media/{image.thumb_path}", "width": image.width,
@@ -225,7 +220,7 @@ def add_image(request: HttpRequest, product_id: str,
 @router.delete("/{product_id}/images/{image_id}", auth=api_auth, response=envelope(DeleteOut),
                by_alias=True)
 def remove_image(request: HttpRequest, product_id: str, image_id: int) -> dict[str, Any]:
-    listing = actions.listing_for_owner(product_id, _me(request))
+    listing = actions.listing_for_owner(product_id, api_caller(request))
     actions.do_remove_image(listing, image_id)
     return ok({"outcome": "deleted"})
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cryptoshop.accounts.models import User
+from cryptoshop.accounts.who import page_user
 from cryptoshop.catalog import actions
 from cryptoshop.catalog.forms import ListingForm
 from cryptoshop.catalog.models import Listing
@@ -16,12 +16,6 @@ from cryptoshop.core.errors import ActionError, ValidationFailed
 from cryptoshop.core.forms_util import apply_error
 from cryptoshop.core.pagination import clamp_page, paginate
 from cryptoshop.stores.actions import own_store
-
-
-def _me(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _attach_uploads(request: HttpRequest, listing: Listing) -> list[str]:
@@ -46,7 +40,7 @@ def _attach_uploads(request: HttpRequest, listing: Listing) -> list[str]:
 
 @login_required
 def listing_list(request: HttpRequest) -> HttpResponse:
-    store = own_store(_me(request))
+    store = own_store(page_user(request))
     status = request.GET.get("status", "")
     qs = (Listing.objects.filter(store=store).select_related("category")
           .prefetch_related("images").order_by("-updated_at"))
@@ -61,7 +55,7 @@ def listing_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def listing_new(request: HttpRequest) -> HttpResponse:
-    store = own_store(_me(request))
+    store = own_store(page_user(request))
     form = ListingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -81,7 +75,7 @@ def listing_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def listing_edit(request: HttpRequest, public_id: str) -> HttpResponse:
-    listing = actions.listing_for_owner(public_id, _me(request))
+    listing = actions.listing_for_owner(public_id, page_user(request))
     form = ListingForm(request.POST if request.method == "POST" else None,
                        initial=ListingForm.initial_for(listing))
     if request.method == "POST" and form.is_valid():
@@ -102,7 +96,7 @@ def listing_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def listing_image_remove(request: HttpRequest, public_id: str, image_id: int) -> HttpResponse:
-    listing = actions.listing_for_owner(public_id, _me(request))
+    listing = actions.listing_for_owner(public_id, page_user(request))
     try:
         actions.do_remove_image(listing, image_id)
         messages.info(request, "Photo removed.")
@@ -114,7 +108,7 @@ def listing_image_remove(request: HttpRequest, public_id: str, image_id: int) ->
 @login_required
 @require_POST
 def listing_status(request: HttpRequest, public_id: str) -> HttpResponse:
-    listing = actions.listing_for_owner(public_id, _me(request))
+    listing = actions.listing_for_owner(public_id, page_user(request))
     try:
         actions.do_set_status(listing, request.POST.get("status", ""))
         messages.success(request, f"“{listing.title}” is now {listing.get_status_display()}.")
@@ -130,7 +124,7 @@ def listing_status(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def listing_delete(request: HttpRequest, public_id: str) -> HttpResponse:
-    listing = actions.listing_for_owner(public_id, _me(request))
+    listing = actions.listing_for_owner(public_id, page_user(request))
     outcome = actions.do_delete_listing(listing)
     messages.info(request, "Listing deleted." if outcome == "deleted" else
                   "The listing has orders, so it was hidden instead of deleted.")

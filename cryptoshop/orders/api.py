@@ -11,8 +11,8 @@ from ninja import Router
 from ninja.responses import Status
 from pydantic import Field
 
-from cryptoshop.accounts.models import User
 from cryptoshop.accounts.sessions import api_auth
+from cryptoshop.accounts.who import api_caller
 from cryptoshop.cart.actions import do_add_to_cart
 from cryptoshop.cart.models import Cart
 from cryptoshop.catalog.api import PaginationOut
@@ -100,11 +100,6 @@ def _payment_of(order: Order) -> dict[str, Any] | None:
     return invoice_out(invoice) if invoice is not None else None
 
 
-def _me(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
 
 class OrderListOut(CamelSchema):
     success: bool = True
@@ -116,7 +111,7 @@ class OrderListOut(CamelSchema):
 def list_orders(request: HttpRequest, role: Literal["buyer", "seller"] = "buyer",
                 status: str = "", page: int = 1, limit: int = 20) -> dict[str, Any]:
     """Your orders as a buyer (default) or your store's orders (`role=seller`)."""
-    me = _me(request)
+    me = api_caller(request)
     qs = actions.orders_of_buyer(me) if role == "buyer" else actions.orders_of_seller(me)
     if status:
         if status not in Order.Status.values:
@@ -153,7 +148,7 @@ class OrdersCreatedOut(CamelSchema):
 def create_orders(request: HttpRequest, payload: OrderIn) -> Status[dict[str, Any]]:
     """Place orders for these items: one order per store, stock reserved until
     `reservedUntil`. Give a shipping option per store selling physical goods."""
-    me = _me(request)
+    me = api_caller(request)
     stores = {s.public_id: s.pk for s in Store.objects.filter(
         public_id__in=[c.store_id for c in payload.shipping])}
     with transaction.atomic():
@@ -179,7 +174,7 @@ def create_orders(request: HttpRequest, payload: OrderIn) -> Status[dict[str, An
 @router.get("/{order_id}", auth=api_auth, response=envelope(OrderOut), by_alias=True)
 def get_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
     """Your order (as buyer or as the store's seller); anyone else's is 404."""
-    order, role = actions.order_for_party(_me(request), order_id)
+    order, role = actions.order_for_party(api_caller(request), order_id)
     return ok(order_out(order, role))
 
 
@@ -192,7 +187,7 @@ class OrderUpdateIn(CamelSchema):
 def update_order(request: HttpRequest, order_id: str, payload: OrderUpdateIn) -> dict[str, Any]:
     """Seller: `shipped` (paid orders) or `cancelled` (unpaid). Buyer: `completed`
     (received a shipped order) or `cancelled` (unpaid)."""
-    me = _me(request)
+    me = api_caller(request)
     order, role = actions.order_for_party(me, order_id)
     if payload.status == "cancelled":
         actions.do_cancel(order, me, role=role, reason=payload.note)

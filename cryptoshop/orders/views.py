@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cryptoshop.accounts.models import User
+from cryptoshop.accounts.who import page_user
 from cryptoshop.cart.actions import cart_groups, get_cart
 from cryptoshop.catalog.models import Listing
 from cryptoshop.core.errors import ActionError
@@ -19,12 +19,6 @@ from cryptoshop.core.ratelimit import client_ip
 from cryptoshop.orders import actions
 from cryptoshop.orders.forms import CancelForm, CheckoutForm, ShipForm
 from cryptoshop.orders.models import Order
-
-
-def _me(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 @never_cache
@@ -45,7 +39,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
                                      address=form.cleaned_data.get("shipping_address", ""),
                                      note=form.cleaned_data["note"])
         try:
-            orders = actions.do_checkout(_me(request), cart, data, client_ip=client_ip(request))
+            orders = actions.do_checkout(page_user(request), cart, data,
+                                         client_ip=client_ip(request))
         except ActionError as exc:
             apply_error(form, exc)
             return render(request, "orders/checkout.html", {"form": form, "groups": groups},
@@ -62,7 +57,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def order_list(request: HttpRequest) -> HttpResponse:
-    qs = actions.orders_of_buyer(_me(request)).prefetch_related("items")
+    qs = actions.orders_of_buyer(page_user(request)).prefetch_related("items")
     items, pagination = paginate(qs, clamp_page(request.GET.get("page")), 20)
     return render(request, "orders/list.html", {"orders": items, "pagination": pagination})
 
@@ -70,7 +65,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def order_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    order = actions.order_for_buyer(_me(request), public_id)
+    order = actions.order_for_buyer(page_user(request), public_id)
     return render(request, "orders/detail.html", _detail_context(order, "buyer"))
 
 
@@ -91,9 +86,9 @@ def _detail_context(order: Order, role: str) -> dict[str, object]:
 @login_required
 @require_POST
 def order_cancel(request: HttpRequest, public_id: str) -> HttpResponse:
-    order, role = actions.order_for_party(_me(request), public_id)
+    order, role = actions.order_for_party(page_user(request), public_id)
     try:
-        actions.do_cancel(order, _me(request), role=role,
+        actions.do_cancel(order, page_user(request), role=role,
                           reason=request.POST.get("reason", "")[:300])
         messages.success(request, "Order cancelled; the items are back in stock.")
     except ActionError as exc:
@@ -104,9 +99,9 @@ def order_cancel(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def order_received(request: HttpRequest, public_id: str) -> HttpResponse:
-    order = actions.order_for_buyer(_me(request), public_id)
+    order = actions.order_for_buyer(page_user(request), public_id)
     try:
-        actions.do_confirm_received(order, _me(request))
+        actions.do_confirm_received(order, page_user(request))
         messages.success(request, "Thanks! The order is complete.")
     except ActionError as exc:
         messages.error(request, exc.message)
@@ -118,7 +113,7 @@ def order_received(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 def seller_orders(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    qs = actions.orders_of_seller(_me(request)).prefetch_related("items")
+    qs = actions.orders_of_seller(page_user(request)).prefetch_related("items")
     if status in Order.Status.values:
         qs = qs.filter(status=status)
     items, pagination = paginate(qs, clamp_page(request.GET.get("page")), 20)
@@ -130,18 +125,18 @@ def seller_orders(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def seller_order(request: HttpRequest, public_id: str) -> HttpResponse:
-    order = actions.order_for_seller(_me(request), public_id)
+    order = actions.order_for_seller(page_user(request), public_id)
     return render(request, "orders/detail.html", _detail_context(order, "seller"))
 
 
 @login_required
 @require_POST
 def seller_ship(request: HttpRequest, public_id: str) -> HttpResponse:
-    order = actions.order_for_seller(_me(request), public_id)
+    order = actions.order_for_seller(page_user(request), public_id)
     form = ShipForm(request.POST)
     if form.is_valid():
         try:
-            actions.do_mark_shipped(order, _me(request), form.cleaned_data["note"])
+            actions.do_mark_shipped(order, page_user(request), form.cleaned_data["note"])
             messages.success(request, "Marked as shipped. The buyer can see your note.")
         except ActionError as exc:
             messages.error(request, exc.message)
@@ -156,7 +151,7 @@ def digital_download(request: HttpRequest, public_id: str, listing_id: str) -> H
     from cryptoshop.catalog.actions import read_digital_file
     from cryptoshop.core.errors import NotFound
 
-    order = actions.order_for_buyer(_me(request), public_id)
+    order = actions.order_for_buyer(page_user(request), public_id)
     if order.status not in (Order.Status.PAID, Order.Status.SHIPPED, Order.Status.COMPLETED):
         raise NotFound("Available once the payment has settled.")
     item = order.items.select_related("listing").filter(

@@ -13,8 +13,8 @@ from ninja import Router
 from ninja.responses import Status
 from pydantic import Field
 
-from cryptoshop.accounts.models import User
 from cryptoshop.accounts.sessions import api_auth
+from cryptoshop.accounts.who import api_caller
 from cryptoshop.btc.qr import qr_svg
 from cryptoshop.chain.errors import ChainError
 from cryptoshop.chain.errors import NotFound as TxNotFound
@@ -33,11 +33,6 @@ class ChainUnavailable(ActionError):
     status = 503
     code = "chain_unavailable"
 
-
-def _me(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
 
 
 def invoice_out(invoice: Invoice) -> dict[str, Any]:
@@ -86,7 +81,7 @@ class AddressIn(CamelSchema):
 def payment_address(request: HttpRequest, payload: AddressIn) -> Status[dict[str, Any]]:
     """The payment address for your order: creates the invoice (201) the first time, or
     returns the open one (200). Amount fixed in sats; `bip21` and `qrSvg` to show it."""
-    me = _me(request)
+    me = api_caller(request)
     order = order_actions.order_for_buyer(me, payload.order_id)
     invoice = actions.open_invoice(order)
     status = 200
@@ -115,7 +110,7 @@ class PaymentOut(CamelSchema):
                     by_alias=True)
 def transactions(request: HttpRequest, address: str) -> dict[str, Any]:
     """Payments seen to one of your invoices' addresses (as buyer or seller)."""
-    me = _me(request)
+    me = api_caller(request)
     payments = Payment.objects.filter(invoice__address=address.strip()).filter(
         Q(invoice__order__buyer=me) | Q(invoice__order__store__owner=me)).select_related(
         "invoice")

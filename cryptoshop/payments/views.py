@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cryptoshop.accounts.models import User
+from cryptoshop.accounts.who import page_user
 from cryptoshop.btc.qr import qr_svg
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.core.errors import ActionError, NotFound
@@ -30,11 +30,6 @@ from cryptoshop.stores.actions import own_store
 logger = logging.getLogger(__name__)
 FINAL = {Invoice.Status.SETTLED, Invoice.Status.INVALID}
 
-
-def _me(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def status_context(order: Order, invoice: Invoice | None) -> dict[str, object]:
@@ -56,12 +51,12 @@ def status_context(order: Order, invoice: Invoice | None) -> dict[str, object]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def pay(request: HttpRequest, public_id: str) -> HttpResponse:
-    order = order_actions.order_for_buyer(_me(request), public_id)
+    order = order_actions.order_for_buyer(page_user(request), public_id)
     invoice = actions.open_invoice(order)
     form = PayForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_create_invoice(order, _me(request),
+            actions.do_create_invoice(order, page_user(request),
                                       refund_address=form.cleaned_data["refund_address"],
                                       client_ip=client_ip(request))
         except ActionError as exc:
@@ -80,7 +75,7 @@ def pay(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 def pay_status(request: HttpRequest, public_id: str) -> HttpResponse:
     """The live part of the pay page, re-fetched by live.js when an event arrives."""
-    order, invoice, _role = actions.invoice_for_party(_me(request), public_id)
+    order, invoice, _role = actions.invoice_for_party(page_user(request), public_id)
     return render(request, "payments/_status.html", status_context(order, invoice))
 
 
@@ -97,7 +92,7 @@ def _demo_node() -> RegtestNode:
 @require_POST
 def demo_pay(request: HttpRequest, public_id: str) -> HttpResponse:
     """Regtest only: pay what is due from the harness's mined coins (a real transaction)."""
-    order = order_actions.order_for_buyer(_me(request), public_id)
+    order = order_actions.order_for_buyer(page_user(request), public_id)
     invoice = actions.open_invoice(order)
     if invoice is None or invoice.due_sat == 0:
         messages.info(request, "Nothing is due.")
@@ -117,7 +112,7 @@ def demo_pay(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def demo_mine(request: HttpRequest, public_id: str) -> HttpResponse:
-    order_actions.order_for_buyer(_me(request), public_id)
+    order_actions.order_for_buyer(page_user(request), public_id)
     try:
         _demo_node().mine(1)
         messages.success(request, "Mined a block.")
@@ -131,7 +126,7 @@ def demo_mine(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def payout_settings(request: HttpRequest) -> HttpResponse:
-    store = own_store(_me(request))
+    store = own_store(page_user(request))
     current = PaymentSettings.objects.filter(store=store).first()
     initial = {}
     if current is not None:

@@ -11,8 +11,8 @@ from ninja import Router
 from ninja.responses import Status
 from pydantic import Field
 
-from cryptoshop.accounts.models import User
 from cryptoshop.accounts.sessions import api_auth, api_user
+from cryptoshop.accounts.who import api_caller
 from cryptoshop.catalog.api import PaginationOut
 from cryptoshop.core.api import CamelSchema, envelope, ok
 from cryptoshop.core.errors import NotFound
@@ -101,16 +101,11 @@ class SellerPatch(CamelSchema):
     policies: str | None = Field(default=None, max_length=5000)
 
 
-def _me(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
 
 @router.post("", auth=api_auth, response={201: envelope(SellerOut)}, by_alias=True)
 def open_store(request: HttpRequest, payload: SellerIn) -> Status[dict[str, Any]]:
     """Open your store (one per account). You become a seller."""
-    store = actions.do_open_store(_me(request), actions.StoreInput(**payload.model_dump()))
+    store = actions.do_open_store(api_caller(request), actions.StoreInput(**payload.model_dump()))
     return Status(201, ok(seller_out(store, owner=True)))
 
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cryptoshop.accounts.models import User
+from cryptoshop.accounts.who import page_user
 from cryptoshop.catalog.models import Listing
 from cryptoshop.core.errors import ActionError
 from cryptoshop.core.forms_util import apply_error
@@ -19,15 +19,9 @@ from cryptoshop.stores.forms import LogoForm, ShippingForm, StoreForm
 from cryptoshop.stores.models import Store
 
 
-def _me(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    store = actions.store_of(_me(request))
+    store = actions.store_of(page_user(request))
     if store is None:
         return redirect("sell:open")
     listing_counts = dict(Listing.objects.filter(store=store).values_list("status")
@@ -55,12 +49,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def open_store(request: HttpRequest) -> HttpResponse:
-    if actions.store_of(_me(request)) is not None:
+    if actions.store_of(page_user(request)) is not None:
         return redirect("sell:dashboard")
     form = StoreForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            store = actions.do_open_store(_me(request), actions.StoreInput(**form.cleaned_data))
+            store = actions.do_open_store(page_user(request),
+                                          actions.StoreInput(**form.cleaned_data))
         except ActionError as exc:
             apply_error(form, exc)
             return render(request, "sell/open.html", {"form": form}, status=400)
@@ -73,7 +68,7 @@ def open_store(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_store(request: HttpRequest) -> HttpResponse:
-    store: Store = actions.own_store(_me(request))
+    store: Store = actions.own_store(page_user(request))
     form = StoreForm(request.POST if request.method == "POST" else None, initial={
         "name": store.name, "slug": store.slug, "description": store.description,
         "policies": store.policies})
@@ -94,7 +89,7 @@ def edit_store(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def upload_logo(request: HttpRequest) -> HttpResponse:
-    store = actions.own_store(_me(request))
+    store = actions.own_store(page_user(request))
     upload = request.FILES.get("logo")
     if upload is None:
         messages.error(request, "Choose an image file.")
@@ -117,7 +112,7 @@ def _shipping_input(form: ShippingForm) -> actions.ShippingInput:
 @login_required
 @require_POST
 def add_shipping(request: HttpRequest) -> HttpResponse:
-    store = actions.own_store(_me(request))
+    store = actions.own_store(page_user(request))
     form = ShippingForm(request.POST)
     if form.is_valid():
         try:
@@ -134,7 +129,7 @@ def add_shipping(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def edit_shipping(request: HttpRequest, option_id: int) -> HttpResponse:
-    store = actions.own_store(_me(request))
+    store = actions.own_store(page_user(request))
     option = actions.shipping_option_of(store, option_id)
     if request.POST.get("delete"):
         option.delete()
