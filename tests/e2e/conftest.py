@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.servers import running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,12 +23,6 @@ def _chromium() -> str | None:
         if candidate and Path(candidate).exists():
             return candidate
     return None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -68,36 +60,14 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                              env=env, capture_output=True, text=True)
     if started.returncode != 0:
         raise RuntimeError("regtest node did not start:\n" + started.stdout + started.stderr)
-    subprocess.run([sys.executable, "manage.py", "first_run"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
-    port = _free_port()
-    log = open(var_dir / "server.log", "w")  # noqa: SIM115 (closed in the finaliser)
-    proc = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    base = Server(f"http://127.0.0.1:{port}")
-    base.var_dir = var_dir
     try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/api/health", timeout=2) as answer:  # noqa: S310
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError("server did not start:\n" + (var_dir / "server.log").read_text())
-            time.sleep(0.2)
-        yield base
+        subprocess.run([sys.executable, "manage.py", "first_run"], cwd=ROOT, env=env,
+                       check=True, capture_output=True)
+        with running_server(env, var_dir / "server.log") as url:
+            base = Server(url)
+            base.var_dir = var_dir
+            yield base
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
         subprocess.run([sys.executable, "manage.py", "regtest", "stop"], cwd=ROOT, env=env,
                        capture_output=True)
 

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -29,17 +28,14 @@ from typing import Any
 import pytest
 import socketio
 
+from tests.servers import free_port, running_server
+
 ROOT = Path(__file__).resolve().parents[2]
 SESSION_COOKIE = "cs_session"  # settings.SESSION_COOKIE_NAME without CRYPTOSHOP_HTTPS
 EVENTS = ("transaction-event", "notification", "escrow:updated")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
+# free_port lives in tests/servers.py (shared with the browser tier).
 @dataclass
 class Server:
     base: str
@@ -89,34 +85,8 @@ def start_server(var_dir: Path, extra: dict[str, str]) -> Iterator[Server]:
     out = _run(env, "-c", "import django; django.setup(); "
                           "from tests.realtime.world import main; main()")
     world = json.loads(out.strip().splitlines()[-1])
-    port = free_port()
-    log_path = var_dir / "server.log"
-    log = open(log_path, "w")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--port", str(port), "--no-jobs"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/api/health", timeout=2) as answer:  # noqa: S310
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError("server did not start:\n" + log_path.read_text())
-            time.sleep(0.2)
-        yield Server(base, env, world, log_path)
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
+    with running_server(env, var_dir / "server.log", "--no-jobs") as base:
+        yield Server(base, env, world, var_dir / "server.log")
 
 
 @pytest.fixture(scope="session")
