@@ -151,11 +151,18 @@ def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
                           "some orders first.", code="too_many_invoices")
     amount, snapshot = _amount_of(order)
     now = timezone.now()
-    tip_height = None
-    try:
-        tip_height = config.backend().get_tip().height
-    except Exception:  # the watcher catches up from the cursor anyway
-        logger.warning("invoice created without a known tip height")
+    # Where the watcher should start looking for this invoice's payments: the tip it last
+    # processed (no node round trip per invoice), or the node's tip before it first ran.
+    from cryptoshop.payments.models import WatcherState
+
+    watched = WatcherState.objects.filter(name="chain").values_list("cursor_height",
+                                                                    flat=True).first()
+    tip_height = watched
+    if tip_height is None:
+        try:
+            tip_height = config.backend().get_tip().height
+        except Exception:  # the watcher catches up from its lookback anyway
+            logger.warning("invoice created without a known tip height")
     with transaction.atomic():
         slot = take_slot(ps)
         invoice = Invoice.objects.create(
