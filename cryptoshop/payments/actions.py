@@ -133,6 +133,13 @@ def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
     current = open_invoice(order)
     if current is not None and (current.status != I.EXPIRED or current.paid_sat > 0):
         raise Conflict("This order already has a payment address.")
+    try:
+        config.backend()
+    except config.ChainNotConfigured as exc:
+        # Without a chain backend nobody would ever see the payment: don't hand out an
+        # address. (A configured node that is briefly down is fine: the watcher catches up.)
+        raise ActionError("Payments are switched off: this shop isn't connected to the "
+                          "Bitcoin network right now.", code="payments_unavailable") from exc
     ps = PaymentSettings.objects.filter(store=order.store).first()
     if ps is None:
         raise ActionError("This store hasn't set up its wallet yet, so it can't be paid. "

@@ -16,7 +16,11 @@ def network() -> str:
 
 
 class ChainNotConfigured(Exception):
-    pass
+    def __init__(self, message: str, *, misconfigured: bool = False) -> None:
+        super().__init__(message)
+        # True when a backend was chosen but can't be built (an operator error), as
+        # opposed to payments being deliberately off.
+        self.misconfigured = misconfigured
 
 
 def _regtest_state() -> dict[str, object] | None:
@@ -31,7 +35,19 @@ def _regtest_state() -> dict[str, object] | None:
 
 
 def backend() -> ChainBackend:
-    """The configured chain backend (cached per process for the RPC/Esplora settings)."""
+    """The configured chain backend (cached per process for the RPC/Esplora settings).
+    A backend that can't even be constructed (missing credentials, bad URL) counts as
+    not configured."""
+    from cryptoshop.chain.errors import ChainError
+
+    try:
+        return _backend()
+    except ChainError as exc:
+        raise ChainNotConfigured(f"chain backend misconfigured: {exc}",
+                                 misconfigured=True) from exc
+
+
+def _backend() -> ChainBackend:
     kind = settings.CHAIN_BACKEND
     if kind == "auto":
         state = _regtest_state() if network() == "regtest" else None

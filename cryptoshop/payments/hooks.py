@@ -11,8 +11,8 @@ def _chain_health() -> str:
 
     try:
         tip = config.backend().get_tip()
-    except config.ChainNotConfigured:
-        return "disabled"
+    except config.ChainNotConfigured as exc:
+        return f"unavailable: {exc}" if exc.misconfigured else "disabled"
     except Exception as exc:  # any backend failure means "down" for health purposes
         return f"unavailable: {type(exc).__name__}"
     state = WatcherState.objects.filter(name="chain").first()

@@ -112,8 +112,14 @@ def test_stale_anonymous_carts_are_purged() -> None:
 def test_health_says_when_the_chain_backend_is_down(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
     settings.CHAIN_BACKEND = "rpc"
     settings.CHAIN_RPC_URL = "http://127.0.0.1:9"  # nothing listens on the discard port
+    settings.CHAIN_RPC_USER, settings.CHAIN_RPC_PASSWORD = "u", "p"
     response = client.get("/api/health")
     body = response.json()
     assert response.status_code == 503 and body["success"] is False
     assert body["data"]["status"] == "degraded"
     assert body["data"]["components"]["chain"].startswith("unavailable")
+
+    # Chosen but impossible to build (no credentials): an operator error, also degraded.
+    settings.CHAIN_RPC_USER, settings.CHAIN_RPC_PASSWORD = "", ""
+    body = client.get("/api/health").json()
+    assert body["data"]["components"]["chain"].startswith("unavailable: chain backend misconf")

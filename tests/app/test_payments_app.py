@@ -23,6 +23,15 @@ from tests.app.shop import listing, seller
 from tests.regtest.shop import seller_tpub
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _configured_but_unreachable_node(settings) -> None:  # type: ignore[no-untyped-def]
+    # A shop with a node configured (here: nothing listens there). Invoices are still
+    # made; the watcher would catch up once the node answers.
+    settings.CHAIN_BACKEND = "rpc"
+    settings.CHAIN_RPC_URL = "http://127.0.0.1:9"
+    settings.CHAIN_RPC_USER, settings.CHAIN_RPC_PASSWORD = "u", "p"
 MAINNET_ZPUB = ("zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG"
                 "868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs")
 
@@ -214,3 +223,14 @@ def test_seller_dashboard_shows_notifications_and_missing_wallet(client: Client)
     page = client.get("/sell/").content.decode()
     assert "Order o_1 is paid" in page and "Buyers can't pay you yet" not in page
     assert Notification.objects.get().read is True
+
+
+def test_no_addresses_without_a_chain_backend(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CHAIN_BACKEND = "none"
+    _, store = seller()
+    pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(14)))
+    buyer = make_account()
+    with pytest.raises(ActionError) as exc:
+        pay.do_create_invoice(_order(store, buyer), buyer.user, client_ip="x")
+    assert exc.value.code == "payments_unavailable"
+    assert not Invoice.objects.exists()
