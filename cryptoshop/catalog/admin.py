@@ -15,7 +15,7 @@ from django.http import HttpRequest
 
 from cryptoshop.catalog.models import Category, Listing, ListingImage, Specification, Tag
 from cryptoshop.moderation import actions as moderation
-from cryptoshop.moderation.admin_audit import AuditedAdminMixin, reason_action
+from cryptoshop.moderation.admin_audit import AuditedAdminMixin, ReadOnlyInline, reason_action
 
 
 class CategoryForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -88,34 +88,16 @@ class TagAdmin(AuditedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ("name",)
 
 
-class ListingImageInline(admin.TabularInline):  # type: ignore[type-arg]
+class ListingImageInline(ReadOnlyInline):
     model = ListingImage
     fields = ("position", "path", "thumb_path", "width", "height")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
-class SpecificationInline(admin.TabularInline):  # type: ignore[type-arg]
+class SpecificationInline(ReadOnlyInline):
     model = Specification
     fields = ("position", "key", "value")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-def _block(staff: Any, listing: Listing, reason: str) -> object:
-    return moderation.do_block_listing(staff, listing, reason)
-
-
-def _unblock(staff: Any, listing: Listing, reason: str) -> object:
-    return moderation.do_unblock_listing(staff, listing, reason)
 
 
 @admin.register(Listing)
@@ -138,8 +120,9 @@ class ListingAdmin(AuditedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
     readonly_fields = tuple(f for f in fields if f != "featured")
     inlines = (SpecificationInline, ListingImageInline)
     actions = (
-        reason_action("block_listings", "Block selected listings", _block),
-        reason_action("unblock_listings", "Unblock selected listings", _unblock),
+        reason_action("block_listings", "Block selected listings", moderation.do_block_listing),
+        reason_action("unblock_listings", "Unblock selected listings",
+                      moderation.do_unblock_listing),
     )
 
     @admin.display(description="price", ordering="sort_price_sat")

@@ -105,3 +105,17 @@ def reason_action(name: str, description: str, do: Callable[[User, Any, str], ob
 
     action.__name__ = name
     return admin.action(description=description, permissions=["moderate"])(action)
+
+
+class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
+    """Inline rows staff may look at but not add, change or delete (orders, images,
+    specifications, shipping options: they change only through the owners' actions)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

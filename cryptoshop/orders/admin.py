@@ -8,21 +8,10 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from cryptoshop.cart.models import Cart, CartItem
-from cryptoshop.moderation.admin_audit import AuditedAdminMixin
+from cryptoshop.moderation.admin_audit import AuditedAdminMixin, ReadOnlyInline
 from cryptoshop.orders.models import Order, OrderEvent, OrderItem
 
 ENCRYPTED_ORDER_FIELDS = ("shipping_address", "buyer_note")
-
-
-class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class OrderItemInline(ReadOnlyInline):

@@ -9,27 +9,14 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from cryptoshop.moderation import actions as moderation
-from cryptoshop.moderation.admin_audit import AuditedAdminMixin, reason_action
+from cryptoshop.moderation.admin_audit import AuditedAdminMixin, ReadOnlyInline, reason_action
 from cryptoshop.stores.models import ShippingOption, Store
 
 
-class ShippingOptionInline(admin.TabularInline):  # type: ignore[type-arg]
+class ShippingOptionInline(ReadOnlyInline):
     model = ShippingOption
     fields = ("position", "name", "regions", "cost_sat", "active")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-def _suspend(staff: Any, store: Store, reason: str) -> object:
-    return moderation.do_suspend_store(staff, store, reason)
-
-
-def _unsuspend(staff: Any, store: Store, reason: str) -> object:
-    return moderation.do_unsuspend_store(staff, store, reason)
 
 
 @admin.register(Store)
@@ -46,8 +33,9 @@ class StoreAdmin(AuditedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
                        "created_at", "updated_at")
     inlines = (ShippingOptionInline,)
     actions = (
-        reason_action("suspend_stores", "Suspend selected stores", _suspend),
-        reason_action("unsuspend_stores", "Lift the suspension of selected stores", _unsuspend),
+        reason_action("suspend_stores", "Suspend selected stores", moderation.do_suspend_store),
+        reason_action("unsuspend_stores", "Lift the suspension of selected stores",
+                      moderation.do_unsuspend_store),
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Store]:
