@@ -15,7 +15,7 @@ from cryptoshop.btc.escrow import (
     plan_spend,
     sign_psbt,
 )
-from cryptoshop.btc.keys import account_xpub, derive, key_origin, root_from_seed
+from cryptoshop.btc.keys import derive
 from cryptoshop.btc.networks import REGTEST
 from cryptoshop.btc.psbt import (
     Outpoint,
@@ -28,10 +28,10 @@ from cryptoshop.btc.psbt import (
     signature_count,
     tx_vsize,
 )
+from tests.escrow_keys import ESCROW_PATH, party
 
-PATH = "m/48h/1h/0h/2h"
-ROOTS = [root_from_seed(bytes([i]) * 32, REGTEST) for i in range(1, 5)]
-KEYS = [key_origin(r, PATH) + account_xpub(r, PATH, REGTEST) for r in ROOTS]
+PATH = ESCROW_PATH
+ROOTS, KEYS = map(list, zip(*(party(i) for i in range(1, 5)), strict=True))
 ESCROW = make_escrow(KEYS[0], KEYS[1], KEYS[2], REGTEST)
 PAYOUT = bytes.fromhex("0014" + "11" * 20)
 FEE_OUT = TxOutput(bytes.fromhex("0014" + "22" * 20), 1_000)

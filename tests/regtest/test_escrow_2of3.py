@@ -24,7 +24,7 @@ from cryptoshop.btc.escrow import (
     plan_spend,
     sign_psbt,
 )
-from cryptoshop.btc.keys import account_xpub, key_origin, root_from_seed
+from cryptoshop.btc.keys import account_xpub
 from cryptoshop.btc.networks import REGTEST
 from cryptoshop.btc.psbt import (
     Outpoint,
@@ -38,27 +38,22 @@ from cryptoshop.btc.psbt import (
     tx_vsize,
 )
 from cryptoshop.chain.regtest import RegtestNode
+from tests.escrow_keys import party
 
 log = logging.getLogger("cryptoshop.regtest.scenario")
 pytestmark = pytest.mark.regtest
 
-ESCROW_PATH = "m/48h/1h/0h/2h"
 ORDER_INDEX = 7
 ESCROW_SAT = 250_000
 MARKET_FEE_SAT = 5_000
 FEE_RATE = 2  # sat/vB
 
 
-def _party(seed_byte: int):  # type: ignore[no-untyped-def]
-    root = root_from_seed(bytes([seed_byte]) * 32, REGTEST)
-    return root, key_origin(root, ESCROW_PATH) + account_xpub(root, ESCROW_PATH, REGTEST)
-
-
 def test_escrow_release_two_signatures(node: RegtestNode) -> None:
-    buyer_root, buyer_key = _party(1)
-    seller_root, seller_key = _party(2)
-    market_root, market_key = _party(3)
-    outsider_root, _ = _party(4)
+    buyer_root, buyer_key = party(1)
+    seller_root, seller_key = party(2)
+    market_root, market_key = party(3)
+    outsider_root, _ = party(4)
     escrow = make_escrow(buyer_key, seller_key, market_key, REGTEST)
     log.info("escrow descriptor: %s", escrow.descriptor)
     address = escrow.address(ORDER_INDEX)
