@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from cryptoshop.moderation import actions as moderation
-from cryptoshop.moderation.admin_audit import reason_action
+from cryptoshop.moderation.admin_audit import ViewOnlyAdminMixin, reason_action
 from cryptoshop.moderation.models import AuditEntry, Report
 
 
@@ -22,7 +22,9 @@ def _block(staff: Any, report: Report, reason: str) -> object:
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReportAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    # Reports are evidence: made by visitors, resolved through the actions below or the
+    # queue at /moderation/queue/, never edited or deleted.
     list_display = ("created_at", "listing", "reason", "status", "reporter", "resolved_by",
                     "resolved_at")
     list_filter = ("status", "reason")
@@ -39,20 +41,9 @@ class ReportAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_moderate_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_active and request.user.is_staff)
 
-    # Reports are evidence: made by visitors, resolved through the actions above or the
-    # queue at /moderation/queue/, never edited or deleted.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditEntryAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("created_at", "actor_label", "action", "target_type", "target_id",
                     "reason")
     list_filter = ("action", "target_type")
@@ -62,11 +53,3 @@ class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
               "reason", "data")
     list_select_related = ("actor",)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

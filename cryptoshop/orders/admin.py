@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from cryptoshop.cart.models import Cart, CartItem
-from cryptoshop.moderation.admin_audit import AuditedAdminMixin, ReadOnlyInline
+from cryptoshop.moderation.admin_audit import AuditedAdminMixin, ReadOnlyInline, ViewOnlyAdminMixin
 from cryptoshop.orders.models import Order, OrderEvent, OrderItem
 
 ENCRYPTED_ORDER_FIELDS = ("shipping_address", "buyer_note")
@@ -26,7 +26,7 @@ class OrderEventInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(AuditedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+class OrderAdmin(ViewOnlyAdminMixin, AuditedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("public_id", "store", "buyer", "status", "items_sat", "fiat_total",
                     "fiat_currency", "shipping_sat", "total_sat", "created_at")
     list_filter = ("status",)
@@ -37,14 +37,6 @@ class OrderAdmin(AuditedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     exclude = ENCRYPTED_ORDER_FIELDS
     inlines = (OrderItemInline, OrderEventInline)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class CartItemInline(ReadOnlyInline):
