@@ -434,7 +434,7 @@ def invoice_phase(k: int, extra: int, rounds: int = 4) -> InvoiceResult:
         path = "m/84h/1h/0h"
         do_set_payout(store, PayoutInput(
             descriptor=key_origin(root, path) + account_xpub(root, path, REGTEST),
-            required_confirmations=1))
+            required_confirmations=1, mode="direct"))
         category, _ = Category.objects.get_or_create(slug="ebooks",
                                                      defaults={"name": "E-books"})
         listing = do_create_listing(store, ListingInput(

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "cryptoshop.orders",
     "cryptoshop.moderation",
     "cryptoshop.payments",
+    "cryptoshop.escrow",
     "cryptoshop.rates",
     "cryptoshop.realtime",
 ]
@@ -140,6 +141,9 @@ RATE_LIMITS: dict[str, tuple[int, int]] = {
     "checkout:account": (env_int("CRYPTOSHOP_CHECKOUT_LIMIT_PER_ACCOUNT", 20), 3600),
     "invoice:account": (env_int("CRYPTOSHOP_INVOICE_LIMIT_PER_ACCOUNT", 20), 3600),
     "invoice:ip": (env_int("CRYPTOSHOP_INVOICE_LIMIT_PER_IP", 60), 3600),
+    # Escrow actions that sign or derive keys (a typed phrase costs a PBKDF2 run).
+    "escrow:sign": (env_int("CRYPTOSHOP_ESCROW_SIGN_LIMIT", 30), 3600),
+    "escrow:key": (env_int("CRYPTOSHOP_ESCROW_KEY_LIMIT", 10), 3600),
 }
 # --- Bitcoin ------------------------------------------------------------------------------
 # mainnet, testnet, signet or regtest. The embedded default is a local regtest node.
@@ -161,6 +165,23 @@ WATCHER_IN_WEB = env_bool("CRYPTOSHOP_WATCHER_IN_WEB", True)
 MAX_OPEN_INVOICES = env_int("CRYPTOSHOP_MAX_OPEN_INVOICES", 5)
 # The demo wallet and "mine a block" buttons on the pay page (regtest only).
 DEMO_WALLET = env_bool("CRYPTOSHOP_DEMO_WALLET", BITCOIN_NETWORK == "regtest")
+
+# --- escrow (cryptoshop/escrow, docs/escrow-protocol.md) --------------------------------------
+# The marketplace fee on a release (and on the seller's share of a dispute split): a
+# percentage with a minimum, paid to the operator's watch-only fee wallet. Without a fee
+# wallet no fee output is made.
+ESCROW_FEE_WALLET = env_str("CRYPTOSHOP_ESCROW_FEE_WALLET")
+ESCROW_FEE_PERCENT = env_str("CRYPTOSHOP_ESCROW_FEE_PERCENT", "1")
+ESCROW_FEE_MIN_SAT = env_int("CRYPTOSHOP_ESCROW_FEE_MIN_SAT", 1000)
+# Network fee rate bounds (sat/vB) around the backend's estimate; the default is used
+# when the backend has no estimate (btcd, a young regtest chain).
+ESCROW_FEE_RATE_MIN = env_int("CRYPTOSHOP_ESCROW_FEE_RATE_MIN", 1)
+ESCROW_FEE_RATE_MAX = env_int("CRYPTOSHOP_ESCROW_FEE_RATE_MAX", 200)
+ESCROW_FEE_RATE_DEFAULT = env_int("CRYPTOSHOP_ESCROW_FEE_RATE_DEFAULT", 2)
+# Auto-release: a seller may claim this many days after shipping (store setting within
+# these bounds) when the buyer neither released nor disputed.
+ESCROW_AUTO_RELEASE_MIN_DAYS = env_int("CRYPTOSHOP_ESCROW_AUTO_RELEASE_MIN_DAYS", 3)
+ESCROW_AUTO_RELEASE_MAX_DAYS = env_int("CRYPTOSHOP_ESCROW_AUTO_RELEASE_MAX_DAYS", 60)
 
 # How long checkout holds stock for an unpaid order.
 ORDER_RESERVATION_MINUTES = env_int("CRYPTOSHOP_ORDER_RESERVATION_MINUTES", 30)

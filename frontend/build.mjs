@@ -1,7 +1,9 @@
-// Builds cryptoshop/static/build/app.css from src/app.css with the Tailwind v4 CLI and
+// Builds cryptoshop/static/build/app.css from src/app.css with the Tailwind v4 CLI, bundles
+// the escrow key wallet (src/escrow) into cryptoshop/static/build/escrow-wallet.js and
 // copies vendored browser libraries into cryptoshop/static/vendor/ (both git-ignored).
 // Offline: everything comes from node_modules. Run by `make css` (and `make run`).
 import { execFileSync } from "node:child_process";
+import { build } from "esbuild";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,3 +41,20 @@ execFileSync(
   { stdio: "inherit" },
 );
 console.log("built", join(out, "app.css"));
+
+// The in-browser escrow key wallet (docs in src/escrow/dom.js): one self-contained file,
+// loaded with <script src=… defer> (CSP script-src 'self': no eval, nothing inline).
+// es2020 is the floor: the bitcoin libraries need BigInt. No source map, so the file
+// references nothing that the manifest static storage would have to find.
+await build({
+  entryPoints: [join(here, "src", "escrow", "dom.js")],
+  outfile: join(out, "escrow-wallet.js"),
+  bundle: true,
+  format: "iife",
+  minify: true,
+  target: ["es2020"],
+  platform: "browser",
+  legalComments: "eof",
+  logLevel: "warning",
+});
+console.log("built", join(out, "escrow-wallet.js"));

@@ -286,6 +286,42 @@ def verify_psbt(escrow: Escrow, psbt: PSBT, plan: SpendPlan) -> None:
         raise SigningRefused(f"fee is {fee} sat, expected {plan.fee_sat}")
 
 
+def escrow_account_path(network: Network | str) -> str:
+    """BIP48 multisig account path for P2WSH (script type 2h): what Sparrow, Electrum and
+    hardware wallets use for a multisig cosigner, so an exported descriptor imports there."""
+    coin = 0 if get_network(network).name == "main" else 1
+    return f"m/48h/{coin}h/0h/2h"
+
+
+def check_signed_by(escrow: Escrow, psbt: PSBT, plan: SpendPlan, role: str) -> None:
+    """Refuse (``SigningRefused``) unless ``psbt`` is exactly ``plan`` and every input
+    carries a valid SIGHASH_ALL signature by ``role``'s key.
+
+    This is the marketplace's policy check: it co-signs only a spend the required party
+    has already signed, so its one key never moves coins on the server's say-so alone.
+    """
+    verify_psbt(escrow, psbt, plan)
+    party = {k.role: k for k in escrow.keys}.get(role)
+    if party is None:
+        raise SigningRefused(f"unknown escrow role {role!r}")
+    for n, want in enumerate(plan.inputs):
+        pub = party.pubkey(want.index)
+        sig = psbt.inputs[n].partial_sigs.get(pub)
+        if sig is None:
+            raise SigningRefused(f"input {n} is not signed by the {role}")
+        sig = bytes(sig)
+        if not sig or sig[-1] != SIGHASH.ALL:
+            raise SigningRefused(f"input {n}: the {role}'s signature is not SIGHASH_ALL")
+        try:
+            parsed = ec.Signature.parse(sig[:-1])
+            digest = psbt.sighash(n, sighash=SIGHASH.ALL)
+            valid = bool(pub.verify(parsed, digest))
+        except Exception:
+            valid = False
+        if not valid:
+            raise SigningRefused(f"input {n}: the {role}'s signature does not verify")
+
+
 def sign_psbt(escrow: Escrow, psbt: PSBT, plan: SpendPlan, signer: HDKey) -> int:
     """Verify ``psbt`` against ``plan``, then sign every input with ``signer``'s key.
 

@@ -25,6 +25,12 @@ class ValidationFailed(ActionError):
         self.details = details
 
 
+def invalid(field: str, message: str) -> ValidationFailed:
+    """One field's error, with the message also as the error's own text (for APIs and
+    logs that show only that)."""
+    return ValidationFailed({field: [message]}, message)
+
+
 class NotAuthenticated(ActionError):
     status = 401
     code = "not_authenticated"

@@ -211,7 +211,19 @@ def do_mark_shipped(order: Order, seller: User, note: str) -> Order:
     return order
 
 
+def do_close_by_escrow(order: Order, to: str, note: str) -> bool:
+    """The escrow's payout confirmed on chain: the order is completed (released or split)
+    or refunded. Idempotent."""
+    if to not in (S.COMPLETED, S.REFUNDED):
+        raise ValueError(to)
+    return any(_transition(order, (frm,), to, OrderEvent.Actor.SYSTEM, None, note)
+               for frm in (S.SHIPPED, S.PAID))
+
+
 def do_confirm_received(order: Order, buyer: User) -> Order:
+    if hasattr(order, "escrow"):
+        raise Conflict("This order is paid into escrow: release the escrow to confirm "
+                       "receipt, so the seller is paid.")
     if order.status != S.SHIPPED:
         raise Conflict("Only shipped orders can be confirmed as received.")
     if not _transition(order, (S.SHIPPED,), S.COMPLETED, OrderEvent.Actor.BUYER, buyer,

@@ -22,6 +22,7 @@ class Order(models.Model):
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
         EXPIRED = "expired", "Expired"
+        REFUNDED = "refunded", "Refunded"
 
     public_id = models.CharField(max_length=24, unique=True, default=new_order_id, editable=False)
     # SET_NULL: a buyer may delete their account once no order is in progress; the

@@ -4,6 +4,7 @@ effects on orders. Shared by pages, the API and the watcher."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -41,6 +42,8 @@ class PayoutInput:
     invoice_minutes: int = 15
     watch_hours: int = 24
     tolerance_percent: Decimal = Decimal("0")
+    mode: str = PaymentSettings.Mode.ESCROW
+    auto_release_days: int = 14
 
 
 def check_payout(data: PayoutInput) -> tuple[str, str, list[str]]:
@@ -62,6 +65,14 @@ def check_payout(data: PayoutInput) -> tuple[str, str, list[str]]:
         errors["watchHours"] = ["From 1 to 168 hours."]
     if not Decimal("0") <= data.tolerance_percent <= Decimal("10"):
         errors["tolerancePercent"] = ["From 0 to 10 percent."]
+    if data.mode not in PaymentSettings.Mode.values:
+        errors["mode"] = ["direct or escrow."]
+    elif data.mode == PaymentSettings.Mode.ESCROW and data.required_confirmations == 0:
+        errors["requiredConfirmations"] = ["Escrow needs at least 1 confirmation: the payout "
+                                           "spends the buyer's coins."]
+    low, high = settings.ESCROW_AUTO_RELEASE_MIN_DAYS, settings.ESCROW_AUTO_RELEASE_MAX_DAYS
+    if not low <= data.auto_release_days <= high:
+        errors["autoReleaseDays"] = [f"From {low} to {high} days."]
     if errors:
         raise ValidationFailed(errors)
     return receive, change, first
@@ -69,6 +80,12 @@ def check_payout(data: PayoutInput) -> tuple[str, str, list[str]]:
 
 def do_set_payout(store: Store, data: PayoutInput) -> PaymentSettings:
     receive, change, _ = check_payout(data)
+    if data.mode == PaymentSettings.Mode.ESCROW:
+        from cryptoshop.escrow.keys import key_of
+
+        if key_of(store.owner) is None:
+            raise ValidationFailed({"mode": ["Escrow needs your escrow key first: create it "
+                                             "on the Escrow key page, or choose direct."]})
     if PaymentSettings.objects.filter(descriptor=receive).exclude(store=store).exists():
         # Two stores on one wallet would be handed the same addresses and could not tell
         # their payments apart.
@@ -86,6 +103,7 @@ def do_set_payout(store: Store, data: PayoutInput) -> PaymentSettings:
     ps.required_confirmations = data.required_confirmations
     ps.invoice_minutes, ps.watch_hours = data.invoice_minutes, data.watch_hours
     ps.tolerance_percent = data.tolerance_percent
+    ps.mode, ps.auto_release_days = data.mode, data.auto_release_days
     ps.save()
     return ps
 
@@ -147,6 +165,12 @@ def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
     if ps.network != config.network():
         raise ActionError("This store's wallet is for another network.", code="wrong_network")
     refund = check_refund_address(refund_address)
+    escrow_address: tuple[str, str] | None = None
+    if ps.mode == PaymentSettings.Mode.ESCROW:
+        from cryptoshop.escrow.actions import escrow_address_for
+
+        # Checks the buyer's escrow key and refund address before anything is taken.
+        escrow_address = escrow_address_for(order, buyer, refund, dry_run=True)
     for scope, ident in (("invoice:account", str(buyer.pk)), ("invoice:ip", client_ip)):
         try:
             ratelimit.hit(scope, ident)
@@ -171,11 +195,19 @@ def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
         except Exception:  # the watcher catches up from its lookback anyway
             logger.warning("invoice created without a known tip height")
     with transaction.atomic():
-        slot = take_slot(ps)
+        slot = None
+        if escrow_address is not None:
+            from cryptoshop.escrow.actions import escrow_address_for
+
+            address, spk = escrow_address_for(order, buyer, refund)
+        else:
+            slot = take_slot(ps)
+            address, spk = slot.address, slot.script_pubkey
         invoice = Invoice.objects.create(
-            order=order, slot=slot, network=ps.network, address=slot.address,
-            script_pubkey=slot.script_pubkey, amount_sat=amount, rate_snapshot=snapshot,
-            required_confirmations=ps.required_confirmations,
+            order=order, slot=slot, network=ps.network, address=address,
+            script_pubkey=spk, amount_sat=amount, rate_snapshot=snapshot,
+            required_confirmations=max(ps.required_confirmations,
+                                       1 if escrow_address is not None else 0),
             tolerance_percent=ps.tolerance_percent, refund_address=refund,
             created_height=tip_height, expires_at=now + timedelta(minutes=ps.invoice_minutes),
             watch_until=now + timedelta(hours=ps.watch_hours),
@@ -271,9 +303,15 @@ def apply_state(invoice: Invoice, tip_height: int, *, now: Any = None) -> bool:
     return True
 
 
+# Called with each invoice that settles (the escrow app marks its escrow funded).
+SETTLED_HOOKS: list[Callable[[Invoice], None]] = []
+
+
 def _order_effects(invoice: Invoice, old: str, new: str) -> None:
     order = invoice.order
     if new == I.SETTLED:
+        for hook in SETTLED_HOOKS:
+            hook(invoice)
         note = "Payment settled" + (" (paid after the invoice expired)" if invoice.paid_late
                                     else "")
         if order_actions.do_mark_paid(order, note=note):

@@ -28,7 +28,10 @@ class PaymentSettings(models.Model):
     network = models.CharField(max_length=10)
     descriptor = models.TextField()  # checksummed receive descriptor
     change_descriptor = models.TextField(blank=True)
-    mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.DIRECT)
+    # Escrow is the default for new stores (DESIGN.md): the buyer's coins wait in a 2-of-3
+    # multisig until they release them.
+    mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.ESCROW)
+    auto_release_days = models.PositiveSmallIntegerField(default=14)
     next_index = models.PositiveIntegerField(default=0)
     required_confirmations = models.PositiveSmallIntegerField(default=1)
     invoice_minutes = models.PositiveSmallIntegerField(default=15)
@@ -72,7 +75,10 @@ class Invoice(models.Model):
     public_id = models.CharField(max_length=24, unique=True, default=new_invoice_id,
                                  editable=False)
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="invoices")
-    slot = models.ForeignKey(AddressSlot, on_delete=models.PROTECT, related_name="invoices")
+    # Direct payments take an address from the seller's wallet; escrow invoices pay the
+    # order's multisig address instead and have no slot.
+    slot = models.ForeignKey(AddressSlot, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="invoices")
     network = models.CharField(max_length=10)
     address = models.CharField(max_length=100, db_index=True)
     script_pubkey = models.CharField(max_length=140, db_index=True)

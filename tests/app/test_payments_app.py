@@ -56,7 +56,7 @@ def test_payout_wallet_validation_and_first_addresses(client: Client) -> None:
         pay.do_set_payout(store, pay.PayoutInput(descriptor="hello", required_confirmations=3,
                                                  tolerance_percent=Decimal("50")))
     assert {"descriptor", "requiredConfirmations", "tolerancePercent"} <= set(junk.value.details)
-    ps = pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(7)))
+    ps = pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(7), mode="direct"))
     assert ps.descriptor.startswith("wpkh([73c5da0a/84h/1h/7h]tpub") and "#" in ps.descriptor
     client.post("/accounts/login/", {"token": owner.token})
     page = client.get("/sell/payments/").content.decode()
@@ -64,7 +64,7 @@ def test_payout_wallet_validation_and_first_addresses(client: Client) -> None:
         assert address in page
     _, other = seller("Other", "other")
     with pytest.raises(ValidationFailed) as shared:
-        pay.do_set_payout(other, pay.PayoutInput(descriptor=seller_tpub(7)))
+        pay.do_set_payout(other, pay.PayoutInput(descriptor=seller_tpub(7), mode="direct"))
     assert "already used by another store" in shared.value.details["descriptor"][0]
 
 
@@ -75,7 +75,7 @@ def test_invoice_needs_a_wallet_and_uses_fresh_addresses() -> None:
     with pytest.raises(ActionError) as exc:
         pay.do_create_invoice(order, buyer.user, client_ip="x")
     assert exc.value.code == "store_not_payable"
-    pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(8)))
+    pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(8), mode="direct"))
     first = pay.do_create_invoice(order, buyer.user, client_ip="x")
     assert first.amount_sat == order.total_sat == 25_000 + 5_000
     assert first.slot.index == 0 and first.status == "new"
@@ -91,7 +91,7 @@ def test_invoice_needs_a_wallet_and_uses_fresh_addresses() -> None:
 def test_fiat_order_is_fixed_in_sats_from_a_rate_snapshot(settings) -> None:  # type: ignore[no-untyped-def]
     settings.RATE_FIXED_RATES = "USD:65000"
     _, store = seller()
-    pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(9)))
+    pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(9), mode="direct"))
     buyer = make_account()
     order = _order(store, buyer, price_mode="fiat", price_sat=None, price_fiat="19.99",
                    fiat_currency="USD")
@@ -107,7 +107,7 @@ def test_fiat_order_is_fixed_in_sats_from_a_rate_snapshot(settings) -> None:  # 
 def test_invoice_limits(settings) -> None:  # type: ignore[no-untyped-def]
     settings.MAX_OPEN_INVOICES = 2
     _, store = seller()
-    pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(10)))
+    pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(10), mode="direct"))
     buyer = make_account()
     for _ in range(2):
         pay.do_create_invoice(_order(store, buyer), buyer.user, client_ip="x")
@@ -118,7 +118,7 @@ def test_invoice_limits(settings) -> None:  # type: ignore[no-untyped-def]
 
 def test_unpaid_addresses_are_recycled_after_the_watch_window() -> None:
     _, store = seller()
-    pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(11)))
+    pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(11), mode="direct"))
     buyer = make_account()
     first = pay.do_create_invoice(_order(store, buyer), buyer.user, client_ip="x")
     assert recycle_unpaid_addresses() == 0  # still watched
@@ -133,7 +133,7 @@ def test_unpaid_addresses_are_recycled_after_the_watch_window() -> None:
 
 def test_pay_page_and_api_are_for_the_buyer_only(client: Client) -> None:
     owner, store = seller()
-    pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(12)))
+    pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(12), mode="direct"))
     buyer = make_account()
     order = _order(store, buyer)
     client.post("/accounts/login/", {"token": buyer.token})
@@ -217,7 +217,7 @@ def test_seller_dashboard_shows_notifications_and_missing_wallet(client: Client)
     client.post("/accounts/login/", {"token": owner.token})
     page = client.get("/sell/").content.decode()
     assert "Buyers can't pay you yet" in page and "Nothing new." in page
-    pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(13)))
+    pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(13), mode="direct"))
     Notification.objects.create(user=owner.user, text="Order o_1 is paid (1,000 sats).",
                                 url="/sell/orders/o_1/")
     page = client.get("/sell/").content.decode()
@@ -228,7 +228,7 @@ def test_seller_dashboard_shows_notifications_and_missing_wallet(client: Client)
 def test_no_addresses_without_a_chain_backend(settings) -> None:  # type: ignore[no-untyped-def]
     settings.CHAIN_BACKEND = "none"
     _, store = seller()
-    pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(14)))
+    pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(14), mode="direct"))
     buyer = make_account()
     with pytest.raises(ActionError) as exc:
         pay.do_create_invoice(_order(store, buyer), buyer.user, client_ip="x")

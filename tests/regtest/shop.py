@@ -81,7 +81,8 @@ def open_shop(node: RegtestNode, *, price_sat: int = 50_000, confirmations: int 
     pay.do_set_payout(store, pay.PayoutInput(descriptor=tpub,
                                              required_confirmations=confirmations,
                                              invoice_minutes=minutes,
-                                             tolerance_percent=Decimal(tolerance)))
+                                             tolerance_percent=Decimal(tolerance),
+                                             mode="direct"))
     item = listing(store, price_sat=price_sat, kind="digital", digital_text="the goods")
     buyer = make_account()
     cart, _ = Cart.objects.get_or_create(user=buyer.user)

@@ -27,6 +27,9 @@ class Command(BaseCommand):
 
         poll = options["poll"] if options["poll"] is not None else settings.WATCHER_POLL_SECONDS
         register_job("watch_chain", 0, _watch)  # every loop turn
+        from cryptoshop.escrow.hooks import _settle
+
+        register_job("escrow_settle", 0, _settle)
         stopping = False
 
         def stop(signum: int, frame: object) -> None:

@@ -1,0 +1,71 @@
+"""Scenario: the happy path. The buyer pays into the 2-of-3 address, the seller ships, the
+buyer releases (signing with their phrase), the marketplace co-signs, and the chain pays the
+seller's payout address and the marketplace fee exactly; the order completes. A replayed
+release changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from cryptoshop.btc.descriptors import parse_wallet_descriptor
+from cryptoshop.btc.escrow import ESCROW_WITNESS_BYTES, estimate_spend_vsize
+from cryptoshop.btc.networks import REGTEST
+from cryptoshop.chain.regtest import RegtestNode
+from cryptoshop.core.errors import Conflict, ValidationFailed
+from cryptoshop.escrow import actions as ea
+from cryptoshop.orders import actions as order_actions
+from tests.regtest.escrow_shop import escrow_settings, fee_wallet, log, open_escrow_shop
+from tests.regtest.shop import rpc_settings
+
+pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
+
+
+def test_buyer_releases_and_seller_is_paid_exactly(btcd_node: RegtestNode) -> None:
+    assert ESCROW_WITNESS_BYTES > 0
+    with rpc_settings(btcd_node), escrow_settings(ESCROW_FEE_PERCENT="1.5",
+                                                  ESCROW_FEE_MIN_SAT=1000):
+        shop = open_escrow_shop(btcd_node, price_sat=250_000)
+        funded = shop.escrow.funded_sat
+        assert funded == 250_000
+        order_actions.do_mark_shipped(shop.order, shop.seller, "tracking 123")
+        spend = ea.do_release(shop.escrow, shop.buyer)
+        assert spend.kind == "release" and spend.signer == "buyer"
+        assert ea.do_release(shop.escrow, shop.buyer).pk == spend.pk  # same PSBT until signed
+        # The seller cannot sign the buyer's release.
+        with pytest.raises(Conflict, match="Nothing is waiting"):
+            ea.do_sign(shop.escrow, shop.seller, phrase=shop.seller_phrase)
+        with pytest.raises(Conflict, match="needs the buyer's signature"):
+            ea.do_sign(shop.escrow, shop.seller, spend=spend, phrase=shop.seller_phrase)
+        # A phrase that is not the buyer's key is refused before anything is signed.
+        with pytest.raises(ValidationFailed, match="not the buyer's key"):
+            ea.do_sign(shop.escrow, shop.buyer, phrase=shop.seller_phrase)
+        signed = ea.do_sign(shop.escrow, shop.buyer, phrase=shop.buyer_phrase)
+        assert signed.status == "broadcast" and len(signed.txid) == 64
+        shop.refresh()
+        assert shop.escrow.status == "settling"
+        # Replay: the same answer, no second transaction.
+        again = ea.do_sign(shop.escrow, shop.buyer, phrase=shop.buyer_phrase)
+        assert again.pk == signed.pk and again.txid == signed.txid
+        assert ea.do_release(shop.escrow, shop.buyer).txid == signed.txid
+        shop.mine(1)
+        shop.poll()
+        log.info("release %s confirmed", signed.txid)
+        assert shop.escrow.status == "released"
+        assert shop.order.status == "completed"
+        # Exact sats: fee 1.5 % of (funded - network fee), rounded up; the rest to the seller.
+        rate = signed.fee_rate
+        payout = shop.escrow.payout_address
+        fee_address = parse_wallet_descriptor(fee_wallet(), REGTEST).address(shop.escrow.index)
+        vsize = estimate_spend_vsize(1, [bytes.fromhex(o["script"])
+                                         for o in signed.plan["outputs"]])
+        network_fee = vsize * rate
+        gross = funded - network_fee
+        fee = max(-(-gross * 150 // 10_000), 1000)
+        assert shop.paid_out(signed.txid) == {payout: gross - fee, fee_address: fee}
+        assert signed.plan["feeSat"] == network_fee
+        # The payout address is the seller's own wallet, at an index never given to buyers.
+        wallet = parse_wallet_descriptor(shop.payout_wallet, REGTEST)
+        assert payout in wallet.addresses(0, 5)
+        kinds = list(shop.escrow.events.values_list("kind", flat=True))
+        assert kinds == ["opened", "funded", "release_prepared", "release_signed", "broadcast",
+                         "payout_confirmed"]
