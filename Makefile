@@ -29,7 +29,7 @@ frontend/node_modules/.installed: frontend/package.json frontend/package-lock.js
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-cryptoshop/static/build/app.css: frontend/node_modules/.installed frontend/build.mjs frontend/src/app.css $(shell find cryptoshop -name '*.html' -o -name '*.js' -path '*static/js*' 2>/dev/null)
+cryptoshop/static/build/app.css: frontend/node_modules/.installed frontend/build.mjs frontend/src/app.css $(wildcard frontend/src/escrow/*.js) $(shell find cryptoshop -name '*.html' -o -name '*.js' -path '*static/js*' 2>/dev/null)
 	cd frontend && node build.mjs
 
 css: cryptoshop/static/build/app.css

@@ -170,7 +170,12 @@ DEMO_WALLET = env_bool("CRYPTOSHOP_DEMO_WALLET", BITCOIN_NETWORK == "regtest")
 # The marketplace fee on a release (and on the seller's share of a dispute split): a
 # percentage with a minimum, paid to the operator's watch-only fee wallet. Without a fee
 # wallet no fee output is made.
-ESCROW_FEE_WALLET = env_str("CRYPTOSHOP_ESCROW_FEE_WALLET")
+# The demo default (regtest with the demo wallet on): a watch-only account of the public
+# BIP39 test vector (cryptoshop/payments/demo.py), so `make run` shows a fee output.
+_DEMO_FEE_WALLET = ("[73c5da0a/84h/1h/999h]tpubDC8msFGeGuxYEfhoE2ruHTfp5bKkfoCkRnnzr94GJwsSsZfD"
+                    "CorSS9juJrMqVNCQc136B9MrxtFJ4XdPeE83Jx7z5FaV7kH2vXtEFcnLFFY")
+ESCROW_FEE_WALLET = env_str("CRYPTOSHOP_ESCROW_FEE_WALLET",
+                            _DEMO_FEE_WALLET if DEMO_WALLET else "")
 ESCROW_FEE_PERCENT = env_str("CRYPTOSHOP_ESCROW_FEE_PERCENT", "1")
 ESCROW_FEE_MIN_SAT = env_int("CRYPTOSHOP_ESCROW_FEE_MIN_SAT", 1000)
 # Network fee rate bounds (sat/vB) around the backend's estimate; the default is used

@@ -11,6 +11,7 @@ from cryptoshop.core import views as core_views
 from cryptoshop.core.api import api
 from cryptoshop.core.health import router as health_router
 from cryptoshop.core.media import serve_media
+from cryptoshop.escrow.api import router as escrow_router
 from cryptoshop.moderation.api import router as report_router
 from cryptoshop.orders import views as order_views
 from cryptoshop.orders.api import router as orders_router
@@ -27,6 +28,7 @@ api.add_router("/orders", orders_router)
 api.add_router("/bitcoin", bitcoin_router)
 api.add_router("/blockchain", blockchain_router)
 api.add_router("/bitcoin", rates_router)
+api.add_router("/escrow", escrow_router)
 
 # Staff log in like everybody else (token + mandatory 2FA); the admin's password form is
 # never shown because no account has a password.
@@ -45,6 +47,7 @@ urlpatterns = [
     path("orders/", include("cryptoshop.payments.urls")),
     path("orders/", include("cryptoshop.orders.urls")),
     path("sell/", include("cryptoshop.stores.sell_urls")),
+    path("escrow/", include("cryptoshop.escrow.urls")),
     path("media/<path:path>", serve_media, name="media"),
     path("moderation/", include("cryptoshop.moderation.urls")),
     path("admin/", admin.site.urls),

@@ -3,10 +3,10 @@
 // copies vendored browser libraries into cryptoshop/static/vendor/ (both git-ignored).
 // Offline: everything comes from node_modules. Run by `make css` (and `make run`).
 import { execFileSync } from "node:child_process";
-import { build } from "esbuild";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "..", "cryptoshop", "static", "build");

@@ -30,6 +30,7 @@ from cryptoshop.btc.addresses import address_to_script_pubkey, script_pubkey_to_
 from cryptoshop.btc.descriptors import parse_wallet_descriptor
 from cryptoshop.btc.errors import BitcoinError, SigningRefused
 from cryptoshop.btc.psbt import (
+    PSBT,
     Outpoint,
     TxOutput,
     combine_psbts,
@@ -586,6 +587,7 @@ def do_sign(escrow: Escrow, user: User, *, spend: Spend | None = None, psbt_text
             btc_escrow.sign_psbt(esc, psbt, plan, signer)
             del signer
         btc_escrow.check_signed_by(esc, psbt, plan, role)
+        _refuse_other_signatures(esc, psbt, plan, role)
     except SigningRefused as exc:
         record(escrow, "signature_refused", role, str(exc))
         raise invalid("psbt", f"Refused: {exc}") from exc
@@ -616,6 +618,18 @@ def do_sign(escrow: Escrow, user: User, *, spend: Spend | None = None, psbt_text
     _broadcast(escrow, raw, txid)
     spend.refresh_from_db()
     return spend
+
+
+def _refuse_other_signatures(esc: btc_escrow.Escrow, psbt: PSBT, plan: btc_escrow.SpendPlan,
+                             role: str) -> None:
+    """Only the party's (checked) signature may come with an upload: the finaliser takes
+    the first two signatures in key order, so a junk one under another cosigner's key
+    would make the co-signed transaction invalid and leave the escrow stuck as sent."""
+    party = {k.role: k for k in esc.keys}[role]
+    for n, want in enumerate(plan.inputs):
+        if set(psbt.inputs[n].partial_sigs) != {party.pubkey(want.index)}:
+            raise SigningRefused(f"input {n} carries a signature by a key other than the "
+                                 f"{role}'s")
 
 
 def _broadcast(escrow: Escrow, raw: str, txid: str) -> bool:

@@ -181,3 +181,7 @@ class EscrowEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    @property
+    def label(self) -> str:
+        return self.kind.replace("_", " ").capitalize()

@@ -80,7 +80,8 @@ def _detail_context(order: Order, role: str) -> dict[str, object]:
     return {"order": order, "items": items, "events": list(order.events.all()),
             "role": role, "delivered": delivered, "ship_form": ShipForm(),
             "cancel_form": CancelForm(), "invoice": invoice,
-            "invoice_flags": settle_flags(invoice) if invoice else []}
+            "invoice_flags": settle_flags(invoice) if invoice else [],
+            "escrow": getattr(order, "escrow", None)}
 
 
 @login_required

@@ -1,6 +1,9 @@
-"""Regtest demo wallets: every demo store gets a watch-only wallet, so `make run` can sell
-and get paid on the local chain in a minute. Regtest only — the mnemonic is the public
-BIP39 test vector, which must never hold real coins."""
+"""Regtest demo wallets: every demo store gets a watch-only wallet and its seller an escrow
+key, so `make run` can sell and get paid on the local chain in a minute. Regtest only — the
+mnemonic is the public BIP39 test vector, which must never hold real coins.
+
+All demo stores take escrow (the default for new stores) except Highland Roasters, which is
+paid directly, so both flows can be tried side by side."""
 
 from __future__ import annotations
 
@@ -14,11 +17,21 @@ from cryptoshop.stores.models import Store
 
 DEMO_MNEMONIC = ("abandon abandon abandon abandon abandon abandon abandon abandon abandon "
                  "abandon abandon about")
+DIRECT_DEMO_STORES = ("highland-roasters",)
+FEE_WALLET_PATH = "m/84h/1h/999h"
+
+
+def demo_fee_wallet() -> str:
+    """The operator fee wallet `make run` uses (watch-only, from the test vector)."""
+    root = root_from_mnemonic(DEMO_MNEMONIC, REGTEST)
+    return key_origin(root, FEE_WALLET_PATH) + account_xpub(root, FEE_WALLET_PATH, REGTEST)
 
 
 def ensure_demo_wallets() -> int:
     if settings.BITCOIN_NETWORK != "regtest":
         return 0
+    from cryptoshop.escrow.keys import do_register_key, key_of
+
     root = root_from_mnemonic(DEMO_MNEMONIC, REGTEST)
     used = set(PaymentSettings.objects.values_list("descriptor", flat=True))
     made = 0
@@ -30,6 +43,15 @@ def ensure_demo_wallets() -> int:
             account += 1
             if not any(tpub.split("]")[-1] in d for d in used):
                 break
-        do_set_payout(store, PayoutInput(descriptor=tpub, required_confirmations=1))
+        direct = store.slug in DIRECT_DEMO_STORES
+        if not direct and key_of(store.owner) is None:
+            # The demo seller's escrow key: the test vector at a BIP48 account of its own,
+            # so the demo seller can sign refunds by typing the (public) demo phrase.
+            escrow_path = f"m/48h/1h/{store.pk}h/2h"
+            do_register_key(store.owner, key_origin(root, escrow_path)
+                            + account_xpub(root, escrow_path, REGTEST), kind="server")
+        do_set_payout(store, PayoutInput(descriptor=tpub, required_confirmations=1,
+                                         mode="direct" if direct else "escrow",
+                                         auto_release_days=7))
         made += 1
     return made

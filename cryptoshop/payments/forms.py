@@ -13,6 +13,17 @@ class PayoutForm(StyledForm):
         help_text="Watch-only: paste your wallet's account xpub, zpub (vpub/tpub on test "
                   "networks) or output descriptor. We never see your private keys.",
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocomplete": "off"}))
+    mode = forms.ChoiceField(
+        choices=[("escrow", "2-of-3 escrow (recommended) — paid when the buyer releases"),
+                 ("direct", "Direct — paid straight to this wallet")],
+        initial="escrow", widget=forms.RadioSelect, label="How buyers pay",
+        help_text="Escrow: the buyer's coins wait in a multisig of buyer, you and the "
+                  "marketplace; releases and refunds pay out to this wallet. Needs your "
+                  "escrow key.")
+    auto_release_days = forms.IntegerField(
+        min_value=1, max_value=365, initial=14, label="Auto-release after shipping (days)",
+        help_text="Escrow only: if the buyer neither releases nor disputes, you may claim "
+                  "this many days after marking the order shipped.")
     required_confirmations = forms.TypedChoiceField(
         choices=[(0, "0 — instant (not for RBF payments)"), (1, "1 confirmation"),
                  (2, "2 confirmations"), (6, "6 confirmations")],

@@ -20,6 +20,7 @@ from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.core.errors import ActionError, NotFound
 from cryptoshop.core.forms_util import apply_error
 from cryptoshop.core.ratelimit import client_ip
+from cryptoshop.escrow.keys import key_of as escrow_key_of
 from cryptoshop.orders import actions as order_actions
 from cryptoshop.orders.models import Order
 from cryptoshop.payments import actions
@@ -63,11 +64,14 @@ def pay(request: HttpRequest, public_id: str) -> HttpResponse:
             apply_error(form, exc)
         else:
             return redirect("payments:pay", public_id=order.public_id)
-    payable = PaymentSettings.objects.filter(store=order.store).exists()
+    ps = PaymentSettings.objects.filter(store=order.store).first()
     needs_new = invoice is None or (invoice.status == Invoice.Status.EXPIRED
                                     and invoice.paid_sat == 0)
-    context = {**status_context(order, invoice), "form": form, "payable": payable,
-               "needs_new": needs_new and order.status == Order.Status.PENDING_PAYMENT}
+    escrow_mode = ps is not None and ps.mode == PaymentSettings.Mode.ESCROW
+    context = {**status_context(order, invoice), "form": form, "payable": ps is not None,
+               "needs_new": needs_new and order.status == Order.Status.PENDING_PAYMENT,
+               "escrow_mode": escrow_mode, "escrow": getattr(order, "escrow", None),
+               "escrow_key": escrow_key_of(page_user(request)) if escrow_mode else None}
     return render(request, "payments/pay.html", context, status=400 if form.errors else 200)
 
 
@@ -134,7 +138,8 @@ def payout_settings(request: HttpRequest) -> HttpResponse:
                    "required_confirmations": current.required_confirmations,
                    "invoice_minutes": current.invoice_minutes,
                    "watch_hours": current.watch_hours,
-                   "tolerance_percent": current.tolerance_percent}
+                   "tolerance_percent": current.tolerance_percent,
+                   "mode": current.mode, "auto_release_days": current.auto_release_days}
     form = PayoutForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -149,4 +154,5 @@ def payout_settings(request: HttpRequest) -> HttpResponse:
         "store": store, "form": form, "current": current,
         "addresses": actions.first_addresses(current) if current else [],
         "network": settings.BITCOIN_NETWORK,
+        "escrow_key": escrow_key_of(page_user(request)),
     }, status=400 if form.errors else 200)

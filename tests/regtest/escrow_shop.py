@@ -9,24 +9,25 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.test import override_settings
+from embit import ec
 
 from cryptoshop.accounts.models import User
 from cryptoshop.btc.addresses import script_pubkey_to_address
 from cryptoshop.btc.descriptors import parse_wallet_descriptor
-from cryptoshop.btc.escrow import escrow_account_path
+from cryptoshop.btc.escrow import escrow_account_path, estimate_spend_vsize
 from cryptoshop.btc.keys import account_xpub, generate_mnemonic, key_origin, root_from_mnemonic
 from cryptoshop.btc.networks import REGTEST
 from cryptoshop.cart.models import Cart, CartItem
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.escrow import actions as escrow_actions
 from cryptoshop.escrow.keys import do_register_key
-from cryptoshop.escrow.models import Escrow
+from cryptoshop.escrow.models import Escrow, Spend
 from cryptoshop.orders import actions as order_actions
 from cryptoshop.orders.models import Order
 from cryptoshop.payments import actions as pay
 from cryptoshop.payments.models import Invoice
 from cryptoshop.payments.watcher import Watcher
-from tests.app.conftest import make_account
+from tests.app.conftest import enable_2fa, make_account
 from tests.app.shop import listing, seller
 from tests.regtest.shop import SELLER_MNEMONIC, log, seller_tpub
 
@@ -138,3 +139,37 @@ def open_escrow_shop(node: RegtestNode, *, price_sat: int = 200_000,
         assert shop.escrow.status == "funded", shop.escrow.status
         assert shop.order.status == "paid"
     return shop
+
+
+# --- added for the refund / dispute / auto-release / tampering scenarios ----------------------
+
+def network_fee(spend: Spend) -> int:
+    """The network fee the plan must carry: the estimated vsize of the spend at its rate."""
+    scripts = [bytes.fromhex(o["script"]) for o in spend.plan["outputs"]]
+    return estimate_spend_vsize(len(spend.plan["inputs"]), scripts) * spend.fee_rate
+
+
+def fee_address(escrow: Escrow) -> str:
+    """The marketplace fee output's address for ``escrow`` (the fee wallet at its index)."""
+    return parse_wallet_descriptor(fee_wallet(), REGTEST).address(escrow.index)
+
+
+def make_staff(*, two_factor: bool = True) -> User:
+    """A staff account (an arbiter), with 2FA turned on through the real actions."""
+    acct = make_account()
+    User.objects.filter(pk=acct.user.pk).update(is_staff=True)
+    acct.user.refresh_from_db()
+    if two_factor:
+        enable_2fa(acct)
+    return acct.user
+
+
+def party_key(phrase: str, escrow: Escrow, role: str) -> ec.PrivateKey:
+    """``role``'s private key at the escrow's index, from that party's phrase (what their
+    browser or wallet derives to sign)."""
+    esc = escrow_actions.escrow_of(escrow)
+    party = {k.role: k for k in esc.keys}[role]
+    child = root_from_mnemonic(phrase, REGTEST).derive(party.derivation(escrow.index))
+    assert child.get_public_key() == party.pubkey(escrow.index)
+    key: ec.PrivateKey = child.key
+    return key

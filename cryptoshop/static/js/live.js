@@ -14,7 +14,7 @@
 (function () {
   "use strict";
 
-  var EVENTS = ["transaction-event", "notification"];
+  var EVENTS = ["transaction-event", "notification", "escrow:updated"];
   var targets = Array.prototype.slice.call(
     document.querySelectorAll("[data-live-rooms][data-live-refresh]"));
   if (!targets.length || typeof window.io !== "function" || !window.fetch) return;

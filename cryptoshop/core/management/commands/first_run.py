@@ -18,6 +18,11 @@ class Command(BaseCommand):
             "load the demo shop (manage.py seed_demo; skipped with CRYPTOSHOP_DEMO_DATA=0).")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from cryptoshop.escrow.keys import marketplace_key
+
+        # The escrow cosigner exists from the first start (encrypted at rest), so its
+        # public key is in every escrow address from the first order on.
+        marketplace_key()
         marker = settings.VAR_DIR / "first-run.done"
         if marker.exists():
             return
@@ -38,7 +43,22 @@ class Command(BaseCommand):
             wallets = ensure_demo_wallets()
             if wallets:
                 self.stdout.write(f"Demo: {wallets} store wallet(s) on regtest (watch-only).")
+                self._demo_seller()
             if operator_created:
                 self.stdout.write(self.style.WARNING(
                     "(The operator's access token is printed above, before the demo data.)"))
         marker.write_text("done\n", encoding="utf-8")
+
+    def _demo_seller(self) -> None:
+        """Regtest demo: a way in as one escrow seller, to ship, refund or claim."""
+        from cryptoshop.accounts.actions import do_rotate_token
+        from cryptoshop.payments.demo import DEMO_MNEMONIC
+        from cryptoshop.stores.models import Store
+
+        store = Store.objects.filter(slug="cold-storage-co").select_related("owner").first()
+        if store is None:
+            return
+        token = do_rotate_token(store.owner)
+        self.stdout.write(
+            f"Demo seller of {store.name} (escrow): log in with {token}\n"
+            f"  Its escrow phrase (the public BIP39 test vector, regtest only): {DEMO_MNEMONIC}")

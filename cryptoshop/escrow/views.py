@@ -1,0 +1,327 @@
+"""Escrow pages. Every action is a plain POST form (works without JavaScript); the browser
+wallet (static/build/escrow-wallet.js) only adds in-browser key creation and signing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cryptoshop.accounts.who import page_user
+from cryptoshop.btc.psbt import parse_psbt
+from cryptoshop.core import ratelimit
+from cryptoshop.core.errors import ActionError, RateLimited
+from cryptoshop.core.forms_util import apply_error
+from cryptoshop.core.images import MAX_UPLOAD_BYTES
+from cryptoshop.escrow import actions, keys
+from cryptoshop.escrow.forms import DisputeForm, ExternalKeyForm, MessageForm, ResolveForm, SignForm
+from cryptoshop.escrow.models import Dispute, Escrow, Spend
+from cryptoshop.moderation.views import staff_with_2fa
+
+
+def _storage_key(request: HttpRequest) -> str:
+    return f"cryptoshop.escrow.{page_user(request).public_id}"
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def key_page(request: HttpRequest) -> HttpResponse:
+    """Create (in the browser or here), paste, or replace one's escrow key."""
+    user = page_user(request)
+    form = ExternalKeyForm(request.POST if request.POST.get("kind") == "external" else None)
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        try:
+            ratelimit.hit("escrow:key", str(user.pk))
+        except ratelimit.RateLimitExceeded as exc:
+            raise RateLimited(exc.retry_after) from exc
+        try:
+            if kind == "server":
+                made = keys.do_create_server_key(user)
+                # Shown in this response only; nothing of the phrase is kept.
+                return render(request, "escrow/key_created.html", {
+                    "key": made.key, "words": made.mnemonic.split(), "next": _next(request)})
+            if kind == "external" and form.is_valid():
+                keys.do_register_key(user, form.cleaned_data["key"], kind="external")
+                messages.success(request, "Escrow key saved.")
+                return redirect(_next(request))
+            if kind == "browser":
+                keys.do_register_key(user, request.POST.get("key", ""), kind="browser",
+                                     backup=request.POST.get("backup", ""))
+                messages.success(request, "Escrow key saved. Your phrase stays in this "
+                                          "browser, encrypted with your escrow password.")
+                return redirect(_next(request))
+        except ActionError as exc:
+            if kind == "external":
+                apply_error(form, exc)
+            else:
+                messages.error(request, exc.message)
+    current = keys.key_of(user)
+    open_count = actions.escrows_of(user).filter(status__in=[
+        Escrow.Status.AWAITING_PAYMENT, *Escrow.OPEN, Escrow.Status.SETTLING]).count()
+    return render(request, "escrow/key.html", {
+        "current": current, "form": form, "network": settings.BITCOIN_NETWORK,
+        "storage_key": _storage_key(request), "open_count": open_count,
+        "path": "m/48'/0'/0'/2'" if settings.BITCOIN_NETWORK == "mainnet" else "m/48'/1'/0'/2'",
+        "next": _next(request),
+    }, status=400 if form.errors else 200)
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    # Only our own paths: never an open redirect.
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/escrow/key/"
+
+
+@never_cache
+@login_required
+def escrow_list(request: HttpRequest) -> HttpResponse:
+    user = page_user(request)
+    page = Paginator(actions.escrows_of(user), 20).get_page(request.GET.get("page"))
+    return render(request, "escrow/list.html", {"page": page, "user": user})
+
+
+@never_cache
+@staff_with_2fa
+def dispute_queue(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "open")
+    qs = Dispute.objects.select_related("escrow", "escrow__order", "escrow__order__store")
+    if status in Dispute.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("created_at"), 25).get_page(request.GET.get("page"))
+    return render(request, "escrow/disputes.html", {"page": page, "status": status,
+                                                    "statuses": Dispute.Status.choices})
+
+
+def _context(request: HttpRequest, escrow: Escrow, role: str) -> dict[str, Any]:
+    spends = list(escrow.spends.all())
+    awaiting = [s for s in spends if s.status == Spend.Status.AWAITING_SIGNATURE]
+    mine = next((s for s in awaiting if actions.may_sign(s, role)), None)
+    settled = next((s for s in spends if s.status in (Spend.Status.BROADCAST,
+                                                      Spend.Status.CONFIRMED)), None)
+    dispute = getattr(escrow, "dispute", None)
+    key = keys.key_of(page_user(request))
+    due = actions.auto_release_at(escrow)
+    from django.utils import timezone
+
+    return {
+        "escrow": escrow, "order": escrow.order, "role": role, "spends": spends,
+        "awaiting": awaiting, "mine": mine, "settled": settled, "dispute": dispute,
+        "dispute_messages": list(dispute.messages.all()) if dispute else [],
+        "events": list(escrow.events.all()), "network": escrow.network,
+        "storage_key": _storage_key(request), "key": key,
+        "expected": json.dumps({"outputs": [{"address": o["address"], "valueSat": o["valueSat"]}
+                                            for o in mine.plan["outputs"]],
+                                "feeSat": mine.plan["feeSat"]}) if mine else "",
+        "auto_release_at": due,
+        "auto_release_open": bool(due and timezone.now() >= due
+                                  and escrow.status == Escrow.Status.FUNDED),
+        "is_open": escrow.status in Escrow.OPEN,
+        "sign_form": SignForm(), "dispute_form": DisputeForm(), "message_form": MessageForm(),
+        "resolve_form": ResolveForm(initial={"buyer_percent": 50}),
+        "staff_ready": role == "arbiter" and page_user(request).totp_enabled,
+        "seller_percent": 100 - dispute.buyer_percent if dispute and dispute.buyer_percent
+        is not None else None,
+        "fee_percent": f"{escrow.fee_bps // 100}.{escrow.fee_bps % 100:02d}",
+    }
+
+
+@never_cache
+@login_required
+def escrow_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    escrow, role = actions.escrow_for(page_user(request), public_id)
+    return render(request, "escrow/detail.html", _context(request, escrow, role))
+
+
+@never_cache
+@login_required
+def escrow_status(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The live part of the escrow page (status and event trail)."""
+    escrow, role = actions.escrow_for(page_user(request), public_id)
+    return render(request, "escrow/_status.html", _context(request, escrow, role))
+
+
+def _back(escrow: Escrow, anchor: str = "") -> HttpResponse:
+    return redirect(f"/escrow/{escrow.public_id}/{anchor}")
+
+
+def _do(request: HttpRequest, public_id: str, run: Any, ok: str, anchor: str = "") -> HttpResponse:
+    escrow, _role = actions.escrow_for(page_user(request), public_id)
+    try:
+        run(escrow, page_user(request))
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return _back(escrow)
+    messages.success(request, ok)
+    return _back(escrow, anchor)
+
+
+@login_required
+@require_POST
+def release(request: HttpRequest, public_id: str) -> HttpResponse:
+    return _do(request, public_id, actions.do_release,
+               "The release is ready: check it and sign below.", "#sign")
+
+
+@login_required
+@require_POST
+def refund(request: HttpRequest, public_id: str) -> HttpResponse:
+    return _do(request, public_id, actions.do_refund,
+               "The refund is ready: check it and sign below.", "#sign")
+
+
+@login_required
+@require_POST
+def auto_release(request: HttpRequest, public_id: str) -> HttpResponse:
+    return _do(request, public_id, actions.do_claim_auto_release,
+               "The auto-release is ready: check it and sign below.", "#sign")
+
+
+@login_required
+@require_POST
+def sign(request: HttpRequest, public_id: str) -> HttpResponse:
+    user = page_user(request)
+    escrow, role = actions.escrow_for(user, public_id)
+    form = SignForm(request.POST, request.FILES)
+    if form.is_valid():
+        data: bytes = form.cleaned_data["psbt_file"]
+        text = form.cleaned_data["psbt"]
+        if data and not data.startswith(b"psbt\xff"):
+            text, data = data.decode("ascii"), b""
+        spend_id = request.POST.get("spend", "")
+        spend = actions.spend_for(escrow, int(spend_id)) if spend_id.isdigit() else None
+        try:
+            done = actions.do_sign(escrow, user, spend=spend, psbt_text=text, psbt_bytes=data,
+                                   phrase=form.cleaned_data["phrase"])
+        except ActionError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, f"Signed and sent: transaction {done.txid[:16]}…. The "
+                                      "order completes when it confirms.")
+            return _back(escrow)
+    context = _context(request, escrow, role)
+    context["sign_form"] = form
+    return render(request, "escrow/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def open_dispute(request: HttpRequest, public_id: str) -> HttpResponse:
+    user = page_user(request)
+    escrow, role = actions.escrow_for(user, public_id)
+    form = DisputeForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_open_dispute(escrow, user, form.cleaned_data["reason"])
+        except ActionError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "Dispute opened. The arbiter will look at it; add "
+                                      "messages and photos below.")
+            return _back(escrow, "#dispute")
+    context = _context(request, escrow, role)
+    context["dispute_form"] = form
+    return render(request, "escrow/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def add_message(request: HttpRequest, public_id: str) -> HttpResponse:
+    user = page_user(request)
+    escrow, role = actions.escrow_for(user, public_id)
+    form = MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data.get("evidence")
+        if upload is not None and upload.size > MAX_UPLOAD_BYTES:
+            form.add_error("evidence", "That photo is too large.")
+        else:
+            try:
+                actions.do_add_message(escrow, user, form.cleaned_data["text"],
+                                       upload.read() if upload else None)
+            except ActionError as exc:
+                apply_error(form, exc)
+            else:
+                return _back(escrow, "#dispute")
+    context = _context(request, escrow, role)
+    context["message_form"] = form
+    return render(request, "escrow/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def resolve(request: HttpRequest, public_id: str) -> HttpResponse:
+    user = page_user(request)
+    escrow, role = actions.escrow_for(user, public_id)
+    if role != "arbiter":
+        raise Http404("No such escrow.")
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_resolve(escrow, user, form.cleaned_data["buyer_percent"],
+                               form.cleaned_data["note"])
+        except ActionError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "Decision recorded. The favoured side signs next.")
+            return _back(escrow, "#dispute")
+    context = _context(request, escrow, role)
+    context["resolve_form"] = form
+    return render(request, "escrow/detail.html", context, status=400)
+
+
+@never_cache
+@login_required
+def psbt_download(request: HttpRequest, public_id: str, spend_id: int) -> HttpResponse:
+    """The PSBT as a binary .psbt file, for Sparrow, Electrum or a hardware wallet."""
+    escrow, _role = actions.escrow_for(page_user(request), public_id)
+    spend = actions.spend_for(escrow, spend_id)
+    if spend is None:
+        raise Http404("No such transaction.")
+    raw = bytes(parse_psbt(spend.psbt).serialize())
+    response = HttpResponse(raw, content_type="application/octet-stream")
+    response["Content-Disposition"] = (f'attachment; filename="{escrow.public_id}-'
+                                       f'{spend.kind}-{spend.pk}.psbt"')
+    return response
+
+
+@never_cache
+@login_required
+def descriptor_download(request: HttpRequest, public_id: str) -> HttpResponse:
+    escrow, _role = actions.escrow_for(page_user(request), public_id)
+    body = (f"# CryptoShop escrow {escrow.public_id}, order {escrow.order.public_id}\n"
+            f"# network: {escrow.network}; address: {escrow.address}\n"
+            f"# Import into Sparrow/Bitcoin Core as a watch-only 2-of-3 wallet; see the\n"
+            f"# recovery guide in docs/escrow-protocol.md.\n{escrow.descriptor}\n")
+    response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{escrow.public_id}-descriptor.txt"'
+    return response
+
+
+@never_cache
+@login_required
+def evidence(request: HttpRequest, public_id: str, message_id: int) -> FileResponse:
+    escrow, _role = actions.escrow_for(page_user(request), public_id)
+    dispute = getattr(escrow, "dispute", None)
+    message = dispute.messages.filter(pk=message_id).first() if dispute else None
+    if message is None or not message.evidence:
+        raise Http404("No such photo.")
+    root = Path(settings.MEDIA_ROOT).resolve()
+    target = (root / message.evidence).resolve()
+    if not target.is_relative_to(root / "evidence") or not target.is_file():
+        raise Http404("No such photo.")
+    response = FileResponse(target.open("rb"), content_type="image/webp")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
