@@ -135,6 +135,7 @@ def _context(request: HttpRequest, escrow: Escrow, role: str) -> dict[str, Any]:
         "seller_percent": 100 - dispute.buyer_percent if dispute and dispute.buyer_percent
         is not None else None,
         "fee_percent": f"{escrow.fee_bps // 100}.{escrow.fee_bps % 100:02d}",
+        "demo": settings.DEMO_WALLET,
     }
 
 
@@ -325,3 +326,20 @@ def evidence(request: HttpRequest, public_id: str, message_id: int) -> FileRespo
     response["Cache-Control"] = "private, no-store"
     return response
 
+
+
+@login_required
+@require_POST
+def demo_mine(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Regtest demo only: mine a block so a payout confirms (as on the pay page)."""
+    from cryptoshop.payments.views import _demo_node
+
+    escrow, _role = actions.escrow_for(page_user(request), public_id)
+    try:
+        _demo_node().mine(1)
+        messages.success(request, "Mined a block.")
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    except Exception as exc:  # the node's own error, shown to the demo user
+        messages.error(request, f"Could not mine: {exc}")
+    return _back(escrow)

@@ -55,6 +55,10 @@ def pay(request: HttpRequest, public_id: str) -> HttpResponse:
     order = order_actions.order_for_buyer(page_user(request), public_id)
     invoice = actions.open_invoice(order)
     form = PayForm(request.POST if request.method == "POST" else None)
+    ps = PaymentSettings.objects.filter(store=order.store).first()
+    if ps is not None and ps.mode == PaymentSettings.Mode.ESCROW:
+        form.fields["refund_address"].label = "Refund address (required for escrow)"
+        form.fields["refund_address"].required = True
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_create_invoice(order, page_user(request),
@@ -64,7 +68,6 @@ def pay(request: HttpRequest, public_id: str) -> HttpResponse:
             apply_error(form, exc)
         else:
             return redirect("payments:pay", public_id=order.public_id)
-    ps = PaymentSettings.objects.filter(store=order.store).first()
     needs_new = invoice is None or (invoice.status == Invoice.Status.EXPIRED
                                     and invoice.paid_sat == 0)
     escrow_mode = ps is not None and ps.mode == PaymentSettings.Mode.ESCROW

@@ -40,6 +40,7 @@ class Server(str):
     """The base URL, plus where the server keeps its data (and its regtest node)."""
 
     var_dir: Path
+    first_run_output: str
 
 
 @pytest.fixture(scope="session")
@@ -61,11 +62,12 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if started.returncode != 0:
         raise RuntimeError("regtest node did not start:\n" + started.stdout + started.stderr)
     try:
-        subprocess.run([sys.executable, "manage.py", "first_run"], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
+        first = subprocess.run([sys.executable, "manage.py", "first_run"], cwd=ROOT, env=env,
+                               check=True, capture_output=True, text=True)
         with running_server(env, var_dir / "server.log") as url:
             base = Server(url)
             base.var_dir = var_dir
+            base.first_run_output = first.stdout
             yield base
     finally:
         subprocess.run([sys.executable, "manage.py", "regtest", "stop"], cwd=ROOT, env=env,

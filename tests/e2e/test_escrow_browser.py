@@ -1,0 +1,167 @@
+"""Escrow in a real browser on a real regtest chain.
+
+With JavaScript: the buyer makes their escrow key in the browser (12 words, password), pays
+into the 2-of-3 address, the seller ships, and the buyer signs the release in the browser;
+the seller's payout address receives the coins. Without JavaScript: the server makes the
+key and shows the words once; the buyer releases by typing them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cryptoshop.btc.addresses import script_pubkey_to_address
+from cryptoshop.chain.regtest import RegtestNode
+
+pytestmark = pytest.mark.e2e
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+PASSWORD = "correct horse battery"
+
+
+def _node(app_server: Any) -> RegtestNode:
+    return RegtestNode.attach(Path(app_server.var_dir) / "regtest")
+
+
+def _refund_address(app_server: Any) -> str:
+    return _node(app_server).miner_address
+
+
+def _buy_from_escrow_store(page: Any, app_server: str) -> str:
+    """Register inside checkout, order from Cold Storage Co. (an escrow store); returns
+    the order page URL."""
+    page.goto(app_server + "/search/?q=tamper-evident+bags")
+    page.locator("article h3 a").first.click()
+    page.get_by_role("button", name="Add to cart").click()
+    page.get_by_role("link", name="Check out").click()
+    page.get_by_role("button", name="Create account and continue").click()
+    page.get_by_role("link", name="I have saved it — continue").click()
+    page.get_by_label("Shipping address").fill("Jane Doe\n1 Main Street\nSpringfield")
+    page.locator("input[type=radio][name^=shipping_]").first.check()
+    page.get_by_role("button", name=re.compile("^Place order")).click()
+    order_url: str = page.url
+    page.get_by_role("link", name="Pay with Bitcoin").click()
+    page.get_by_text("This store uses 2-of-3 escrow").wait_for()
+    page.get_by_role("link", name="Set up my escrow key").click()
+    return order_url
+
+
+def _pay_and_confirm(page: Any, app_server: Any) -> None:
+    page.get_by_label(re.compile("^Refund address")).fill(_refund_address(app_server))
+    page.get_by_role("button", name="Show the payment address").click()
+    page.get_by_text("Verify the escrow address").wait_for()
+    descriptor = page.locator("#escrow-descriptor").input_value()
+    assert descriptor.startswith("wsh(sortedmulti(2,") and "#" in descriptor
+    page.get_by_role("button", name="Pay with the demo wallet").click()
+    page.get_by_role("button", name="Mine a block").click()
+    page.get_by_text("Paid. Thank you!").wait_for(timeout=30_000)
+
+
+def _seller_ships(browser: Any, app_server: Any, order_url: str) -> None:
+    token = re.search(r"log in with (\S+)", app_server.first_run_output)
+    assert token, app_server.first_run_output
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(app_server + "/accounts/login/")
+    page.get_by_label("Access token").fill(token.group(1))
+    page.get_by_role("button", name="Log in").click()
+    order_id = order_url.rstrip("/").split("/")[-1]
+    page.goto(f"{app_server}/sell/orders/{order_id}/")
+    page.get_by_role("button", name="Mark as shipped").click()
+    page.get_by_text("Shipped").first.wait_for()
+    context.close()
+
+
+def _payout_of(app_server: Any, txid: str) -> dict[str, int]:
+    node = _node(app_server)
+    assert node.rpc.get_tx_status(txid).block_height is not None
+    paid: dict[str, int] = {}
+    for out in node.rpc.get_transaction(txid).outputs:
+        address = script_pubkey_to_address(bytes.fromhex(out.script_pubkey), "regtest")
+        paid[address] = out.value_sat
+    return paid
+
+
+def _released(page: Any) -> dict[str, Any]:
+    page.get_by_role("button", name="Mine a block").click()
+    page.get_by_role("heading", name="Released to the seller").wait_for(timeout=30_000)
+    text = page.locator("#escrow-status").inner_text()
+    txid = re.search(r"Transaction ([0-9a-f]{64})", text)
+    assert txid, text
+    return {"txid": txid.group(1), "text": text}
+
+
+def test_browser_key_and_release_with_javascript(browser: Any, app_server: Any,
+                                                 screenshot_dir: Path | None) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    order_url = _buy_from_escrow_store(page, app_server)
+    # The key is made in this browser: only the public key and an encrypted blob leave it.
+    page.get_by_label("Escrow password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    page.get_by_role("button", name="Make my 12 words").click()
+    words = page.locator("[data-phrase] li").all_inner_texts()
+    assert len(words) == 12
+    if screenshot_dir:
+        page.screenshot(path=str(screenshot_dir / "escrow-key-browser.png"), full_page=True)
+    save = page.get_by_role("button", name="Save my escrow key")
+    assert save.is_disabled()
+    page.locator("[data-confirm-saved]").check()
+    save.click()
+    page.get_by_text("Escrow key saved").wait_for()
+    assert "/pay/" in page.url  # back where the buyer was
+    _pay_and_confirm(page, app_server)
+    _seller_ships(browser, app_server, order_url)
+    page.goto(order_url)
+    page.get_by_role("link", name="Release or dispute").click()
+    page.get_by_role("button", name="Release to the seller").click()
+    page.get_by_text("The release is ready").wait_for()
+    summary = page.locator("[data-summary]")
+    summary.get_by_text("sat").first.wait_for()
+    if screenshot_dir:
+        page.screenshot(path=str(screenshot_dir / "escrow-sign-browser.png"), full_page=True)
+    page.get_by_label("Escrow password").fill("not my password")
+    page.get_by_role("button", name="Sign and send").click()
+    page.get_by_text("Wrong escrow password.").wait_for()
+    page.get_by_label("Escrow password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign and send").click()
+    page.get_by_text("Signed and sent").wait_for(timeout=20_000)
+    done = _released(page)
+    if screenshot_dir:
+        page.screenshot(path=str(screenshot_dir / "escrow-released.png"), full_page=True)
+    paid = _payout_of(app_server, done["txid"])
+    payout = page.locator("dt:has-text('Pays out to') + dd").inner_text().strip()
+    assert payout in paid and paid[payout] > 0
+    assert len(paid) == 2  # the seller's payout and the marketplace fee
+    assert errors == []
+    context.close()
+
+
+def test_server_key_and_release_without_javascript(browser: Any, app_server: Any,
+                                                   screenshot_dir: Path | None) -> None:
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    _buy_from_escrow_store(page, app_server)
+    page.get_by_role("button", name="Make my key on the server").click()
+    words = page.locator("[data-testid=escrow-words] li").all_inner_texts()
+    assert len(words) == 12
+    if screenshot_dir:
+        page.screenshot(path=str(screenshot_dir / "escrow-key-nojs.png"), full_page=True)
+    page.get_by_role("link", name=re.compile("I wrote them down")).click()
+    assert "/pay/" in page.url
+    _pay_and_confirm(page, app_server)
+    page.get_by_role("link", name="Escrow page").click()
+    page.get_by_role("button", name="Release to the seller").click()
+    page.get_by_label(re.compile("type your 12-word escrow phrase")).fill(" ".join(words))
+    page.get_by_role("button", name="Sign with my words").click()
+    page.get_by_text("Signed and sent").wait_for()
+    done = _released(page)
+    if screenshot_dir:
+        page.screenshot(path=str(screenshot_dir / "escrow-released-nojs.png"), full_page=True)
+    assert len(_payout_of(app_server, done["txid"])) == 2
+    context.close()
