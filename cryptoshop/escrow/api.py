@@ -13,7 +13,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from ninja.responses import Status
@@ -300,7 +299,7 @@ def list_escrows(request: HttpRequest, status: str = "",
     if role == "buyer":
         qs = qs.filter(order__buyer=me)
     elif role == "seller":
-        qs = qs.filter(Q(order__store__owner=me))
+        qs = qs.filter(order__store__owner=me)
     items, pagination = paginate(qs.order_by("-created_at"), clamp_page(page),
                                  clamp_limit(limit, 20))
     return {"success": True, "data": [summary_out(e, me) for e in items],

@@ -1,0 +1,76 @@
+"""Scenario: the seller refunds. The seller asks for the refund PSBT, signs it with their
+phrase, the marketplace co-signs and broadcasts; once mined, the buyer's refund address has
+received exactly the escrowed coins less the network fee (no marketplace fee on a refund),
+the escrow is refunded and the order too. The buyer can't sign the seller's refund."""
+
+from __future__ import annotations
+
+import pytest
+
+from cryptoshop.btc.addresses import address_to_script_pubkey
+from cryptoshop.btc.networks import REGTEST
+from cryptoshop.chain.regtest import RegtestNode
+from cryptoshop.core.errors import Conflict, NotFound, ValidationFailed
+from cryptoshop.escrow import actions as ea
+from tests.regtest.escrow_shop import (
+    escrow_settings,
+    fee_address,
+    network_fee,
+    open_escrow_shop,
+)
+from tests.regtest.shop import log, rpc_settings
+
+pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
+
+
+def test_seller_refunds_and_buyer_gets_everything_but_the_network_fee(
+        btcd_node: RegtestNode) -> None:
+    with rpc_settings(btcd_node), escrow_settings(ESCROW_FEE_PERCENT="2",
+                                                  ESCROW_FEE_MIN_SAT=1000):
+        shop = open_escrow_shop(btcd_node, price_sat=180_000)
+        funded = shop.escrow.funded_sat
+        assert funded == 180_000
+        # Only the seller can refund.
+        with pytest.raises(NotFound):
+            ea.do_refund(shop.escrow, shop.buyer)
+        spend = ea.do_refund(shop.escrow, shop.seller)
+        assert spend.kind == "refund" and spend.signer == "seller"
+        assert ea.do_refund(shop.escrow, shop.seller).pk == spend.pk  # same PSBT until signed
+        # One output, to the buyer's refund address: no marketplace fee output at all.
+        refund_spk = address_to_script_pubkey(shop.escrow.refund_address, REGTEST).hex()
+        assert [o["script"] for o in spend.plan["outputs"]] == [refund_spk]
+        fee = network_fee(spend)
+        assert spend.plan["feeSat"] == fee
+        assert spend.plan["outputs"][0]["valueSat"] == funded - fee
+        # The buyer can't sign the seller's refund, by phrase or by naming the spend.
+        with pytest.raises(Conflict, match="Nothing is waiting"):
+            ea.do_sign(shop.escrow, shop.buyer, phrase=shop.buyer_phrase)
+        with pytest.raises(Conflict, match="needs the seller's signature"):
+            ea.do_sign(shop.escrow, shop.buyer, spend=spend, phrase=shop.buyer_phrase)
+        # The buyer's phrase typed in as the seller is not the seller's key.
+        with pytest.raises(ValidationFailed, match="not the seller's key"):
+            ea.do_sign(shop.escrow, shop.seller, phrase=shop.buyer_phrase)
+        spend.refresh_from_db()
+        assert spend.status == "awaiting"
+        signed = ea.do_sign(shop.escrow, shop.seller, phrase=shop.seller_phrase)
+        assert signed.pk == spend.pk and signed.status == "broadcast"
+        shop.refresh()
+        assert shop.escrow.status == "settling"
+        # After the refund went out the seller can't switch to anything else.
+        with pytest.raises(Conflict, match="already paid out"):
+            ea.do_release(shop.escrow, shop.buyer)
+        shop.mine(1)
+        shop.poll()
+        log.info("refund %s confirmed", signed.txid)
+        assert shop.escrow.status == "refunded"
+        assert shop.order.status == "refunded"
+        signed.refresh_from_db()
+        assert signed.status == "confirmed"
+        paid = shop.paid_out(signed.txid)
+        assert paid == {shop.escrow.refund_address: funded - fee}
+        assert fee_address(shop.escrow) not in paid
+        assert shop.spent_inputs(signed.txid) == {
+            f"{i['txid']}:{i['vout']}" for i in signed.plan["inputs"]}
+        kinds = list(shop.escrow.events.values_list("kind", flat=True))
+        assert kinds == ["opened", "funded", "refund_prepared", "refund_signed", "broadcast",
+                         "payout_confirmed"]
