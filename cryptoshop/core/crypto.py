@@ -1,8 +1,8 @@
 """Encryption at rest: AES-256-GCM with key ids, and keyed hashes for secrets we only compare.
 
 Ciphertext format: "v1:<key id>:<base64url(nonce || ciphertext+tag)>". The key id lets an
-operator add a new key (first in CRYPTOSHOP_DATA_KEYS) and keep old ones for reading;
-`manage.py rotate_data_key` re-encrypts rows under the current key.
+operator add a new key (first in CRYPTOSHOP_DATA_KEYS) and keep old ones for reading; rows
+are re-encrypted under the current key whenever they are next saved.
 """
 
 from __future__ import annotations

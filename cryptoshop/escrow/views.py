@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cryptoshop.accounts.who import page_user
@@ -190,6 +191,7 @@ def auto_release(request: HttpRequest, public_id: str) -> HttpResponse:
                "The auto-release is ready: check it and sign below.", "#sign")
 
 
+@sensitive_post_parameters("phrase")
 @login_required
 @require_POST
 def sign(request: HttpRequest, public_id: str) -> HttpResponse:
