@@ -131,7 +131,9 @@ def _context(request: HttpRequest, escrow: Escrow, role: str) -> dict[str, Any]:
                                   and escrow.status == Escrow.Status.FUNDED),
         "is_open": escrow.status in Escrow.OPEN,
         "sign_form": SignForm(), "dispute_form": DisputeForm(), "message_form": MessageForm(),
-        "resolve_form": ResolveForm(initial={"buyer_percent": 50}),
+        "resolve_form": ResolveForm(initial={
+            "buyer_percent": dispute.buyer_percent if dispute and dispute.buyer_percent
+            is not None else 50}),
         "staff_ready": role == "arbiter" and page_user(request).totp_enabled,
         "seller_percent": 100 - dispute.buyer_percent if dispute and dispute.buyer_percent
         is not None else None,

@@ -165,3 +165,75 @@ def test_server_key_and_release_without_javascript(browser: Any, app_server: Any
         page.screenshot(path=str(screenshot_dir / "escrow-released-nojs.png"), full_page=True)
     assert len(_payout_of(app_server, done["txid"])) == 2
     context.close()
+
+
+def _staff_with_2fa(browser: Any, app_server: Any) -> Any:
+    """The operator from first_run logs in and turns on two-factor, as staff must."""
+    from cryptoshop.accounts import totp
+
+    token = re.search(r"Access token: (\S+)", app_server.first_run_output)
+    assert token, app_server.first_run_output
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(app_server + "/accounts/login/")
+    page.get_by_label("Access token").fill(token.group(1))
+    page.get_by_role("button", name="Log in").click()
+    page.goto(app_server + "/accounts/2fa/")
+    page.get_by_role("button", name="Set up two-factor").click()
+    secret = page.locator("#totp-secret").input_value().strip()
+    page.get_by_label("Authentication code").fill(totp.code_at(secret, totp.current_step()))
+    page.get_by_role("button", name="Turn on two-factor").click()
+    page.get_by_text("recovery code", exact=False).first.wait_for()
+    return context, page
+
+
+def test_dispute_decided_by_staff_pays_out_the_split(browser: Any, app_server: Any,
+                                                    screenshot_dir: Path | None) -> None:
+    buyer_context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
+    buyer = buyer_context.new_page()
+    _buy_from_escrow_store(buyer, app_server)
+    buyer.get_by_role("button", name="Make my key on the server").click()
+    words = buyer.locator("[data-testid=escrow-words] li").all_inner_texts()
+    buyer.get_by_role("link", name=re.compile("I wrote them down")).click()
+    _pay_and_confirm(buyer, app_server)
+    refund = _refund_address(app_server)
+    buyer.get_by_role("link", name="Escrow page").click()
+    escrow_url = buyer.url
+    buyer.get_by_label("What went wrong?").fill("The bags arrived torn; half are unusable.")
+    buyer.get_by_role("button", name="Open a dispute").click()
+    buyer.get_by_text("Dispute opened. The arbiter").wait_for()
+    buyer.get_by_label("Message").fill("Photos would show the tears; 40 of 50 are torn.")
+    buyer.get_by_role("button", name="Add message").click()
+
+    staff_context, staff = _staff_with_2fa(browser, app_server)
+    staff.goto(app_server + "/escrow/disputes/")
+    staff.get_by_role("link", name=escrow_url.rstrip("/").split("/")[-1]).click()
+    staff.get_by_text("40 of 50 are torn").wait_for()
+    staff.get_by_label("To the buyer (%)").fill("70")
+    staff.get_by_label("Decision, for both parties").fill("Most bags were unusable.")
+    staff.get_by_role("button", name="Decide and prepare the payout").click()
+    staff.get_by_text("Decision recorded").wait_for()
+    if screenshot_dir:
+        staff.screenshot(path=str(screenshot_dir / "escrow-dispute-staff.png"), full_page=True)
+    staff_context.close()
+
+    # The decision favours the buyer, so the buyer signs; the marketplace co-signs.
+    buyer.goto(escrow_url)
+    decision = buyer.get_by_test_id("decision").inner_text()
+    assert "70% to the buyer, 30% to the seller — Most bags were unusable." in decision
+    outputs = buyer.locator("[data-testid=spend-outputs]").inner_text()
+    assert refund in outputs and "marketplace fee" in outputs
+    buyer.get_by_label(re.compile("type your 12-word escrow phrase")).fill(" ".join(words))
+    buyer.get_by_role("button", name="Sign with my words").click()
+    buyer.get_by_text("Signed and sent").wait_for()
+    buyer.get_by_role("button", name="Mine a block").click()
+    buyer.get_by_role("heading", name="Split by the arbiter").wait_for(timeout=30_000)
+    text = buyer.locator("#escrow-status").inner_text()
+    txid = re.search(r"Transaction ([0-9a-f]{64})", text)
+    assert txid, text
+    paid = _payout_of(app_server, txid.group(1))
+    assert len(paid) == 3 and refund in paid
+    payout = buyer.locator("dt:has-text('Pays out to') + dd").inner_text().strip()
+    # 70 % of what is left after the network fee to the buyer; the seller's 30 % less the fee.
+    assert paid[refund] > paid[payout] > 0
+    buyer_context.close()
