@@ -1,6 +1,8 @@
 """Bitcoin-layer benchmark: ``python bench/bench_btc.py``.
 
-Prints addresses/s derived from an xpub, 2-of-3 escrow addresses/s, and the time to
+Prints addresses/s derived from an xpub, 2-of-3 escrow addresses/s, the marketplace's
+escrow co-signing (verify + policy check + signature + finalise) as a ratio to the buyer's
+own signing of the same PSBT, and the time to
 decode a synthetic mainnet-size block (~4,000 transactions, ~10,000 outputs) and to match
 its outputs against 1,000,000 watched scriptPubKeys — matching reported as a ratio to
 the decode-only time measured in the same run (absolute times vary by machine).
@@ -22,9 +24,24 @@ from embit.transaction import Transaction, TransactionInput, TransactionOutput
 
 from cryptoshop.btc import assert_native_secp256k1
 from cryptoshop.btc.descriptors import parse_wallet_descriptor
-from cryptoshop.btc.escrow import make_escrow
+from cryptoshop.btc.escrow import (
+    EscrowInput,
+    check_signed_by,
+    create_psbt,
+    make_escrow,
+    plan_spend,
+    sign_psbt,
+)
 from cryptoshop.btc.keys import account_xpub, key_origin, root_from_seed
 from cryptoshop.btc.networks import MAINNET
+from cryptoshop.btc.psbt import (
+    Outpoint,
+    combine_psbts,
+    copy_psbt,
+    finalize_psbt,
+    parse_psbt,
+    serialize_psbt,
+)
 from cryptoshop.chain.decode import decode_block
 from cryptoshop.chain.types import Block
 
@@ -58,6 +75,41 @@ def bench_escrow(count: int) -> float:
     for i in range(count):
         escrow.address(i)
     return count / (time.perf_counter() - start)
+
+
+def bench_cosign(n_inputs: int, rounds: int = 20) -> tuple[float, float]:
+    """The marketplace's work on a signed upload (parse, combine with the stored PSBT,
+    check_signed_by, co-sign, finalise) against the buyer's own signing of the same PSBT
+    (the baseline): seconds per spend for each."""
+    roots, keys = [], []
+    for i in range(3):
+        root = root_from_seed(bytes([i + 11]) * 32, MAINNET)
+        roots.append(root)
+        keys.append(
+            key_origin(root, "m/48h/0h/0h/2h") + account_xpub(root, "m/48h/0h/0h/2h", MAINNET)
+        )
+    escrow = make_escrow(*keys, MAINNET)
+    inputs = [EscrowInput(Outpoint(hashlib.sha256(bytes([n])).hexdigest(), n), 100_000 + n, n)
+              for n in range(n_inputs)]
+    payout = escrow.script_pubkey(10_000)  # any script: where the coins go doesn't matter
+    plan = plan_spend(inputs, [], payout, 2)
+    stored = create_psbt(escrow, plan)
+    buyer_s = market_s = 0.0
+    for _ in range(rounds):
+        work = copy_psbt(stored)
+        _, seconds = timed(sign_psbt, escrow, work, plan, roots[0])
+        buyer_s += seconds
+        upload = serialize_psbt(work)
+
+        def cosign(upload: str = upload) -> None:
+            psbt = combine_psbts([stored, parse_psbt(upload)])
+            check_signed_by(escrow, psbt, plan, "buyer")
+            sign_psbt(escrow, psbt, plan, roots[2])
+            finalize_psbt(psbt)
+
+        _, seconds = timed(cosign)
+        market_s += seconds
+    return buyer_s / rounds, market_s / rounds
 
 
 def synthetic_block() -> tuple[bytes, list[str]]:
@@ -97,6 +149,10 @@ def main() -> None:
     print(f"xpub (wpkh) addresses/s:        {addr_rate:,.0f}")
     escrow_rate = bench_escrow(1_000)
     print(f"2-of-3 escrow addresses/s:      {escrow_rate:,.0f}")
+    for n in (1, 10):
+        sign_s, cosign_s = bench_cosign(n)
+        print(f"escrow co-sign, {n:>2} input(s):    {cosign_s * 1000:,.1f} ms "
+              f"= {cosign_s / sign_s:.2f} x the buyer's own signing ({sign_s * 1000:,.1f} ms)")
 
     raw, block_spks = synthetic_block()
     watched = {
