@@ -74,9 +74,9 @@ def fee_bps() -> int:
     return int(percent * 100)
 
 
-def _next_index() -> int:
+def _next_index(name: str) -> int:
     with transaction.atomic():
-        counter, _ = EscrowCounter.objects.select_for_update().get_or_create(pk=1)
+        counter, _ = EscrowCounter.objects.select_for_update().get_or_create(name=name)
         index = counter.next_index
         counter.next_index = index + 1
         counter.save(update_fields=["next_index"])
@@ -117,7 +117,7 @@ def escrow_address_for(order: Order, buyer: User, refund_address: str, *,
         _escrow_obj(buyer_key.expression, seller_key.expression, market.expression)
         return "", ""
     ps = PaymentSettings.objects.get(store=order.store)
-    index = _next_index()
+    index = _next_index(f"escrow:{config.network()}")
     esc = _escrow_obj(buyer_key.expression, seller_key.expression, market.expression)
     escrow = Escrow.objects.create(
         order=order, network=config.network(), index=index,
@@ -161,7 +161,9 @@ def role_in(escrow: Escrow, user: User) -> str | None:
         return "buyer"
     if escrow.order.store.owner_id == user.pk:
         return "seller"
-    if user.is_staff and user.is_active and hasattr(escrow, "dispute"):
+    if (user.is_staff and user.is_active and user.totp_enabled
+            and hasattr(escrow, "dispute")):
+        # Staff act as the arbiter only with two-factor on, as everywhere staff act.
         return "arbiter"
     return None
 
@@ -214,8 +216,19 @@ def marketplace_fee(escrow: Escrow, base_sat: int) -> int:
 
 
 def _fee_script(escrow: Escrow) -> bytes:
-    wallet = parse_wallet_descriptor(escrow.fee_wallet, escrow.network)
-    return wallet.script_pubkey(escrow.index)
+    """The operator's next fee address, taken once per escrow when a payout with a fee is
+    first planned (not per order: unpaid orders would leave gaps past the wallet's gap
+    limit, and the operator's wallet would stop seeing its fees)."""
+    if not escrow.fee_address:
+        import hashlib
+
+        wallet = parse_wallet_descriptor(escrow.fee_wallet, escrow.network)
+        digest = hashlib.sha256(escrow.fee_wallet.encode()).hexdigest()[:32]
+        index = _next_index(f"fee:{escrow.network}:{digest}")
+        Escrow.objects.filter(pk=escrow.pk, fee_address="").update(
+            fee_address=wallet.address(index))
+        escrow.refresh_from_db(fields=["fee_address"])
+    return address_to_script_pubkey(escrow.fee_address, escrow.network)
 
 
 def _payout_script(escrow: Escrow) -> bytes:

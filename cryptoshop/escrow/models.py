@@ -49,8 +49,11 @@ class EscrowKey(models.Model):
 
 
 class EscrowCounter(models.Model):
-    """Hands out escrow indexes (one row): each order gets fresh keys of all three parties."""
+    """Hands out indexes: "escrow:<network>" for escrow addresses (each order gets fresh keys
+    of all three parties) and "fee:<wallet hash>" for the operator's fee addresses, taken
+    only when a payout with a fee is planned so the fee wallet's gap limit holds."""
 
+    name = models.CharField(max_length=80, unique=True)
     next_index = models.PositiveIntegerField(default=0)
 
 
@@ -82,6 +85,7 @@ class Escrow(models.Model):
     script_pubkey = models.CharField(max_length=140)
     refund_address = models.CharField(max_length=100)
     payout_address = models.CharField(max_length=100, blank=True)  # set on first planning
+    fee_address = models.CharField(max_length=100, blank=True)  # likewise
     # Terms fixed when the escrow is opened.
     fee_bps = models.PositiveIntegerField()  # marketplace fee, basis points
     fee_min_sat = models.BigIntegerField()

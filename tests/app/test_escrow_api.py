@@ -298,7 +298,16 @@ def test_staff_see_an_escrow_only_in_dispute_and_only_staff_resolve(
     empty = _post(client, f"/api/escrow/{eid}/messages", owner, {"text": "   "})
     assert empty.status_code == 400 and "text" in empty.json()["details"]
 
-    as_arbiter = _get(client, f"/api/escrow/{eid}", staff)
+    # Staff without 2FA are not the arbiter: they neither read nor decide.
+    assert _get(client, f"/api/escrow/{eid}", staff).status_code == 404
+    assert _post(client, f"/api/escrow/{eid}/resolve", staff,
+                 {"buyerPercent": 50, "note": "split it"}).status_code == 404
+    enable_2fa(staff)
+    from cryptoshop.accounts.sessions import create_api_session
+
+    # With 2FA on, staff log in with a session token (the raw token no longer suffices).
+    staff_session = Account(staff.user, create_api_session(staff.user))
+    as_arbiter = _get(client, f"/api/escrow/{eid}", staff_session)
     assert as_arbiter.status_code == 200
     data = as_arbiter.json()["data"]
     assert data["role"] == "arbiter" and data["status"] == "disputed"
@@ -309,14 +318,6 @@ def test_staff_see_an_escrow_only_in_dispute_and_only_staff_resolve(
     # Still not for the other parties' endpoints, nor for non-staff.
     assert _post(client, f"/api/escrow/{eid}/resolve", buyer,
                  {"buyerPercent": 100, "note": "all mine"}).status_code == 404
-    # Staff must have 2FA to decide (and then log in with a session token).
-    no_2fa = _post(client, f"/api/escrow/{eid}/resolve", staff,
-                   {"buyerPercent": 50, "note": "split it"})
-    assert no_2fa.status_code == 400 and no_2fa.json()["error"] == "2fa_required"
-    enable_2fa(staff)
-    from cryptoshop.accounts.sessions import create_api_session
-
-    staff_session = Account(staff.user, create_api_session(staff.user))
     bad_percent = _post(client, f"/api/escrow/{eid}/resolve", staff_session,
                         {"buyerPercent": 150, "note": "split it"})
     assert bad_percent.status_code == 400 and "buyerPercent" in bad_percent.json()["details"]

@@ -150,8 +150,11 @@ def network_fee(spend: Spend) -> int:
 
 
 def fee_address(escrow: Escrow) -> str:
-    """The marketplace fee output's address for ``escrow`` (the fee wallet at its index)."""
-    return parse_wallet_descriptor(fee_wallet(), REGTEST).address(escrow.index)
+    """The marketplace fee output's address for ``escrow``: one of the fee wallet's first
+    receive addresses (taken in order when a payout with a fee is planned)."""
+    escrow.refresh_from_db(fields=["fee_address"])
+    assert escrow.fee_address in parse_wallet_descriptor(fee_wallet(), REGTEST).addresses(0, 200)
+    return escrow.fee_address
 
 
 def make_staff(*, two_factor: bool = True) -> User:

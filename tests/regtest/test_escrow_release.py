@@ -14,7 +14,8 @@ from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.core.errors import Conflict, ValidationFailed
 from cryptoshop.escrow import actions as ea
 from cryptoshop.orders import actions as order_actions
-from tests.regtest.escrow_shop import escrow_settings, fee_wallet, log, open_escrow_shop
+from tests.regtest.escrow_shop import escrow_settings, log, open_escrow_shop
+from tests.regtest.escrow_shop import fee_address as escrow_fee_address
 from tests.regtest.shop import rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
@@ -55,7 +56,7 @@ def test_buyer_releases_and_seller_is_paid_exactly(btcd_node: RegtestNode) -> No
         # Exact sats: fee 1.5 % of (funded - network fee), rounded up; the rest to the seller.
         rate = signed.fee_rate
         payout = shop.escrow.payout_address
-        fee_address = parse_wallet_descriptor(fee_wallet(), REGTEST).address(shop.escrow.index)
+        fee_address = escrow_fee_address(shop.escrow)
         vsize = estimate_spend_vsize(1, [bytes.fromhex(o["script"])
                                          for o in signed.plan["outputs"]])
         network_fee = vsize * rate
