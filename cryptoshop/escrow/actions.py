@@ -383,27 +383,25 @@ def _require_open(escrow: Escrow, *, kinds: tuple[str, ...]) -> Spend | None:
     return None
 
 
-def do_release(escrow: Escrow, user: User) -> Spend:
-    """The buyer releases to the seller: the release PSBT to sign (made once; the same one
-    is returned until it is signed, superseded or the escrow paid out)."""
-    if role_in(escrow, user) != "buyer":
+def _party_spend(escrow: Escrow, user: User, role: str, kind: str) -> Spend:
+    """The ``kind`` spend that ``role`` asks for and signs: made once, and the same one is
+    returned until it is signed, superseded or the escrow paid out (then that payout)."""
+    if role_in(escrow, user) != role:
         raise NotFound("No such escrow.")
-    done = _require_open(escrow, kinds=(K.RELEASE,))
+    done = _require_open(escrow, kinds=(kind,))
     if done is not None:
         return done
-    return _open_spend(escrow, (K.RELEASE,), "buyer") or _prepare(escrow, K.RELEASE, "buyer",
-                                                                  "buyer")
+    return _open_spend(escrow, (kind,), role) or _prepare(escrow, kind, role, role)
+
+
+def do_release(escrow: Escrow, user: User) -> Spend:
+    """The buyer releases to the seller: the release PSBT for the buyer to sign."""
+    return _party_spend(escrow, user, "buyer", K.RELEASE)
 
 
 def do_refund(escrow: Escrow, user: User) -> Spend:
     """The seller agrees to refund: the refund PSBT for the seller to sign."""
-    if role_in(escrow, user) != "seller":
-        raise NotFound("No such escrow.")
-    done = _require_open(escrow, kinds=(K.REFUND,))
-    if done is not None:
-        return done
-    return _open_spend(escrow, (K.REFUND,), "seller") or _prepare(escrow, K.REFUND, "seller",
-                                                                  "seller")
+    return _party_spend(escrow, user, "seller", K.REFUND)
 
 
 def shipped_at(order: Order) -> Any:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cryptoshop.accounts.who import page_user
 from cryptoshop.btc.psbt import parse_psbt
 from cryptoshop.core import ratelimit
-from cryptoshop.core.errors import ActionError, RateLimited
+from cryptoshop.core.errors import ActionError, RateLimited, invalid
 from cryptoshop.core.forms_util import apply_error
 from cryptoshop.core.images import MAX_UPLOAD_BYTES
 from cryptoshop.escrow import actions, keys
@@ -221,24 +221,42 @@ def sign(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "escrow/detail.html", context, status=400)
 
 
+def _form_action(request: HttpRequest, escrow: Escrow, role: str, form: Any, form_key: str,
+                 run: Any, ok: str) -> HttpResponse:
+    """Run ``run(cleaned_data)`` for a valid form and go back to the dispute section, or
+    show the escrow page again with the form's errors (400)."""
+    if form.is_valid():
+        try:
+            run(form.cleaned_data)
+        except ActionError as exc:
+            apply_error(form, exc)
+        else:
+            if ok:
+                messages.success(request, ok)
+            return _back(escrow, "#dispute")
+    context = _context(request, escrow, role)
+    context[form_key] = form
+    return render(request, "escrow/detail.html", context, status=400)
+
+
 @login_required
 @require_POST
 def open_dispute(request: HttpRequest, public_id: str) -> HttpResponse:
     user = page_user(request)
     escrow, role = actions.escrow_for(user, public_id)
-    form = DisputeForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_open_dispute(escrow, user, form.cleaned_data["reason"])
-        except ActionError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "Dispute opened. The arbiter will look at it; add "
-                                      "messages and photos below.")
-            return _back(escrow, "#dispute")
-    context = _context(request, escrow, role)
-    context["dispute_form"] = form
-    return render(request, "escrow/detail.html", context, status=400)
+    return _form_action(
+        request, escrow, role, DisputeForm(request.POST), "dispute_form",
+        lambda data: actions.do_open_dispute(escrow, user, data["reason"]),
+        "Dispute opened. The arbiter will look at it; add messages and photos below.")
+
+
+def _evidence_bytes(upload: Any) -> bytes | None:
+    if upload is None:
+        return None
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise invalid("evidence", "That photo is too large.")
+    data: bytes = upload.read()
+    return data
 
 
 @login_required
@@ -246,22 +264,10 @@ def open_dispute(request: HttpRequest, public_id: str) -> HttpResponse:
 def add_message(request: HttpRequest, public_id: str) -> HttpResponse:
     user = page_user(request)
     escrow, role = actions.escrow_for(user, public_id)
-    form = MessageForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload = form.cleaned_data.get("evidence")
-        if upload is not None and upload.size > MAX_UPLOAD_BYTES:
-            form.add_error("evidence", "That photo is too large.")
-        else:
-            try:
-                actions.do_add_message(escrow, user, form.cleaned_data["text"],
-                                       upload.read() if upload else None)
-            except ActionError as exc:
-                apply_error(form, exc)
-            else:
-                return _back(escrow, "#dispute")
-    context = _context(request, escrow, role)
-    context["message_form"] = form
-    return render(request, "escrow/detail.html", context, status=400)
+    return _form_action(
+        request, escrow, role, MessageForm(request.POST, request.FILES), "message_form",
+        lambda data: actions.do_add_message(escrow, user, data["text"],
+                                            _evidence_bytes(data.get("evidence"))), "")
 
 
 @login_required
@@ -271,19 +277,10 @@ def resolve(request: HttpRequest, public_id: str) -> HttpResponse:
     escrow, role = actions.escrow_for(user, public_id)
     if role != "arbiter":
         raise Http404("No such escrow.")
-    form = ResolveForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_resolve(escrow, user, form.cleaned_data["buyer_percent"],
-                               form.cleaned_data["note"])
-        except ActionError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "Decision recorded. The favoured side signs next.")
-            return _back(escrow, "#dispute")
-    context = _context(request, escrow, role)
-    context["resolve_form"] = form
-    return render(request, "escrow/detail.html", context, status=400)
+    return _form_action(
+        request, escrow, role, ResolveForm(request.POST), "resolve_form",
+        lambda data: actions.do_resolve(escrow, user, data["buyer_percent"], data["note"]),
+        "Decision recorded. The favoured side signs next.")
 
 
 @never_cache
@@ -336,14 +333,8 @@ def evidence(request: HttpRequest, public_id: str, message_id: int) -> FileRespo
 @require_POST
 def demo_mine(request: HttpRequest, public_id: str) -> HttpResponse:
     """Regtest demo only: mine a block so a payout confirms (as on the pay page)."""
-    from cryptoshop.payments.views import _demo_node
+    from cryptoshop.payments.views import mine_demo_block
 
     escrow, _role = actions.escrow_for(page_user(request), public_id)
-    try:
-        _demo_node().mine(1)
-        messages.success(request, "Mined a block.")
-    except ActionError as exc:
-        messages.error(request, exc.message)
-    except Exception as exc:  # the node's own error, shown to the demo user
-        messages.error(request, f"Could not mine: {exc}")
+    mine_demo_block(request)
     return _back(escrow)

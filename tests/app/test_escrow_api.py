@@ -11,27 +11,30 @@ import pytest
 from django.test import Client
 
 from cryptoshop.accounts.models import User
-from cryptoshop.btc import escrow as btc_escrow
-from cryptoshop.btc.descriptors import parse_wallet_descriptor
 from cryptoshop.btc.keys import account_xpub, key_origin, root_from_seed
-from cryptoshop.btc.networks import MAINNET, REGTEST
-from cryptoshop.btc.psbt import Outpoint, parse_psbt, serialize_psbt
-from cryptoshop.cart.models import Cart, CartItem
-from cryptoshop.escrow import actions as ea
+from cryptoshop.btc.networks import MAINNET
 from cryptoshop.escrow.keys import do_register_key, marketplace_key
 from cryptoshop.escrow.models import Escrow, Spend
-from cryptoshop.orders import actions as order_actions
-from cryptoshop.orders.models import Order
 from cryptoshop.payments import actions as pay
 from tests.app.conftest import Account, enable_2fa, make_account
-from tests.app.shop import listing, seller
+from tests.app.escrow_world import (
+    BUYER_SEED,
+    FUNDED_SAT,
+    SELLER_SEED,
+    escrow_row,
+    make_order,
+    refund_address,
+    release_spend,
+    signed_by,
+    trio,
+)
+from tests.app.shop import seller
 from tests.escrow_keys import party
 from tests.regtest.shop import seller_tpub
 
 pytestmark = pytest.mark.django_db
 
-BUYER_SEED, SELLER_SEED = 1, 2
-FUNDED_SAT = 150_000
+__all__ = ["trio"]  # the fixture, used by name
 
 
 def _auth(acct: Account) -> dict[str, str]:
@@ -46,68 +49,6 @@ def _post(client: Client, url: str, acct: Account | None, body: object = None) -
 
 def _get(client: Client, url: str, acct: Account | None) -> Any:
     return client.get(url, headers=_auth(acct) if acct is not None else {})
-
-
-def _refund_address(seed: int = BUYER_SEED) -> str:
-    root = root_from_seed(bytes([seed]) * 32, REGTEST)
-    wallet = parse_wallet_descriptor(key_origin(root, "m/84h/1h/0h")
-                                     + account_xpub(root, "m/84h/1h/0h", REGTEST), REGTEST)
-    return wallet.address(0)
-
-
-def _order(buyer: User, store: Any) -> Order:
-    item = listing(store, price_sat=FUNDED_SAT, kind="digital", digital_text="the goods")
-    cart, _ = Cart.objects.get_or_create(user=buyer)
-    CartItem.objects.create(cart=cart, listing=item, quantity=1)
-    [order] = order_actions.do_checkout(buyer, cart, order_actions.CheckoutInput(shipping={}),
-                                        client_ip="127.0.0.1")
-    return order
-
-
-def _escrow_row(order: Order, status: str = Escrow.Status.AWAITING_PAYMENT) -> Escrow:
-    """An escrow made directly in the DB from the deterministic test keys."""
-    _, buyer_key = party(BUYER_SEED)
-    _, seller_key = party(SELLER_SEED)
-    market = marketplace_key().expression
-    esc = btc_escrow.make_escrow(buyer_key, seller_key, market, REGTEST)
-    index = Escrow.objects.count()
-    return Escrow.objects.create(
-        order=order, network="regtest", index=index, buyer_key=buyer_key,
-        seller_key=seller_key, marketplace_key=market, descriptor=esc.descriptor_at(index),
-        address=esc.address(index), script_pubkey=esc.script_pubkey(index).hex(),
-        refund_address=_refund_address(), fee_bps=100, fee_min_sat=1000,
-        auto_release_days=14, status=status,
-        funded_sat=FUNDED_SAT if status == Escrow.Status.FUNDED else 0)
-
-
-def _release_spend(escrow: Escrow) -> Spend:
-    """An awaiting release over a made-up funding outpoint (no node: the PSBT carries the
-    witness UTXO, which is all signing and the policy check need)."""
-    esc = ea.escrow_of(escrow)
-    payout = parse_wallet_descriptor(seller_tpub(41), REGTEST).script_pubkey(0)
-    inputs = [btc_escrow.EscrowInput(Outpoint("ab" * 32, 0), FUNDED_SAT, escrow.index)]
-    plan = btc_escrow.plan_spend(inputs, [], payout, 2)
-    psbt = btc_escrow.create_psbt(esc, plan)
-    return Spend.objects.create(escrow=escrow, kind=Spend.Kind.RELEASE, signer="buyer",
-                                plan=ea.plan_to_json(plan, escrow.network),
-                                psbt=serialize_psbt(psbt),
-                                unsigned_txid=bytes(psbt.tx.txid()).hex(), fee_rate=2)
-
-
-def _signed_by(seed: int, escrow: Escrow, spend: Spend) -> str:
-    root, _ = party(seed)
-    psbt = parse_psbt(spend.psbt)
-    btc_escrow.sign_psbt(ea.escrow_of(escrow), psbt, ea.plan_from_json(spend.plan), root)
-    return serialize_psbt(psbt)
-
-
-@pytest.fixture
-def trio() -> tuple[Account, Account, Account, Order]:
-    """Buyer A, seller B (with a store), stranger C, and A's order from B's store."""
-    buyer = make_account()
-    owner, store = seller(shipping_sat=0)
-    stranger = make_account()
-    return buyer, owner, stranger, _order(buyer.user, store)
 
 
 # --- keys -----------------------------------------------------------------------------------------
@@ -163,7 +104,7 @@ def test_register_key_accepts_a_tpub_with_origin_and_refuses_the_rest(client: Cl
 
 def test_unauthenticated_is_401(client: Client, trio: tuple[Any, ...]) -> None:
     order = trio[3]
-    escrow = _escrow_row(order)
+    escrow = escrow_row(order)
     for response in (_get(client, "/api/escrow", None),
                      _get(client, f"/api/escrow/{escrow.public_id}", None),
                      _get(client, "/api/escrow/keys/me", None),
@@ -182,7 +123,7 @@ def test_list_is_empty_for_a_new_user_and_shows_each_side(client: Client,
     empty = _get(client, "/api/escrow", stranger).json()
     assert empty == {"success": True, "data": [],
                      "pagination": {"page": 1, "limit": 20, "total": 0, "pages": 1}}
-    escrow = _escrow_row(order, Escrow.Status.FUNDED)
+    escrow = escrow_row(order, Escrow.Status.FUNDED)
     mine = _get(client, "/api/escrow", buyer).json()
     assert [(e["id"], e["role"], e["status"]) for e in mine["data"]] == [
         (escrow.public_id, "buyer", "funded")]
@@ -201,8 +142,8 @@ def test_list_is_empty_for_a_new_user_and_shows_each_side(client: Client,
 
 def test_only_the_parties_see_the_escrow(client: Client, trio: tuple[Any, ...]) -> None:
     buyer, owner, stranger, order = trio
-    escrow = _escrow_row(order, Escrow.Status.FUNDED)
-    spend = _release_spend(escrow)
+    escrow = escrow_row(order, Escrow.Status.FUNDED)
+    spend = release_spend(escrow)
     eid = escrow.public_id
     for acct, role in ((buyer, "buyer"), (owner, "seller")):
         got = _get(client, f"/api/escrow/{eid}", acct)
@@ -273,7 +214,7 @@ def test_staff_see_an_escrow_only_in_dispute_and_only_staff_resolve(
     buyer, owner, _stranger, order = trio
     staff = make_account()
     User.objects.filter(pk=staff.user.pk).update(is_staff=True)
-    escrow = _escrow_row(order, Escrow.Status.FUNDED)
+    escrow = escrow_row(order, Escrow.Status.FUNDED)
     eid = escrow.public_id
     assert _get(client, f"/api/escrow/{eid}", staff).status_code == 404
     assert _post(client, f"/api/escrow/{eid}/resolve", staff,
@@ -330,7 +271,7 @@ def test_staff_see_an_escrow_only_in_dispute_and_only_staff_resolve(
 def test_dispute_on_an_unfunded_escrow_is_a_conflict(client: Client,
                                                      trio: tuple[Any, ...]) -> None:
     buyer, owner, _stranger, order = trio
-    escrow = _escrow_row(order)
+    escrow = escrow_row(order)
     answer = _post(client, f"/api/escrow/{escrow.public_id}/dispute", buyer,
                    {"reason": "The hat never arrived."})
     assert answer.status_code == 409
@@ -351,11 +292,11 @@ def test_dispute_on_an_unfunded_escrow_is_a_conflict(client: Client,
 def test_release_with_a_signed_psbt_is_cosigned_once(client: Client,
                                                      trio: tuple[Any, ...]) -> None:
     buyer, owner, _stranger, order = trio
-    escrow = _escrow_row(order, Escrow.Status.FUNDED)
-    spend = _release_spend(escrow)
+    escrow = escrow_row(order, Escrow.Status.FUNDED)
+    spend = release_spend(escrow)
     eid = escrow.public_id
     # Signed by the wrong party: refused, nothing broadcast.
-    by_seller = _signed_by(SELLER_SEED, escrow, spend)
+    by_seller = signed_by(SELLER_SEED, escrow, spend)
     wrong = _post(client, f"/api/escrow/{eid}/release", buyer, {"psbt": by_seller})
     assert wrong.status_code == 400 and "psbt" in wrong.json()["details"]
     unsigned = _post(client, f"/api/escrow/{eid}/psbt", buyer, {"psbt": spend.psbt})
@@ -371,7 +312,7 @@ def test_release_with_a_signed_psbt_is_cosigned_once(client: Client,
     assert phrase.status_code == 400 and "phrase" in phrase.json()["details"]
     assert Spend.objects.get(pk=spend.pk).status == "awaiting"
 
-    signed = _signed_by(BUYER_SEED, escrow, spend)
+    signed = signed_by(BUYER_SEED, escrow, spend)
     done = _post(client, f"/api/escrow/{eid}/release", buyer, {"psbt": signed})
     assert done.status_code == 200, done.content
     data = done.json()["data"]
@@ -411,19 +352,19 @@ def test_open_escrow_through_the_invoice(client: Client, settings: Any) -> None:
     owner, store = seller(shipping_sat=0)
     do_register_key(owner.user, party(SELLER_SEED)[1], kind="external")
     pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(42)))
-    order = _order(buyer.user, store)
+    order = make_order(buyer.user, store)
     no_key = _post(client, "/api/escrow", buyer,
-                   {"orderId": order.public_id, "refundAddress": _refund_address()})
+                   {"orderId": order.public_id, "refundAddress": refund_address()})
     assert no_key.status_code == 400 and no_key.json()["error"] == "escrow_key_required"
     do_register_key(buyer.user, party(BUYER_SEED)[1], kind="external")
     no_refund = _post(client, "/api/escrow", buyer, {"orderId": order.public_id})
     assert no_refund.status_code == 400 and "refundAddress" in no_refund.json()["details"]
     stranger = make_account()
     assert _post(client, "/api/escrow", stranger,
-                 {"orderId": order.public_id, "refundAddress": _refund_address()}
+                 {"orderId": order.public_id, "refundAddress": refund_address()}
                  ).status_code == 404
     opened = _post(client, "/api/escrow", buyer,
-                   {"orderId": order.public_id, "refundAddress": _refund_address()})
+                   {"orderId": order.public_id, "refundAddress": refund_address()})
     assert opened.status_code == 201, opened.content
     data = opened.json()["data"]
     escrow = Escrow.objects.get(order=order)
@@ -431,12 +372,12 @@ def test_open_escrow_through_the_invoice(client: Client, settings: Any) -> None:
     assert data["role"] == "buyer" and data["amountSat"] == FUNDED_SAT
     assert data["address"].startswith("bcrt1q") and data["address"] == escrow.address
     assert data["descriptor"] == escrow.descriptor and "#" in data["descriptor"]
-    assert data["refundAddress"] == _refund_address()
+    assert data["refundAddress"] == refund_address()
     assert data["payment"]["address"] == escrow.address
     assert data["payment"]["amountSat"] == FUNDED_SAT
     assert data["buyerKey"] == party(BUYER_SEED)[1]
     again = _post(client, "/api/escrow", buyer,
-                  {"orderId": order.public_id, "refundAddress": _refund_address()})
+                  {"orderId": order.public_id, "refundAddress": refund_address()})
     assert again.status_code == 200 and again.json()["data"]["id"] == escrow.public_id
     assert data["sellerKey"].endswith(party(SELLER_SEED)[1].split("]")[1])
     assert _get(client, "/api/escrow/keys/me", buyer).json()["data"]["openEscrows"] == 1
@@ -446,9 +387,9 @@ def test_direct_store_and_no_chain_are_clear_errors(client: Client) -> None:
     buyer = make_account()
     _owner, store = seller(shipping_sat=0)
     pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(43), mode="direct"))
-    order = _order(buyer.user, store)
+    order = make_order(buyer.user, store)
     direct = _post(client, "/api/escrow", buyer,
-                   {"orderId": order.public_id, "refundAddress": _refund_address()})
+                   {"orderId": order.public_id, "refundAddress": refund_address()})
     assert direct.status_code == 409
     assert direct.json()["error"] == "direct_payments"
     assert "direct payments" in direct.json()["message"]
@@ -457,12 +398,12 @@ def test_direct_store_and_no_chain_are_clear_errors(client: Client) -> None:
     do_register_key(owner2.user, party(SELLER_SEED)[1], kind="external")
     pay.do_set_payout(store2, pay.PayoutInput(descriptor=seller_tpub(44)))
     do_register_key(buyer.user, party(BUYER_SEED)[1], kind="external")
-    order2 = _order(buyer.user, store2)
+    order2 = make_order(buyer.user, store2)
     off = _post(client, "/api/escrow", buyer,
-                {"orderId": order2.public_id, "refundAddress": _refund_address()})
+                {"orderId": order2.public_id, "refundAddress": refund_address()})
     assert off.status_code == 400 and off.json()["error"] == "payments_unavailable"
     assert not Escrow.objects.filter(order=order2).exists()
-    bad = _post(client, "/api/escrow", buyer, {"refundAddress": _refund_address()})
+    bad = _post(client, "/api/escrow", buyer, {"refundAddress": refund_address()})
     assert bad.status_code == 400 and "orderId" in bad.json()["details"]
 
 

@@ -60,14 +60,20 @@ def _pay_and_confirm(page: Any, app_server: Any) -> None:
     page.get_by_text("Paid. Thank you!").wait_for(timeout=30_000)
 
 
-def _seller_ships(browser: Any, app_server: Any, order_url: str) -> None:
-    token = re.search(r"log in with (\S+)", app_server.first_run_output)
+def _log_in(browser: Any, app_server: Any, token_pattern: str) -> tuple[Any, Any]:
+    """A new browser logged in with a token that first_run printed."""
+    token = re.search(token_pattern, app_server.first_run_output)
     assert token, app_server.first_run_output
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     page.goto(app_server + "/accounts/login/")
     page.get_by_label("Access token").fill(token.group(1))
     page.get_by_role("button", name="Log in").click()
+    return context, page
+
+
+def _seller_ships(browser: Any, app_server: Any, order_url: str) -> None:
+    context, page = _log_in(browser, app_server, r"log in with (\S+)")
     order_id = order_url.rstrip("/").split("/")[-1]
     page.goto(f"{app_server}/sell/orders/{order_id}/")
     page.get_by_role("button", name="Mark as shipped").click()
@@ -85,13 +91,14 @@ def _payout_of(app_server: Any, txid: str) -> dict[str, int]:
     return paid
 
 
-def _released(page: Any) -> dict[str, Any]:
+def _mined_until(page: Any, heading: str) -> str:
+    """Mine a block from the escrow page and wait for the payout to confirm; its txid."""
     page.get_by_role("button", name="Mine a block").click()
-    page.get_by_role("heading", name="Released to the seller").wait_for(timeout=30_000)
+    page.get_by_role("heading", name=heading).wait_for(timeout=30_000)
     text = page.locator("#escrow-status").inner_text()
     txid = re.search(r"Transaction ([0-9a-f]{64})", text)
     assert txid, text
-    return {"txid": txid.group(1), "text": text}
+    return txid.group(1)
 
 
 def test_browser_key_and_release_with_javascript(browser: Any, app_server: Any,
@@ -131,10 +138,10 @@ def test_browser_key_and_release_with_javascript(browser: Any, app_server: Any,
     page.get_by_label("Escrow password").fill(PASSWORD)
     page.get_by_role("button", name="Sign and send").click()
     page.get_by_text("Signed and sent").wait_for(timeout=20_000)
-    done = _released(page)
+    txid = _mined_until(page, "Released to the seller")
     if screenshot_dir:
         page.screenshot(path=str(screenshot_dir / "escrow-released.png"), full_page=True)
-    paid = _payout_of(app_server, done["txid"])
+    paid = _payout_of(app_server, txid)
     payout = page.locator("dt:has-text('Pays out to') + dd").inner_text().strip()
     assert payout in paid and paid[payout] > 0
     assert len(paid) == 2  # the seller's payout and the marketplace fee
@@ -160,10 +167,10 @@ def test_server_key_and_release_without_javascript(browser: Any, app_server: Any
     page.get_by_label(re.compile("type your 12-word escrow phrase")).fill(" ".join(words))
     page.get_by_role("button", name="Sign with my words").click()
     page.get_by_text("Signed and sent").wait_for()
-    done = _released(page)
+    txid = _mined_until(page, "Released to the seller")
     if screenshot_dir:
         page.screenshot(path=str(screenshot_dir / "escrow-released-nojs.png"), full_page=True)
-    assert len(_payout_of(app_server, done["txid"])) == 2
+    assert len(_payout_of(app_server, txid)) == 2
     context.close()
 
 
@@ -171,13 +178,7 @@ def _staff_with_2fa(browser: Any, app_server: Any) -> Any:
     """The operator from first_run logs in and turns on two-factor, as staff must."""
     from cryptoshop.accounts import totp
 
-    token = re.search(r"Access token: (\S+)", app_server.first_run_output)
-    assert token, app_server.first_run_output
-    context = browser.new_context(viewport=DESKTOP)
-    page = context.new_page()
-    page.goto(app_server + "/accounts/login/")
-    page.get_by_label("Access token").fill(token.group(1))
-    page.get_by_role("button", name="Log in").click()
+    context, page = _log_in(browser, app_server, r"Access token: (\S+)")
     page.goto(app_server + "/accounts/2fa/")
     page.get_by_role("button", name="Set up two-factor").click()
     secret = page.locator("#totp-secret").input_value().strip()
@@ -226,12 +227,7 @@ def test_dispute_decided_by_staff_pays_out_the_split(browser: Any, app_server: A
     buyer.get_by_label(re.compile("type your 12-word escrow phrase")).fill(" ".join(words))
     buyer.get_by_role("button", name="Sign with my words").click()
     buyer.get_by_text("Signed and sent").wait_for()
-    buyer.get_by_role("button", name="Mine a block").click()
-    buyer.get_by_role("heading", name="Split by the arbiter").wait_for(timeout=30_000)
-    text = buyer.locator("#escrow-status").inner_text()
-    txid = re.search(r"Transaction ([0-9a-f]{64})", text)
-    assert txid, text
-    paid = _payout_of(app_server, txid.group(1))
+    paid = _payout_of(app_server, _mined_until(buyer, "Split by the arbiter"))
     assert len(paid) == 3 and refund in paid
     payout = buyer.locator("dt:has-text('Pays out to') + dd").inner_text().strip()
     # 70 % of what is left after the network fee to the buyer; the seller's 30 % less the fee.
