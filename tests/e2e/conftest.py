@@ -53,7 +53,10 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 # Nothing in tests may reach the internet: a fixed rate, no price sites.
                 "CRYPTOSHOP_FIXED_RATES": "USD:65000,EUR:60000",
                 # Poll the chain often, so live updates arrive within a second or two.
-                "CRYPTOSHOP_WATCHER_POLL_SECONDS": "0"})
+                "CRYPTOSHOP_WATCHER_POLL_SECONDS": "0",
+                # Every browser test registers from 127.0.0.1; the per-address limit (tested
+                # in the app tier) would otherwise stop the tier after ten accounts.
+                "CRYPTOSHOP_REGISTER_LIMIT_PER_IP": "500"})
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env,
                    check=True, capture_output=True)
     # As `make run` does: a local regtest node, then the demo shop with regtest wallets.

@@ -127,7 +127,7 @@ def test_browser_key_and_release_with_javascript(browser: Any, app_server: Any,
     page.goto(order_url)
     page.get_by_role("link", name="Release or dispute").click()
     page.get_by_role("button", name="Release to the seller").click()
-    page.get_by_text("The release is ready").wait_for()
+    page.get_by_text("The release is ready: check it").wait_for()
     summary = page.locator("[data-summary]")
     summary.get_by_text("sat").first.wait_for()
     if screenshot_dir:
