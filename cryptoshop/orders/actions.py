@@ -248,11 +248,11 @@ def expire_reservations(now: object = None) -> int:
 
 def purge_finished_details(now: datetime | None = None) -> int:
     """Privacy by minimisation: shipping addresses and notes of orders that finished
-    (completed, cancelled or expired) more than ORDER_PURGE_DAYS ago are erased."""
+    (completed, refunded, cancelled or expired) more than ORDER_PURGE_DAYS ago are erased."""
     cutoff = (timezone.now() if now is None else now) - timedelta(
         days=settings.ORDER_PURGE_DAYS)
     finished = Order.objects.filter(
-        status__in=(S.COMPLETED, S.CANCELLED, S.EXPIRED), updated_at__lt=cutoff)
+        status__in=(S.COMPLETED, S.REFUNDED, S.CANCELLED, S.EXPIRED), updated_at__lt=cutoff)
     # Encrypted empty values are stored as "" (see EncryptedTextField), so this is a plain
     # UPDATE; rows already purged don't match.
     return finished.exclude(shipping_address="", buyer_note="").update(
