@@ -317,7 +317,9 @@ def _order_effects(invoice: Invoice, old: str, new: str) -> None:
         if order_actions.do_mark_paid(order, note=note):
             notice = Notification.objects.create(
                 user=order.store.owner, url=f"/sell/orders/{order.public_id}/",
-                text=f"Order {order.public_id} is paid ({invoice.amount_sat:,} sats)"
+                text=f"Order {order.public_id} is paid ({invoice.amount_sat:,} sats"
+                     + (", held in escrow until the buyer releases" if invoice.slot_id is None
+                        else "") + ")"
                      + (" — paid late, check stock" if invoice.paid_late else "") + ".")
             payload = {"type": "payment_confirmed", "text": notice.text, "url": notice.url,
                        "orderId": order.public_id}
