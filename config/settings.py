@@ -144,6 +144,7 @@ RATE_LIMITS: dict[str, tuple[int, int]] = {
     # Escrow actions that sign or derive keys (a typed phrase costs a PBKDF2 run).
     "escrow:sign": (env_int("CRYPTOSHOP_ESCROW_SIGN_LIMIT", 30), 3600),
     "escrow:key": (env_int("CRYPTOSHOP_ESCROW_KEY_LIMIT", 10), 3600),
+    "escrow:message": (env_int("CRYPTOSHOP_ESCROW_MESSAGE_LIMIT", 60), 3600),
 }
 # --- Bitcoin ------------------------------------------------------------------------------
 # mainnet, testnet, signet or regtest. The embedded default is a local regtest node.

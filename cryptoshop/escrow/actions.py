@@ -483,6 +483,10 @@ def do_add_message(escrow: Escrow, user: User, text: str,
         raise ActionError("Staff must turn on two-factor authentication first.",
                           code="2fa_required")
     text = check_text(text, "text")
+    try:
+        ratelimit.hit("escrow:message", str(user.pk))
+    except ratelimit.RateLimitExceeded as exc:
+        raise RateLimited(exc.retry_after) from exc
     path = ""
     if evidence:
         from cryptoshop.core.images import ImageRejected, store_image

@@ -9,7 +9,9 @@ from cryptoshop.btc.descriptors import split_checksum
 from cryptoshop.btc.errors import DescriptorError, PSBTError, SigningRefused
 from cryptoshop.btc.escrow import (
     EscrowInput,
+    check_signed_by,
     create_psbt,
+    escrow_account_path,
     estimate_spend_vsize,
     make_escrow,
     plan_spend,
@@ -113,3 +115,47 @@ def test_refusals_happen_before_signing() -> None:
 def test_plan_too_small() -> None:
     with pytest.raises(PSBTError, match="too small"):
         plan_spend([EscrowInput(Outpoint("aa" * 32, 0), 1_500, 0)], [FEE_OUT], PAYOUT, 2)
+
+
+def test_policy_check_needs_the_named_partys_valid_signature_on_every_input() -> None:
+    """check_signed_by is what the marketplace runs before its own signature."""
+    plan = _plan()
+    unsigned = serialize_psbt(create_psbt(ESCROW, plan))
+    with pytest.raises(SigningRefused, match="not signed by the buyer"):
+        check_signed_by(ESCROW, parse_psbt(unsigned), plan, "buyer")
+    by_seller = parse_psbt(unsigned)
+    sign_psbt(ESCROW, by_seller, plan, ROOTS[1])
+    with pytest.raises(SigningRefused, match="not signed by the buyer"):
+        check_signed_by(ESCROW, by_seller, plan, "buyer")
+    check_signed_by(ESCROW, by_seller, plan, "seller")
+    # One input only signed: refused (every input must carry the signature).
+    half = parse_psbt(unsigned)
+    sign_psbt(ESCROW, half, plan, ROOTS[0])
+    half.inputs[1].partial_sigs.clear()
+    with pytest.raises(SigningRefused, match="input 1 is not signed"):
+        check_signed_by(ESCROW, half, plan, "buyer")
+    # A signature moved to the other input does not verify there.
+    swapped = parse_psbt(unsigned)
+    sign_psbt(ESCROW, swapped, plan, ROOTS[0])
+    pub0 = ESCROW.buyer.pubkey(3)
+    pub1 = ESCROW.buyer.pubkey(4)
+    sig0 = swapped.inputs[0].partial_sigs[pub0]
+    swapped.inputs[1].partial_sigs[pub1] = sig0
+    with pytest.raises(SigningRefused, match="does not verify"):
+        check_signed_by(ESCROW, swapped, plan, "buyer")
+    # A signature with another sighash byte is refused even if the bytes were valid.
+    other_hash = parse_psbt(unsigned)
+    sign_psbt(ESCROW, other_hash, plan, ROOTS[0])
+    other_hash.inputs[0].partial_sigs[pub0] = sig0[:-1] + bytes([0x83])
+    with pytest.raises(SigningRefused, match="SIGHASH_ALL"):
+        check_signed_by(ESCROW, other_hash, plan, "buyer")
+    # And the plan itself is checked first: a changed output fails before any signature.
+    changed = parse_psbt(serialize_psbt(by_seller))
+    changed.outputs[0].value -= 1
+    with pytest.raises(SigningRefused, match="output 0 pays"):
+        check_signed_by(ESCROW, changed, plan, "seller")
+
+
+def test_escrow_account_path_is_bip48_p2wsh() -> None:
+    assert escrow_account_path("main") == "m/48h/0h/0h/2h"
+    assert escrow_account_path(REGTEST) == ESCROW_PATH == "m/48h/1h/0h/2h"
