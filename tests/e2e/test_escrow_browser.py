@@ -95,6 +95,8 @@ def _mined_until(page: Any, heading: str) -> str:
     """Mine a block from the escrow page and wait for the payout to confirm; its txid."""
     page.get_by_role("button", name="Mine a block").click()
     page.get_by_role("heading", name=heading).wait_for(timeout=30_000)
+    # The same confirmation completes the order (shown in the live part of the page too).
+    assert page.get_by_test_id("order-status").inner_text() == "completed"
     text = page.locator("#escrow-status").inner_text()
     txid = re.search(r"Transaction ([0-9a-f]{64})", text)
     assert txid, text
