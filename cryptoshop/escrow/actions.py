@@ -575,6 +575,8 @@ def do_sign(escrow: Escrow, user: User, *, spend: Spend | None = None, psbt_text
     if spend.status in (Spend.Status.BROADCAST, Spend.Status.CONFIRMED):
         return spend  # idempotent: already signed and sent
     if spend.status == Spend.Status.SUPERSEDED:
+        if _settled_spend(escrow) is not None:
+            raise Conflict("Another payout of this escrow went out first.")
         raise Conflict("This transaction was replaced by a newer one; sign the current one.")
     if not may_sign(spend, role):
         raise Conflict(f"This {spend.get_kind_display().lower()} needs the "

@@ -1,0 +1,81 @@
+"""Two payouts of one escrow signed at the same moment — the buyer's release and the
+seller's refund: the marketplace co-signs exactly one of them (a row lock on the escrow),
+the other is told another payout went out first. PostgreSQL only (real concurrency)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection, connections
+
+from cryptoshop.btc import escrow as btc_escrow
+from cryptoshop.btc.descriptors import parse_wallet_descriptor
+from cryptoshop.btc.networks import REGTEST
+from cryptoshop.btc.psbt import Outpoint, serialize_psbt
+from cryptoshop.escrow import actions as ea
+from cryptoshop.escrow.models import Escrow, Spend
+from tests.app.conftest import make_account
+from tests.app.escrow_world import (
+    BUYER_SEED,
+    FUNDED_SAT,
+    SELLER_SEED,
+    escrow_row,
+    make_order,
+    release_spend,
+    signed_by,
+)
+from tests.app.shop import seller
+from tests.regtest.shop import seller_tpub
+
+
+def _refund_spend(escrow: Escrow) -> Spend:
+    inputs = [btc_escrow.EscrowInput(Outpoint("ab" * 32, 0), FUNDED_SAT, escrow.index)]
+    back = parse_wallet_descriptor(seller_tpub(42), REGTEST).script_pubkey(0)
+    plan = btc_escrow.plan_spend(inputs, [], back, 2)
+    psbt = btc_escrow.create_psbt(ea.escrow_of(escrow), plan)
+    return Spend.objects.create(escrow=escrow, kind=Spend.Kind.REFUND, signer="seller",
+                                plan=ea.plan_to_json(plan, escrow.network),
+                                psbt=serialize_psbt(psbt),
+                                unsigned_txid=bytes(psbt.tx.txid()).hex(), fee_rate=2)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_release_and_refund_signed_at_once_only_one_is_cosigned() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("race test needs real concurrent transactions: runs in the PostgreSQL tier")
+    buyer = make_account()
+    owner, store = seller(shipping_sat=0)
+    escrow = escrow_row(make_order(buyer.user, store), Escrow.Status.FUNDED)
+    release, refund = release_spend(escrow), _refund_spend(escrow)
+    uploads = [(buyer.user, signed_by(BUYER_SEED, escrow, release)),
+               (owner.user, signed_by(SELLER_SEED, escrow, refund))]
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def sign(index: int) -> None:
+        user, psbt = uploads[index]
+        try:
+            fresh = Escrow.objects.select_related("order", "order__store").get(pk=escrow.pk)
+            barrier.wait()
+            ea.do_sign(fresh, user, psbt_text=psbt)
+            results.append("cosigned")
+        except Exception as exc:  # the loser: Conflict
+            results.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sign, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results)[0] == "Conflict: Another payout of this escrow went out first.", results
+    assert sorted(results)[1] == "cosigned", results
+    statuses: dict[str, Any] = dict(Spend.objects.filter(escrow=escrow)
+                                    .values_list("kind", "status"))
+    assert sorted(statuses.values()) == ["broadcast", "superseded"]
+    escrow.refresh_from_db()
+    assert escrow.status == "settling"
