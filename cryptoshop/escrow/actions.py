@@ -714,6 +714,21 @@ def settle_broadcast_spends() -> int:
     return closed
 
 
+def purge_closed_evidence(now: Any = None) -> int:
+    """Privacy by minimisation: dispute photos (a shipping label, a face) of escrows that
+    closed more than ORDER_PURGE_DAYS ago are deleted; the written record stays."""
+    from cryptoshop.core.images import delete_image
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.ORDER_PURGE_DAYS)
+    old = DisputeMessage.objects.filter(dispute__escrow__closed_at__lt=cutoff).exclude(
+        evidence="")
+    purged = 0
+    for message in old:
+        delete_image(message.evidence, message.evidence.replace(".webp", "-thumb.webp"))
+        purged += DisputeMessage.objects.filter(pk=message.pk).update(evidence="")
+    return purged
+
+
 # --- the event trail ------------------------------------------------------------------------------
 
 def record(escrow: Escrow, kind: str, actor: str, detail: str = "",

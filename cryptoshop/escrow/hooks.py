@@ -26,11 +26,12 @@ def _settle() -> object:
 
 def install() -> None:
     from cryptoshop.core.jobs import register_job
-    from cryptoshop.escrow.actions import on_invoice_settled
+    from cryptoshop.escrow.actions import on_invoice_settled, purge_closed_evidence
     from cryptoshop.payments.actions import SETTLED_HOOKS
 
     if on_invoice_settled not in SETTLED_HOOKS:
         SETTLED_HOOKS.append(on_invoice_settled)
+    register_job("purge_closed_evidence", 3600, purge_closed_evidence)
     if settings.WATCHER_IN_WEB:
         register_job("escrow_settle", max(2, settings.WATCHER_POLL_SECONDS), _settle)
     try:

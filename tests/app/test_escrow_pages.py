@@ -7,16 +7,21 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 from PIL import Image
 
 from cryptoshop.btc.escrow import escrow_account_path
 from cryptoshop.btc.keys import account_xpub, key_origin, root_from_mnemonic
 from cryptoshop.btc.networks import REGTEST
+from cryptoshop.escrow.actions import purge_closed_evidence
 from cryptoshop.escrow.models import Escrow, EscrowKey
 from cryptoshop.payments.models import PaymentSettings
 from tests.app.conftest import Account, csrf_from, make_account
@@ -139,6 +144,17 @@ def test_dispute_with_a_photo_only_the_parties_see(trio: tuple[Any, ...]) -> Non
     assert logged_in(Client(), owner).get(url).status_code == 200
     assert logged_in(Client(), stranger).get(url).status_code == 404
     assert Client().get("/media/" + message.evidence).status_code == 404  # never public
+    # Weeks after the escrow closed, the photo is deleted; the written record stays.
+    stored = Path(settings.MEDIA_ROOT) / message.evidence
+    assert stored.is_file()
+    Escrow.objects.filter(pk=escrow.pk).update(status="released", closed_at=timezone.now())
+    assert purge_closed_evidence() == 0  # not yet
+    later = timezone.now() + timedelta(days=settings.ORDER_PURGE_DAYS + 1)
+    assert purge_closed_evidence(later) == 1
+    message.refresh_from_db()
+    assert message.evidence == "" and message.text == "See the photo." and not stored.exists()
+    assert logged_in(Client(), owner).get(url).status_code == 404
+    Escrow.objects.filter(pk=escrow.pk).update(status="funded", closed_at=None)
     junk = io.BytesIO(b"not an image")
     junk.name = "x.png"
     bad = client.post(f"/escrow/{escrow.public_id}/message/",
