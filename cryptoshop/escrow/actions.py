@@ -383,25 +383,30 @@ def _require_open(escrow: Escrow, *, kinds: tuple[str, ...]) -> Spend | None:
     return None
 
 
-def _party_spend(escrow: Escrow, user: User, role: str, kind: str) -> Spend:
+def _party_spend(escrow: Escrow, user: User, role: str, kind: str, fresh: bool) -> Spend:
     """The ``kind`` spend that ``role`` asks for and signs: made once, and the same one is
-    returned until it is signed, superseded or the escrow paid out (then that payout)."""
+    returned until it is signed, superseded or the escrow paid out (then that payout).
+    ``fresh`` prepares it again (today's fee rate, coins that arrived since)."""
     if role_in(escrow, user) != role:
         raise NotFound("No such escrow.")
     done = _require_open(escrow, kinds=(kind,))
     if done is not None:
         return done
-    return _open_spend(escrow, (kind,), role) or _prepare(escrow, kind, role, role)
+    if not fresh:
+        waiting = _open_spend(escrow, (kind,), role)
+        if waiting is not None:
+            return waiting
+    return _prepare(escrow, kind, role, role)
 
 
-def do_release(escrow: Escrow, user: User) -> Spend:
+def do_release(escrow: Escrow, user: User, *, fresh: bool = False) -> Spend:
     """The buyer releases to the seller: the release PSBT for the buyer to sign."""
-    return _party_spend(escrow, user, "buyer", K.RELEASE)
+    return _party_spend(escrow, user, "buyer", K.RELEASE, fresh)
 
 
-def do_refund(escrow: Escrow, user: User) -> Spend:
+def do_refund(escrow: Escrow, user: User, *, fresh: bool = False) -> Spend:
     """The seller agrees to refund: the refund PSBT for the seller to sign."""
-    return _party_spend(escrow, user, "seller", K.REFUND)
+    return _party_spend(escrow, user, "seller", K.REFUND, fresh)
 
 
 def shipped_at(order: Order) -> Any:
@@ -415,7 +420,8 @@ def auto_release_at(escrow: Escrow) -> Any:
     return shipped + timedelta(days=escrow.auto_release_days) if shipped else None
 
 
-def do_claim_auto_release(escrow: Escrow, user: User, *, now: Any = None) -> Spend:
+def do_claim_auto_release(escrow: Escrow, user: User, *, now: Any = None,
+                          fresh: bool = False) -> Spend:
     """The seller claims after the timeout: shipped N days ago, no release, no dispute."""
     if role_in(escrow, user) != "seller":
         raise NotFound("No such escrow.")
@@ -430,8 +436,8 @@ def do_claim_auto_release(escrow: Escrow, user: User, *, now: Any = None) -> Spe
     if (now or timezone.now()) < due:
         raise Conflict(f"Auto-release opens on {due:%Y-%m-%d %H:%M} UTC "
                        f"({escrow.auto_release_days} days after shipping).")
-    return (_open_spend(escrow, (K.AUTO_RELEASE,), "seller")
-            or _prepare(escrow, K.AUTO_RELEASE, "seller", "seller"))
+    waiting = None if fresh else _open_spend(escrow, (K.AUTO_RELEASE,), "seller")
+    return waiting or _prepare(escrow, K.AUTO_RELEASE, "seller", "seller")
 
 
 # --- disputes -------------------------------------------------------------------------------------

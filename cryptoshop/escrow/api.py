@@ -357,6 +357,17 @@ def descriptor(request: HttpRequest, escrow_id: str) -> dict[str, Any]:
 
 class SignIn(StrictIn):
     psbt: str = Field(default="", max_length=MAX_PSBT_TEXT)
+    # Prepare the transaction again (today's fee rate, coins that arrived since); the
+    # previous unsigned one is superseded. Not with a psbt.
+    fresh: bool = False
+
+
+def _fresh(payload: SignIn | None) -> bool:
+    if payload is None or not payload.fresh:
+        return False
+    if payload.psbt.strip():
+        raise invalid("fresh", "Either prepare again (fresh) or send a signed psbt, not both.")
+    return True
 
 
 class SignedIn(StrictIn):
@@ -388,7 +399,8 @@ def release(request: HttpRequest, escrow_id: str,
     sign (`psbt`, base64); with the buyer-signed `psbt`, co-signed and broadcast (`txid`)."""
     me = api_caller(request)
     escrow, role = actions.escrow_for(me, escrow_id)
-    return _signed(request, escrow, actions.do_release(escrow, me), payload, role)
+    return _signed(request, escrow, actions.do_release(escrow, me, fresh=_fresh(payload)),
+                   payload, role)
 
 
 @router.post("/{escrow_id}/refund", auth=api_auth, response=envelope(SpendOut), by_alias=True)
@@ -397,7 +409,8 @@ def refund(request: HttpRequest, escrow_id: str,
     """Seller: refund the buyer (to their refund address); same two steps as release."""
     me = api_caller(request)
     escrow, role = actions.escrow_for(me, escrow_id)
-    return _signed(request, escrow, actions.do_refund(escrow, me), payload, role)
+    return _signed(request, escrow, actions.do_refund(escrow, me, fresh=_fresh(payload)),
+                   payload, role)
 
 
 @router.post("/{escrow_id}/auto-release", auth=api_auth, response=envelope(SpendOut),
@@ -408,7 +421,8 @@ def auto_release(request: HttpRequest, escrow_id: str,
     released nor disputed; same two steps as release."""
     me = api_caller(request)
     escrow, role = actions.escrow_for(me, escrow_id)
-    return _signed(request, escrow, actions.do_claim_auto_release(escrow, me), payload, role)
+    return _signed(request, escrow, actions.do_claim_auto_release(
+        escrow, me, fresh=_fresh(payload)), payload, role)
 
 
 @router.get("/{escrow_id}/psbt", auth=api_auth, response=envelope(PsbtOut), by_alias=True)

@@ -164,7 +164,7 @@ def _back(escrow: Escrow, anchor: str = "") -> HttpResponse:
 def _do(request: HttpRequest, public_id: str, run: Any, ok: str, anchor: str = "") -> HttpResponse:
     escrow, _role = actions.escrow_for(page_user(request), public_id)
     try:
-        run(escrow, page_user(request))
+        run(escrow, page_user(request), fresh=request.POST.get("fresh") == "1")
     except ActionError as exc:
         messages.error(request, exc.message)
         return _back(escrow)

@@ -311,8 +311,12 @@ def test_release_with_a_signed_psbt_is_cosigned_once(client: Client,
                    {"phrase": "abandon " * 11 + "about"})
     assert phrase.status_code == 400 and "phrase" in phrase.json()["details"]
     assert Spend.objects.get(pk=spend.pk).status == "awaiting"
-
     signed = signed_by(BUYER_SEED, escrow, spend)
+    # "Prepare again" and a signed PSBT in one request: which one was meant? Refused.
+    both = _post(client, f"/api/escrow/{eid}/release", buyer, {"psbt": signed, "fresh": True})
+    assert both.status_code == 400 and "fresh" in both.json()["details"]
+    assert Spend.objects.get(pk=spend.pk).status == "awaiting"
+
     done = _post(client, f"/api/escrow/{eid}/release", buyer, {"psbt": signed})
     assert done.status_code == 200, done.content
     data = done.json()["data"]
