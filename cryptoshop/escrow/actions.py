@@ -55,6 +55,7 @@ from cryptoshop.orders import actions as order_actions
 from cryptoshop.orders.models import Order, OrderEvent
 from cryptoshop.payments import config
 from cryptoshop.payments.models import AddressSlot, Invoice, Notification, Payment, PaymentSettings
+from cryptoshop.realtime import publish
 
 logger = logging.getLogger(__name__)
 E = Escrow.Status
@@ -749,17 +750,9 @@ def record(escrow: Escrow, kind: str, actor: str, detail: str = "",
              f"user-{order.store.owner.public_id}"]
     if order.buyer is not None:
         rooms.append(f"user-{order.buyer.public_id}")
-    transaction.on_commit(lambda: _publish(rooms, payload))
-    return event
-
-
-def _publish(rooms: list[str], payload: dict[str, Any]) -> None:
-    try:
-        from cryptoshop.realtime.bus import publish
-    except ImportError:  # live updates are an enhancement; pages refresh without them
-        return
-    for room in rooms:
+    for room in rooms:  # sent once the surrounding transaction commits (see publish)
         publish(room, "escrow:updated", payload)
+    return event
 
 
 def _notify_parties(escrow: Escrow, text: str) -> None:

@@ -26,6 +26,7 @@ from cryptoshop.orders.models import Order
 from cryptoshop.payments import config, state
 from cryptoshop.payments.addresses import take_slot
 from cryptoshop.payments.models import Invoice, InvoiceEvent, Notification, PaymentSettings
+from cryptoshop.realtime import publish
 from cryptoshop.stores.models import Store
 
 logger = logging.getLogger(__name__)
@@ -239,25 +240,11 @@ def record(invoice: Invoice, kind: str, *, from_status: str = "", to_status: str
                "address": invoice.address, "status": to_status or invoice.status,
                "txid": txid or None, "paidSat": invoice.paid_sat,
                "amountSat": invoice.amount_sat}
-    transaction.on_commit(lambda: _publish(invoice, payload))
-    return event
-
-
-def _notify(room: str, payload: dict[str, Any]) -> None:
-    try:
-        from cryptoshop.realtime.bus import publish
-    except ImportError:
-        return
-    publish(room, "notification", payload)
-
-
-def _publish(invoice: Invoice, payload: dict[str, Any]) -> None:
-    try:
-        from cryptoshop.realtime.bus import publish
-    except ImportError:  # live updates are an enhancement; pages refresh without them
-        return
+    # publish() holds the event until the surrounding transaction commits (and drops it
+    # on rollback), so the pages that refetch see the new state.
     for room in (f"order-{invoice.order.public_id}", f"address-{invoice.address}"):
         publish(room, "transaction-event", payload)
+    return event
 
 
 # --- applying what the chain says ----------------------------------------------------------------
@@ -324,7 +311,7 @@ def _order_effects(invoice: Invoice, old: str, new: str) -> None:
             payload = {"type": "payment_confirmed", "text": notice.text, "url": notice.url,
                        "orderId": order.public_id}
             seller_room = f"user-{order.store.owner.public_id}"
-            transaction.on_commit(lambda: _notify(seller_room, payload))
+            publish(seller_room, "notification", payload)
     elif new == I.EXPIRED and invoice.paid_sat == 0:
         # The order's own reservation clock releases the stock; nothing to do here.
         pass
