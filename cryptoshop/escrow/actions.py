@@ -84,14 +84,26 @@ def _next_index(name: str) -> int:
     return index
 
 
-def escrow_address_for(order: Order, buyer: User, refund_address: str, *,
-                       dry_run: bool = False) -> tuple[str, str]:
-    """The order's escrow address and scriptPubKey hex, opening the escrow the first time
-    (a new invoice after an expired one pays the same address). ``dry_run`` only checks
-    that it can be opened."""
+@dataclass(frozen=True)
+class EscrowTerms:
+    """What opening an order's escrow will use, checked before anything is taken."""
+
+    order: Order
+    existing: Escrow | None  # a new invoice after an expired one pays the same address
+    buyer_key: str = ""
+    seller_key: str = ""
+    marketplace_key: str = ""
+    refund_address: str = ""
+    fee_wallet: str = ""
+    fee_bps: int = 0
+
+
+def check_open_escrow(order: Order, buyer: User, refund_address: str) -> EscrowTerms:
+    """Can this order be paid into escrow? Both parties need keys, the buyer a refund
+    address, and the three keys must make a valid 2-of-3."""
     existing = Escrow.objects.filter(order=order).first()
     if existing is not None:
-        return existing.address, existing.script_pubkey
+        return EscrowTerms(order, existing)
     buyer_key = keys.key_of(buyer)
     if buyer_key is None:
         raise ActionError("This store takes payment into escrow, which needs your escrow "
@@ -112,21 +124,30 @@ def escrow_address_for(order: Order, buyer: User, refund_address: str, *,
             parse_wallet_descriptor(fee_wallet, config.network())
         except BitcoinError as exc:
             raise ActionError(f"The marketplace's fee wallet is misconfigured: {exc}") from exc
-    bps = fee_bps()
-    market = keys.marketplace_key()
-    if dry_run:
-        _escrow_obj(buyer_key.expression, seller_key.expression, market.expression)
-        return "", ""
+    terms = EscrowTerms(order, None, buyer_key.expression, seller_key.expression,
+                        keys.marketplace_key().expression, refund_address, fee_wallet,
+                        fee_bps())
+    _escrow_obj(terms.buyer_key, terms.seller_key, terms.marketplace_key)
+    return terms
+
+
+def do_open_escrow(terms: EscrowTerms) -> tuple[str, str]:
+    """The order's escrow address and scriptPubKey hex, opening the escrow the first time
+    at a fresh index."""
+    if terms.existing is not None:
+        return terms.existing.address, terms.existing.script_pubkey
+    order = terms.order
     ps = PaymentSettings.objects.get(store=order.store)
     index = _next_index(f"escrow:{config.network()}")
-    esc = _escrow_obj(buyer_key.expression, seller_key.expression, market.expression)
+    esc = _escrow_obj(terms.buyer_key, terms.seller_key, terms.marketplace_key)
     escrow = Escrow.objects.create(
         order=order, network=config.network(), index=index,
-        buyer_key=buyer_key.expression, seller_key=seller_key.expression,
-        marketplace_key=market.expression, descriptor=esc.descriptor_at(index),
+        buyer_key=terms.buyer_key, seller_key=terms.seller_key,
+        marketplace_key=terms.marketplace_key, descriptor=esc.descriptor_at(index),
         address=esc.address(index), script_pubkey=esc.script_pubkey(index).hex(),
-        refund_address=refund_address, fee_bps=bps, fee_min_sat=settings.ESCROW_FEE_MIN_SAT,
-        fee_wallet=fee_wallet, auto_release_days=ps.auto_release_days)
+        refund_address=terms.refund_address, fee_bps=terms.fee_bps,
+        fee_min_sat=settings.ESCROW_FEE_MIN_SAT, fee_wallet=terms.fee_wallet,
+        auto_release_days=ps.auto_release_days)
     record(escrow, "opened", "buyer", f"2-of-3 address {escrow.address} (index {index})")
     return escrow.address, escrow.script_pubkey
 

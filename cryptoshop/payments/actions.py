@@ -166,12 +166,12 @@ def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
     if ps.network != config.network():
         raise ActionError("This store's wallet is for another network.", code="wrong_network")
     refund = check_refund_address(refund_address)
-    escrow_address: tuple[str, str] | None = None
+    escrow_terms = None
     if ps.mode == PaymentSettings.Mode.ESCROW:
-        from cryptoshop.escrow.actions import escrow_address_for
+        from cryptoshop.escrow.actions import check_open_escrow
 
-        # Checks the buyer's escrow key and refund address before anything is taken.
-        escrow_address = escrow_address_for(order, buyer, refund, dry_run=True)
+        # The buyer's escrow key and refund address are checked before anything is taken.
+        escrow_terms = check_open_escrow(order, buyer, refund)
     for scope, ident in (("invoice:account", str(buyer.pk)), ("invoice:ip", client_ip)):
         try:
             ratelimit.hit(scope, ident)
@@ -197,10 +197,10 @@ def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
             logger.warning("invoice created without a known tip height")
     with transaction.atomic():
         slot = None
-        if escrow_address is not None:
-            from cryptoshop.escrow.actions import escrow_address_for
+        if escrow_terms is not None:
+            from cryptoshop.escrow.actions import do_open_escrow
 
-            address, spk = escrow_address_for(order, buyer, refund)
+            address, spk = do_open_escrow(escrow_terms)
         else:
             slot = take_slot(ps)
             address, spk = slot.address, slot.script_pubkey
@@ -208,7 +208,7 @@ def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
             order=order, slot=slot, network=ps.network, address=address,
             script_pubkey=spk, amount_sat=amount, rate_snapshot=snapshot,
             required_confirmations=max(ps.required_confirmations,
-                                       1 if escrow_address is not None else 0),
+                                       1 if escrow_terms is not None else 0),
             tolerance_percent=ps.tolerance_percent, refund_address=refund,
             created_height=tip_height, expires_at=now + timedelta(minutes=ps.invoice_minutes),
             watch_until=now + timedelta(hours=ps.watch_hours),
