@@ -15,6 +15,7 @@ import pytest
 
 from cryptoshop.btc.addresses import script_pubkey_to_address
 from cryptoshop.chain.regtest import RegtestNode
+from tests.e2e.flows import checkout_as_new_buyer
 
 pytestmark = pytest.mark.e2e
 DESKTOP = {"width": 1280, "height": 900}
@@ -33,20 +34,19 @@ def _refund_address(app_server: Any) -> str:
 def _buy_from_escrow_store(page: Any, app_server: str) -> str:
     """Register inside checkout, order from Cold Storage Co. (an escrow store); returns
     the order page URL."""
-    page.goto(app_server + "/search/?q=tamper-evident+bags")
-    page.locator("article h3 a").first.click()
-    page.get_by_role("button", name="Add to cart").click()
-    page.get_by_role("link", name="Check out").click()
-    page.get_by_role("button", name="Create account and continue").click()
-    page.get_by_role("link", name="I have saved it — continue").click()
-    page.get_by_label("Shipping address").fill("Jane Doe\n1 Main Street\nSpringfield")
-    page.locator("input[type=radio][name^=shipping_]").first.check()
-    page.get_by_role("button", name=re.compile("^Place order")).click()
-    order_url: str = page.url
+    order_url = checkout_as_new_buyer(page, app_server, "/search/?q=tamper-evident+bags",
+                                      "article h3 a")
     page.get_by_role("link", name="Pay with Bitcoin").click()
     page.get_by_text("This store uses 2-of-3 escrow").wait_for()
     page.get_by_role("link", name="Set up my escrow key").click()
     return order_url
+
+
+def _server_made_words(page: Any) -> list[str]:
+    """Without JavaScript: the server makes the key and shows its 12 words once."""
+    page.get_by_role("button", name="Make my key on the server").click()
+    words: list[str] = page.locator("[data-testid=escrow-words] li").all_inner_texts()
+    return words
 
 
 def _pay_and_confirm(page: Any, app_server: Any) -> None:
@@ -156,8 +156,7 @@ def test_server_key_and_release_without_javascript(browser: Any, app_server: Any
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
     _buy_from_escrow_store(page, app_server)
-    page.get_by_role("button", name="Make my key on the server").click()
-    words = page.locator("[data-testid=escrow-words] li").all_inner_texts()
+    words = _server_made_words(page)
     assert len(words) == 12
     if screenshot_dir:
         page.screenshot(path=str(screenshot_dir / "escrow-key-nojs.png"), full_page=True)
@@ -195,8 +194,7 @@ def test_dispute_decided_by_staff_pays_out_the_split(browser: Any, app_server: A
     buyer_context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
     buyer = buyer_context.new_page()
     _buy_from_escrow_store(buyer, app_server)
-    buyer.get_by_role("button", name="Make my key on the server").click()
-    words = buyer.locator("[data-testid=escrow-words] li").all_inner_texts()
+    words = _server_made_words(buyer)
     buyer.get_by_role("link", name=re.compile("I wrote them down")).click()
     _pay_and_confirm(buyer, app_server)
     refund = _refund_address(app_server)

@@ -13,22 +13,16 @@ from typing import Any
 import pytest
 
 from cryptoshop.chain.regtest import RegtestNode
+from tests.e2e.flows import checkout_as_new_buyer
 
 pytestmark = pytest.mark.e2e
 DESKTOP = {"width": 1280, "height": 900}
 
 
 def _order_and_pay_page(page: Any, app_server: str) -> None:
-    page.goto(app_server + "/search/?q=coffee&sortBy=price&kind=physical")
-    page.locator("article:not(:has-text('in BTC at checkout')):not(:has-text('Sold out')) "
-                 "h3 a").first.click()
-    page.get_by_role("button", name="Add to cart").click()
-    page.get_by_role("link", name="Check out").click()
-    page.get_by_role("button", name="Create account and continue").click()
-    page.get_by_role("link", name="I have saved it — continue").click()
-    page.get_by_label("Shipping address").fill("Jane Doe\n1 Main Street\nSpringfield")
-    page.locator("input[type=radio][name^=shipping_]").first.check()
-    page.get_by_role("button", name=re.compile("^Place order")).click()
+    checkout_as_new_buyer(
+        page, app_server, "/search/?q=coffee&sortBy=price&kind=physical",
+        "article:not(:has-text('in BTC at checkout')):not(:has-text('Sold out')) h3 a")
     page.get_by_role("link", name="Pay with Bitcoin").click()
     page.get_by_label("Refund address (recommended)").fill(
         "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080")
