@@ -14,7 +14,9 @@ then adds the second signature and broadcasts. Policy:
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -22,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cryptoshop.accounts.models import User
@@ -54,6 +57,7 @@ from cryptoshop.escrow.models import (
 from cryptoshop.orders import actions as order_actions
 from cryptoshop.orders.models import Order, OrderEvent
 from cryptoshop.payments import config
+from cryptoshop.payments.addresses import take_slot
 from cryptoshop.payments.models import AddressSlot, Invoice, Notification, Payment, PaymentSettings
 from cryptoshop.realtime import publish
 
@@ -202,8 +206,6 @@ def escrow_for(user: User, public_id: str) -> tuple[Escrow, str]:
 
 
 def escrows_of(user: User) -> Any:
-    from django.db.models import Q
-
     return (Escrow.objects.select_related("order", "order__store")
             .filter(Q(order__buyer=user) | Q(order__store__owner=user)))
 
@@ -237,47 +239,42 @@ def marketplace_fee(escrow: Escrow, base_sat: int) -> int:
     return max(fee, escrow.fee_min_sat)
 
 
+def _address_once(escrow: Escrow, field: str, take: Callable[[], str]) -> bytes:
+    """The escrow's payout or fee address: ``take()`` runs only the first time (a
+    conditional UPDATE, so two planners at once keep one address) and is then reused."""
+    if not getattr(escrow, field):
+        Escrow.objects.filter(pk=escrow.pk, **{field: ""}).update(**{field: take()})
+        escrow.refresh_from_db(fields=[field])
+    return address_to_script_pubkey(getattr(escrow, field), escrow.network)
+
+
 def _fee_script(escrow: Escrow) -> bytes:
     """The operator's next fee address, taken once per escrow when a payout with a fee is
     first planned (not per order: unpaid orders would leave gaps past the wallet's gap
     limit, and the operator's wallet would stop seeing its fees)."""
-    if not escrow.fee_address:
-        import hashlib
 
+    def take() -> str:
         wallet = parse_wallet_descriptor(escrow.fee_wallet, escrow.network)
         digest = hashlib.sha256(escrow.fee_wallet.encode()).hexdigest()[:32]
-        index = _next_index(f"fee:{escrow.network}:{digest}")
-        Escrow.objects.filter(pk=escrow.pk, fee_address="").update(
-            fee_address=wallet.address(index))
-        escrow.refresh_from_db(fields=["fee_address"])
-    return address_to_script_pubkey(escrow.fee_address, escrow.network)
+        return wallet.address(_next_index(f"fee:{escrow.network}:{digest}"))
+
+    return _address_once(escrow, "fee_address", take)
 
 
 def _payout_script(escrow: Escrow) -> bytes:
     """The seller's payout address: a fresh receive address of the store's wallet, taken
     once per escrow and marked used so no invoice is ever handed it."""
-    if not escrow.payout_address:
-        from cryptoshop.payments.addresses import take_slot
 
-        ps = PaymentSettings.objects.get(store=escrow.order.store)
-        slot = take_slot(ps)
+    def take() -> str:
+        slot = take_slot(PaymentSettings.objects.get(store=escrow.order.store))
         AddressSlot.objects.filter(pk=slot.pk).update(state=AddressSlot.State.USED)
-        Escrow.objects.filter(pk=escrow.pk, payout_address="").update(
-            payout_address=slot.address)
-        escrow.refresh_from_db(fields=["payout_address"])
-    return address_to_script_pubkey(escrow.payout_address, escrow.network)
+        return slot.address
+
+    return _address_once(escrow, "payout_address", take)
 
 
-@dataclass(frozen=True)
-class Shares:
-    buyer_sat: int
-    seller_sat: int
-    fee_sat: int  # marketplace
-    network_fee_sat: int
-
-
-def plan_for(escrow: Escrow, kind: str, buyer_percent: int | None = None,
-             rate: int | None = None) -> tuple[btc_escrow.SpendPlan, int]:
+def plan_for(escrow: Escrow, kind: str,
+             buyer_percent: int | None = None) -> tuple[btc_escrow.SpendPlan, int]:
     """The exact transaction for ``kind`` over the escrow's confirmed coins."""
     payments = _utxo_payments(escrow)
     if not payments:
@@ -285,7 +282,7 @@ def plan_for(escrow: Escrow, kind: str, buyer_percent: int | None = None,
     inputs = [btc_escrow.EscrowInput(Outpoint(p.txid, p.vout), p.value_sat, escrow.index,
                                      _prev_tx(p.txid)) for p in payments]
     total = sum(i.value_sat for i in inputs)
-    rate = rate or fee_rate()
+    rate = fee_rate()
     buyer_spk = address_to_script_pubkey(escrow.refund_address, escrow.network)
     if kind == K.REFUND or (kind == K.SPLIT and buyer_percent == 100):
         try:
