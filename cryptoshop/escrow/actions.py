@@ -43,8 +43,11 @@ from cryptoshop.btc.psbt import (
     parse_psbt,
     serialize_psbt,
 )
+from cryptoshop.chain.errors import ChainError
+from cryptoshop.chain.errors import NotFound as TxNotFound
 from cryptoshop.core import ratelimit
 from cryptoshop.core.errors import ActionError, Conflict, NotFound, RateLimited, invalid
+from cryptoshop.core.images import ImageRejected, delete_image, store_image
 from cryptoshop.escrow import keys
 from cryptoshop.escrow.models import (
     Dispute,
@@ -514,8 +517,6 @@ def do_add_message(escrow: Escrow, user: User, text: str,
         raise RateLimited(exc.retry_after) from exc
     path = ""
     if evidence:
-        from cryptoshop.core.images import ImageRejected, store_image
-
         try:
             path = store_image(evidence, "evidence").path
         except ImageRejected as exc:
@@ -697,9 +698,6 @@ CLOSE: dict[str, tuple[str, str]] = {K.RELEASE: (E.RELEASED, Order.Status.COMPLE
 def settle_broadcast_spends() -> int:
     """The job after each poll: a broadcast spend that is in a block closes its escrow and
     its order; one the node doesn't know is broadcast again."""
-    from cryptoshop.chain.errors import ChainError
-    from cryptoshop.chain.errors import NotFound as TxNotFound
-
     try:
         backend = config.backend()
     except config.ChainNotConfigured:
@@ -742,8 +740,6 @@ def settle_broadcast_spends() -> int:
 def purge_closed_evidence(now: Any = None) -> int:
     """Privacy by minimisation: dispute photos (a shipping label, a face) of escrows that
     closed more than ORDER_PURGE_DAYS ago are deleted; the written record stays."""
-    from cryptoshop.core.images import delete_image
-
     cutoff = (now or timezone.now()) - timedelta(days=settings.ORDER_PURGE_DAYS)
     old = DisputeMessage.objects.filter(dispute__escrow__closed_at__lt=cutoff).exclude(
         evidence="")

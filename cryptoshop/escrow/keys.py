@@ -5,6 +5,7 @@ pasted from their own wallet."""
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -33,8 +34,6 @@ def marketplace_key(network: str | None = None) -> MarketplaceKey:
     found = MarketplaceKey.objects.filter(network=net).first()
     if found is not None:
         return found
-    import secrets
-
     root = root_from_seed(secrets.token_bytes(32), net)
     path = escrow_account_path(net)
     expression = key_origin(root, path) + account_xpub(root, path, net)

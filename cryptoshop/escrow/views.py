@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -27,6 +28,7 @@ from cryptoshop.escrow import actions, keys
 from cryptoshop.escrow.forms import DisputeForm, ExternalKeyForm, MessageForm, ResolveForm, SignForm
 from cryptoshop.escrow.models import Dispute, Escrow, Spend
 from cryptoshop.moderation.views import staff_with_2fa
+from cryptoshop.payments.views import mine_demo_block
 
 
 def _storage_key(request: HttpRequest) -> str:
@@ -115,8 +117,6 @@ def _context(request: HttpRequest, escrow: Escrow, role: str) -> dict[str, Any]:
     dispute = getattr(escrow, "dispute", None)
     key = keys.key_of(page_user(request))
     due = actions.auto_release_at(escrow)
-    from django.utils import timezone
-
     return {
         "escrow": escrow, "order": escrow.order, "role": role, "spends": spends,
         "awaiting": awaiting, "mine": mine, "settled": settled, "dispute": dispute,
@@ -333,8 +333,6 @@ def evidence(request: HttpRequest, public_id: str, message_id: int) -> FileRespo
 @require_POST
 def demo_mine(request: HttpRequest, public_id: str) -> HttpResponse:
     """Regtest demo only: mine a block so a payout confirms (as on the pay page)."""
-    from cryptoshop.payments.views import mine_demo_block
-
     escrow, _role = actions.escrow_for(page_user(request), public_id)
     mine_demo_block(request)
     return _back(escrow)
