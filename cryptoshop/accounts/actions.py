@@ -21,7 +21,6 @@ from cryptoshop.core.errors import (
     ActionError,
     Conflict,
     NotAuthenticated,
-    RateLimited,
     ValidationFailed,
 )
 
@@ -54,13 +53,10 @@ class AccountSuspended(NotAuthenticated):
 
 
 def _limited(scope: str, ident: str, *, count: bool = True) -> None:
-    try:
-        if count:
-            ratelimit.hit(scope, ident)
-        else:
-            ratelimit.check(scope, ident)
-    except ratelimit.RateLimitExceeded as exc:
-        raise RateLimited(exc.retry_after) from exc
+    if count:
+        ratelimit.hit(scope, ident)
+    else:
+        ratelimit.check(scope, ident)
 
 
 # --- display names ----------------------------------------------------------------------------

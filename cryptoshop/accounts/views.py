@@ -12,7 +12,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,33 +26,13 @@ from cryptoshop.accounts.forms import (
 from cryptoshop.accounts.models import User
 from cryptoshop.accounts.sessions import BACKEND
 from cryptoshop.accounts.who import page_user
-from cryptoshop.core.errors import ActionError, RateLimited
+from cryptoshop.core.errors import ActionError
 from cryptoshop.core.forms_util import apply_error
 from cryptoshop.core.ratelimit import client_ip
+from cryptoshop.core.web import render_form, safe_next
 
 PENDING_KEY = "pending_2fa"
 PENDING_SECONDS = 300
-
-
-def _render(request: HttpRequest, template: str, context: dict[str, Any],
-            error: ActionError | None = None) -> HttpResponse:
-    status = 200
-    if error is not None:
-        status = error.status if error.status in {400, 401, 409, 429} else 400
-    response = render(request, template, context, status=status)
-    if isinstance(error, RateLimited):
-        response["Retry-After"] = str(error.retry_after)
-    return response
-
-
-
-def _safe_next(request: HttpRequest) -> str | None:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return None
 
 
 def _finish_login(request: HttpRequest, user: User, target: str | None) -> HttpResponse:
@@ -83,17 +62,17 @@ def register(request: HttpRequest) -> HttpResponse:
                                       client_ip=client_ip(request))
         except ActionError as exc:
             apply_error(form, exc)
-            return _render(request, "accounts/register.html", {"form": form}, exc)
+            return render_form(request, "accounts/register.html", {"form": form}, exc)
         django_login(request, reg.user, backend=BACKEND)  # also merges the session's cart
-        return _token_page(request, reg.token, rotated=False, next_url=_safe_next(request))
-    return render(request, "accounts/register.html", {"form": form, "next": _safe_next(request)})
+        return _token_page(request, reg.token, rotated=False, next_url=safe_next(request))
+    return render(request, "accounts/register.html", {"form": form, "next": safe_next(request)})
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST if request.method == "POST" else None)
-    context = {"form": form, "next": _safe_next(request)}
+    context = {"form": form, "next": safe_next(request)}
     if request.method == "POST" and form.is_valid():
         try:
             user = actions.check_login(token=form.cleaned_data["token"], code=None,
@@ -103,13 +82,13 @@ def login(request: HttpRequest) -> HttpResponse:
             assert pending is not None
             request.session[PENDING_KEY] = {
                 "uid": pending.pk, "th": pending.token_hash,
-                "exp": time.time() + PENDING_SECONDS, "next": _safe_next(request),
+                "exp": time.time() + PENDING_SECONDS, "next": safe_next(request),
             }
             return redirect("accounts:login_code")
         except ActionError as exc:
             apply_error(form, exc)
-            return _render(request, "accounts/login.html", context, exc)
-        return _finish_login(request, user, _safe_next(request))
+            return render_form(request, "accounts/login.html", context, exc)
+        return _finish_login(request, user, safe_next(request))
     return render(request, "accounts/login.html", context)
 
 
@@ -138,7 +117,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
                                         client_ip=client_ip(request))
         except ActionError as exc:
             apply_error(form, exc)
-            return _render(request, "accounts/login_code.html", {"form": form}, exc)
+            return render_form(request, "accounts/login_code.html", {"form": form}, exc)
         target = request.session.get(PENDING_KEY, {}).get("next")
         return _finish_login(request, user, target)
     return render(request, "accounts/login_code.html", {"form": form})
@@ -163,7 +142,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             actions.do_set_display_name(user, form.cleaned_data["display_name"])
         except ActionError as exc:
             apply_error(form, exc)
-            return _render(request, "accounts/settings.html", {"form": form}, exc)
+            return render_form(request, "accounts/settings.html", {"form": form}, exc)
         messages.success(request, "Display name saved.")
         return redirect("accounts:settings")
     return render(request, "accounts/settings.html", {
@@ -209,7 +188,7 @@ def _code_action_error(request: HttpRequest, form: CodeForm, exc: ActionError) -
                                "recovery_left": actions.unused_recovery_codes(user)}
     if not user.totp_enabled and user.totp_secret:
         context["setup"] = actions.setup_details(user)
-    return _render(request, "accounts/two_factor.html", context, exc)
+    return render_form(request, "accounts/two_factor.html", context, exc)
 
 
 def _recovery_page(request: HttpRequest, codes: list[str]) -> HttpResponse:
@@ -281,7 +260,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
                                       client_ip=client_ip(request))
         except ActionError as exc:
             apply_error(form, exc)
-            return _render(request, "accounts/delete.html", context, exc)
+            return render_form(request, "accounts/delete.html", context, exc)
         django_logout(request)
         messages.success(request, "Your account has been deleted.")
         return redirect("home")

@@ -3,24 +3,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cryptoshop.cart import actions
 from cryptoshop.core.errors import ActionError
+from cryptoshop.core.web import safe_next
 
 
 def view_cart(request: HttpRequest) -> HttpResponse:
     cart = actions.get_cart(request)
     groups = actions.cart_groups(cart)
     return render(request, "cart/cart.html", {"groups": groups})
-
-
-def _back(request: HttpRequest, default: str = "cart:view") -> HttpResponse:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(default)
 
 
 @require_POST
@@ -33,7 +26,7 @@ def add(request: HttpRequest) -> HttpResponse:
                                       user=request.user)  # type: ignore[arg-type]
     except ActionError as exc:
         messages.error(request, exc.message)
-        return _back(request, "cart:view")
+        return redirect(safe_next(request, "cart:view"))
     messages.success(request, f"Added “{item.listing.title}” to your cart.")
     return redirect("cart:view")
 

@@ -17,6 +17,7 @@ from cryptoshop.catalog import actions
 from cryptoshop.catalog.models import Listing
 from cryptoshop.catalog.queries import browse, parse_filters
 from cryptoshop.core.api import CamelSchema, envelope, ok
+from cryptoshop.core.images import read_upload
 from cryptoshop.core.pagination import paginate
 from cryptoshop.stores.actions import own_store
 
@@ -211,7 +212,7 @@ def add_image(request: HttpRequest, product_id: str,
     """Upload a photo (multipart field `file`): checked by content, re-encoded, metadata
     stripped."""
     listing = actions.listing_for_owner(product_id, api_caller(request))
-    image = actions.do_add_image(listing, file.read(8 * 1024 * 1024 + 1))
+    image = actions.do_add_image(listing, read_upload(file) or b"")
     return Status(201, ok({"id": image.pk, "url": f"/media/{image.path}",
                            "thumbUrl": f"/media/{image.thumb_path}", "width": image.width,
                            "height": image.height}))

@@ -14,7 +14,9 @@ from cryptoshop.catalog.forms import ListingForm
 from cryptoshop.catalog.models import Listing
 from cryptoshop.core.errors import ActionError, ValidationFailed
 from cryptoshop.core.forms_util import apply_error
+from cryptoshop.core.images import read_upload
 from cryptoshop.core.pagination import clamp_page, paginate
+from cryptoshop.core.web import safe_next
 from cryptoshop.stores.actions import own_store
 
 
@@ -24,7 +26,7 @@ def _attach_uploads(request: HttpRequest, listing: Listing) -> list[str]:
     problems = []
     for upload in request.FILES.getlist("images"):
         try:
-            actions.do_add_image(listing, upload.read(8 * 1024 * 1024 + 1))
+            actions.do_add_image(listing, read_upload(upload) or b"")
         except ValidationFailed as exc:
             problems.append(f"{upload.name}: {exc.details.get('images', [exc.message])[0]}")
     digital = request.FILES.get("digital_file")
@@ -116,9 +118,7 @@ def listing_status(request: HttpRequest, public_id: str) -> HttpResponse:
         messages.error(request, " ".join(m for ms in exc.details.values() for m in ms))
     except ActionError as exc:
         messages.error(request, exc.message)
-    target = request.POST.get("next", "")
-    # Only back into the seller's own pages: never an open redirect.
-    return redirect(target if target.startswith("/sell/") else "sell:listings")
+    return redirect(safe_next(request, "sell:listings", within="/sell/"))
 
 
 @login_required

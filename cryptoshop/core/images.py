@@ -11,6 +11,7 @@ import io
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -102,3 +103,12 @@ def delete_image(*paths: str) -> None:
         target = (root / rel).resolve()
         if target.is_relative_to(root):
             target.unlink(missing_ok=True)
+
+
+def read_upload(upload: Any) -> bytes | None:
+    """An uploaded file's bytes, read only up to one byte past MAX_UPLOAD_BYTES: enough for
+    store_image to refuse an oversized file with its own message, without buffering it all."""
+    if upload is None:
+        return None
+    data: bytes = upload.read(MAX_UPLOAD_BYTES + 1)
+    return data

@@ -6,7 +6,13 @@ import logging
 import time
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from cryptoshop.core.errors import ActionError
+from cryptoshop.core.views import standalone_error
+from cryptoshop.core.web import with_retry_after
 
 logger = logging.getLogger("cryptoshop.request")
 
@@ -81,10 +87,6 @@ class ActionErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from django.shortcuts import render
-
-        from cryptoshop.core.errors import ActionError, RateLimited
-
         if not isinstance(exception, ActionError) or request.path.startswith("/api/"):
             return None
         titles = {401: "Log in first", 403: "Not allowed", 404: "Page not found",
@@ -96,9 +98,7 @@ class ActionErrorMiddleware:
         response = render(request, "errors/error.html", {
             "status": status, "title": titles.get(status, "That didn't work"),
             "message": message}, status=status)
-        if isinstance(exception, RateLimited):
-            response["Retry-After"] = str(exception.retry_after)
-        return response
+        return with_retry_after(response, exception)
 
 
 class RequestSizeLimitMiddleware:
@@ -109,9 +109,6 @@ class RequestSizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from django.conf import settings
-        from django.http import JsonResponse
-
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -122,7 +119,5 @@ class RequestSizeLimitMiddleware:
             if request.path.startswith("/api/"):
                 return JsonResponse({"success": False, "error": "too_large",
                                      "message": message}, status=413)
-            from cryptoshop.core.views import standalone_error
-
             return standalone_error(413, "Too large", message)
         return self.get_response(request)

@@ -8,22 +8,13 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
 from cryptoshop.core.crypto import keyed_hash
-
-
-@dataclass(frozen=True)
-class RateLimitExceeded(Exception):
-    scope: str
-    retry_after: int
-
-    def __str__(self) -> str:
-        return f"Too many attempts. Try again in {self.retry_after} seconds."
+from cryptoshop.core.errors import RateLimited
 
 
 def _window(scope: str) -> tuple[int, int]:
@@ -44,7 +35,8 @@ def _bucket(scope: str, ident: str) -> tuple[str, int, int, int]:
 
 
 def hit(scope: str, ident: str) -> None:
-    """Count one attempt; raise RateLimitExceeded once the window's limit is used up."""
+    """Count one attempt; raise RateLimited (an ActionError: 429 + Retry-After wherever it
+    surfaces) once the window's limit is used up."""
     key, limit, window, retry_after = _bucket(scope, ident)
     # add() is atomic on both backends; incr() too. Together: no lost updates.
     cache.add(key, 0, timeout=window + 1)
@@ -54,7 +46,7 @@ def hit(scope: str, ident: str) -> None:
         cache.set(key, 1, timeout=window + 1)
         count = 1
     if count > limit:
-        raise RateLimitExceeded(scope=scope, retry_after=retry_after)
+        raise RateLimited(retry_after)
 
 
 def check(scope: str, ident: str) -> None:
@@ -62,7 +54,7 @@ def check(scope: str, ident: str) -> None:
     key, limit, _window_s, retry_after = _bucket(scope, ident)
     count = cache.get(key, 0)
     if int(count) >= limit:
-        raise RateLimitExceeded(scope=scope, retry_after=retry_after)
+        raise RateLimited(retry_after)
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -4,10 +4,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cryptoshop.core.context_processors import THEMES
+from cryptoshop.core.web import safe_next
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -18,10 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def set_theme(request: HttpRequest) -> HttpResponse:
     """The dark-mode switch as a plain form, so it works without JavaScript too."""
     theme = request.POST.get("theme", "system")
-    target = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
-    response = redirect(target)
+    response = redirect(safe_next(request, "/"))
     if theme in THEMES:
         response.set_cookie("theme", theme, max_age=365 * 86400, samesite="Lax",
                             httponly=False, secure=request.is_secure())

@@ -46,7 +46,7 @@ from cryptoshop.btc.psbt import (
 from cryptoshop.chain.errors import ChainError
 from cryptoshop.chain.errors import NotFound as TxNotFound
 from cryptoshop.core import ratelimit
-from cryptoshop.core.errors import ActionError, Conflict, NotFound, RateLimited, invalid
+from cryptoshop.core.errors import ActionError, Conflict, NotFound, invalid
 from cryptoshop.core.images import ImageRejected, delete_image, store_image
 from cryptoshop.escrow import keys
 from cryptoshop.escrow.models import (
@@ -511,10 +511,7 @@ def do_add_message(escrow: Escrow, user: User, text: str,
         raise ActionError("Staff must turn on two-factor authentication first.",
                           code="2fa_required")
     text = check_text(text, "text")
-    try:
-        ratelimit.hit("escrow:message", str(user.pk))
-    except ratelimit.RateLimitExceeded as exc:
-        raise RateLimited(exc.retry_after) from exc
+    ratelimit.hit("escrow:message", str(user.pk))
     path = ""
     if evidence:
         try:
@@ -609,10 +606,7 @@ def do_sign(escrow: Escrow, user: User, *, spend: Spend | None = None, psbt_text
                        f"{signer_label(spend.signer)}'s signature, not yours.")
     if not uploaded and not phrase.strip():
         raise invalid("psbt", "Upload the signed PSBT, or type your phrase.")
-    try:
-        ratelimit.hit("escrow:sign", str(user.pk))
-    except ratelimit.RateLimitExceeded as exc:
-        raise RateLimited(exc.retry_after) from exc
+    ratelimit.hit("escrow:sign", str(user.pk))
     esc = escrow_of(escrow)
     plan = plan_from_json(spend.plan)
     stored = parse_psbt(spend.psbt)

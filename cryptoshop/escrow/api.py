@@ -27,7 +27,7 @@ from cryptoshop.btc.psbt import parse_psbt
 from cryptoshop.catalog.api import PaginationOut
 from cryptoshop.core import ratelimit
 from cryptoshop.core.api import CamelSchema, envelope, ok
-from cryptoshop.core.errors import Conflict, NotFound, RateLimited, ValidationFailed, invalid
+from cryptoshop.core.errors import Conflict, NotFound, ValidationFailed, invalid
 from cryptoshop.core.pagination import clamp_limit, clamp_page, paginate
 from cryptoshop.core.ratelimit import client_ip
 from cryptoshop.escrow import actions, keys
@@ -272,10 +272,7 @@ def register_key(request: HttpRequest, payload: KeyIn) -> Status[dict[str, Any]]
     (or a bare tpub/xpub) of this shop's network. Only the public key is ever sent; open
     escrows keep the key they were made with."""
     me = api_caller(request)
-    try:
-        ratelimit.hit("escrow:key", str(me.pk))
-    except ratelimit.RateLimitExceeded as exc:
-        raise RateLimited(exc.retry_after) from exc
+    ratelimit.hit("escrow:key", str(me.pk))
     existed = keys.key_of(me) is not None
     key = keys.do_register_key(me, payload.key, kind=payload.kind, backup=payload.backup)
     return Status(200 if existed else 201, ok(key_out(key, me)))

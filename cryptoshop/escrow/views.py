@@ -21,9 +21,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cryptoshop.accounts.who import page_user
 from cryptoshop.btc.psbt import parse_psbt
 from cryptoshop.core import ratelimit
-from cryptoshop.core.errors import ActionError, RateLimited, invalid
+from cryptoshop.core.errors import ActionError
 from cryptoshop.core.forms_util import apply_error
-from cryptoshop.core.images import MAX_UPLOAD_BYTES
+from cryptoshop.core.images import read_upload
+from cryptoshop.core.web import safe_next
 from cryptoshop.escrow import actions, keys
 from cryptoshop.escrow.forms import DisputeForm, ExternalKeyForm, MessageForm, ResolveForm, SignForm
 from cryptoshop.escrow.models import Dispute, Escrow, Spend
@@ -44,26 +45,24 @@ def key_page(request: HttpRequest) -> HttpResponse:
     form = ExternalKeyForm(request.POST if request.POST.get("kind") == "external" else None)
     if request.method == "POST":
         kind = request.POST.get("kind", "")
-        try:
-            ratelimit.hit("escrow:key", str(user.pk))
-        except ratelimit.RateLimitExceeded as exc:
-            raise RateLimited(exc.retry_after) from exc
+        ratelimit.hit("escrow:key", str(user.pk))
         try:
             if kind == "server":
                 made = keys.do_create_server_key(user)
                 # Shown in this response only; nothing of the phrase is kept.
                 return render(request, "escrow/key_created.html", {
-                    "key": made.key, "words": made.mnemonic.split(), "next": _next(request)})
+                    "key": made.key, "words": made.mnemonic.split(),
+                    "next": safe_next(request, "/escrow/key/")})
             if kind == "external" and form.is_valid():
                 keys.do_register_key(user, form.cleaned_data["key"], kind="external")
                 messages.success(request, "Escrow key saved.")
-                return redirect(_next(request))
+                return redirect(safe_next(request, "/escrow/key/"))
             if kind == "browser":
                 keys.do_register_key(user, request.POST.get("key", ""), kind="browser",
                                      backup=request.POST.get("backup", ""))
                 messages.success(request, "Escrow key saved. Your phrase stays in this "
                                           "browser, encrypted with your escrow password.")
-                return redirect(_next(request))
+                return redirect(safe_next(request, "/escrow/key/"))
         except ActionError as exc:
             if kind == "external":
                 apply_error(form, exc)
@@ -76,16 +75,8 @@ def key_page(request: HttpRequest) -> HttpResponse:
         "current": current, "form": form, "network": settings.BITCOIN_NETWORK,
         "storage_key": _storage_key(request), "open_count": open_count,
         "path": "m/48'/0'/0'/2'" if settings.BITCOIN_NETWORK == "mainnet" else "m/48'/1'/0'/2'",
-        "next": _next(request),
+        "next": safe_next(request, "/escrow/key/"),
     }, status=400 if form.errors else 200)
-
-
-def _next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    # Only our own paths: never an open redirect.
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/escrow/key/"
 
 
 @never_cache
@@ -250,15 +241,6 @@ def open_dispute(request: HttpRequest, public_id: str) -> HttpResponse:
         "Dispute opened. The arbiter will look at it; add messages and photos below.")
 
 
-def _evidence_bytes(upload: Any) -> bytes | None:
-    if upload is None:
-        return None
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise invalid("evidence", "That photo is too large.")
-    data: bytes = upload.read()
-    return data
-
-
 @login_required
 @require_POST
 def add_message(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -267,7 +249,7 @@ def add_message(request: HttpRequest, public_id: str) -> HttpResponse:
     return _form_action(
         request, escrow, role, MessageForm(request.POST, request.FILES), "message_form",
         lambda data: actions.do_add_message(escrow, user, data["text"],
-                                            _evidence_bytes(data.get("evidence"))), "")
+                                            read_upload(data.get("evidence"))), "")
 
 
 @login_required

@@ -17,7 +17,7 @@ from cryptoshop.accounts.actions import end_sessions_of
 from cryptoshop.accounts.models import User
 from cryptoshop.catalog.models import Listing
 from cryptoshop.core import ratelimit
-from cryptoshop.core.errors import ActionError, Conflict, NotFound, RateLimited, ValidationFailed
+from cryptoshop.core.errors import ActionError, Conflict, NotFound, ValidationFailed
 from cryptoshop.moderation.models import AuditEntry, Report
 from cryptoshop.stores.models import Store
 
@@ -109,10 +109,7 @@ def do_report_listing(reporter: User | None, listing: Listing, reason: str, text
     if reporter is not None and not reporter.is_authenticated:
         reporter = None
     reason, text = check_report(reporter, listing, reason, text)
-    try:
-        ratelimit.hit("report:ip", client_ip)
-    except ratelimit.RateLimitExceeded as exc:
-        raise RateLimited(exc.retry_after) from exc
+    ratelimit.hit("report:ip", client_ip)
     report = Report.objects.create(listing=listing, reporter=reporter, reason=reason, text=text)
     logger.info("listing reported listing=%s reason=%s", listing.public_id, reason)
     return report

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cryptoshop.accounts.models import User
 from cryptoshop.catalog.actions import listing_for_viewer
-from cryptoshop.core.errors import ActionError, NotFound, RateLimited
+from cryptoshop.core.errors import ActionError, NotFound
 from cryptoshop.core.forms_util import apply_error
 from cryptoshop.core.ratelimit import client_ip
+from cryptoshop.core.web import render_form
 from cryptoshop.moderation import actions
 from cryptoshop.moderation.forms import QueueActionForm, ReportForm
 from cryptoshop.moderation.models import Report
@@ -72,11 +73,7 @@ def report_listing(request: HttpRequest, public_id: str) -> HttpResponse:
                                       form.cleaned_data["text"], client_ip(request))
         except ActionError as exc:
             apply_error(form, exc)
-            status = exc.status if exc.status in {400, 409, 429} else 400
-            response = render(request, "moderation/report.html", context, status=status)
-            if isinstance(exc, RateLimited):
-                response["Retry-After"] = str(exc.retry_after)
-            return response
+            return render_form(request, "moderation/report.html", context, exc)
         messages.success(request, "Thank you: your report was sent to the moderators.")
         return redirect(listing_url(listing.public_id))
     status = 400 if request.method == "POST" else 200

@@ -19,7 +19,7 @@ from cryptoshop.cart.actions import StoreGroup, cart_groups, clear_lines
 from cryptoshop.cart.models import Cart
 from cryptoshop.catalog.models import Listing
 from cryptoshop.core import ratelimit
-from cryptoshop.core.errors import ActionError, Conflict, NotFound, RateLimited, ValidationFailed
+from cryptoshop.core.errors import ActionError, Conflict, NotFound, ValidationFailed
 from cryptoshop.orders.models import Order, OrderEvent, OrderItem
 from cryptoshop.stores.models import ShippingOption
 
@@ -88,10 +88,7 @@ def _reserve(listing: Listing, quantity: int) -> None:
 
 def do_checkout(user: User, cart: Cart, data: CheckoutInput, *, client_ip: str) -> list[Order]:
     """Turn the cart into one order per store, reserving stock until reserved_until."""
-    try:
-        ratelimit.hit("checkout:account", str(user.pk))
-    except ratelimit.RateLimitExceeded as exc:
-        raise RateLimited(exc.retry_after) from exc
+    ratelimit.hit("checkout:account", str(user.pk))
     groups = cart_groups(cart)
     check_checkout(user, groups, data)
     until = timezone.now() + timedelta(minutes=settings.ORDER_RESERVATION_MINUTES)

@@ -20,7 +20,7 @@ from cryptoshop.btc.bip21 import PaymentRequest, build_uri
 from cryptoshop.btc.descriptors import parse_wallet_descriptor
 from cryptoshop.btc.errors import BitcoinError
 from cryptoshop.core import ratelimit
-from cryptoshop.core.errors import ActionError, Conflict, NotFound, RateLimited, ValidationFailed
+from cryptoshop.core.errors import ActionError, Conflict, NotFound, ValidationFailed
 from cryptoshop.orders import actions as order_actions
 from cryptoshop.orders.models import Order
 from cryptoshop.payments import config, state
@@ -173,10 +173,7 @@ def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
         # The buyer's escrow key and refund address are checked before anything is taken.
         escrow_terms = check_open_escrow(order, buyer, refund)
     for scope, ident in (("invoice:account", str(buyer.pk)), ("invoice:ip", client_ip)):
-        try:
-            ratelimit.hit(scope, ident)
-        except ratelimit.RateLimitExceeded as exc:
-            raise RateLimited(exc.retry_after) from exc
+        ratelimit.hit(scope, ident)
     open_count = Invoice.objects.filter(order__buyer=buyer, status=I.NEW).count()
     if open_count >= settings.MAX_OPEN_INVOICES:
         raise ActionError("You have too many unpaid payment addresses open. Pay or cancel "

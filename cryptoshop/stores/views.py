@@ -13,6 +13,7 @@ from cryptoshop.accounts.who import page_user
 from cryptoshop.catalog.models import Listing
 from cryptoshop.core.errors import ActionError
 from cryptoshop.core.forms_util import apply_error
+from cryptoshop.core.images import read_upload
 from cryptoshop.orders.models import Order
 from cryptoshop.stores import actions
 from cryptoshop.stores.forms import LogoForm, ShippingForm, StoreForm
@@ -95,7 +96,7 @@ def upload_logo(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Choose an image file.")
         return redirect("sell:store")
     try:
-        actions.do_set_logo(store, upload.read(8 * 1024 * 1024 + 1))
+        actions.do_set_logo(store, read_upload(upload) or b"")
         messages.success(request, "Logo updated.")
     except ActionError as exc:
         messages.error(request, getattr(exc, "details", {}).get("logo", [exc.message])[0])
