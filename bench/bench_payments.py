@@ -533,11 +533,11 @@ def block_phase(node: RegtestNode, cold: list[Invoice], warm: list[Invoice],
     a block of noise only; a block with payments the watcher never saw unconfirmed (cold:
     e.g. after downtime); the mempool poll that first sees the next batch of payments; and
     the block that then confirms them (warm: the usual case)."""
-    from cryptoshop.payments import config
+    from cryptoshop.chain import configured
     from cryptoshop.payments.models import Invoice as InvoiceModel
     from cryptoshop.payments.watcher import Watcher
 
-    backend = config.backend()
+    backend = configured.backend()
     watcher = Watcher(backend, "regtest")
     watcher.poll()  # catch up to the tip (the blocks since the invoices were made)
     open_invoices = InvoiceModel.objects.filter(status=InvoiceModel.Status.NEW).count()

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "cryptoshop.escrow",
     "cryptoshop.rates",
     "cryptoshop.realtime",
+    "cryptoshop.notifications",
+    "cryptoshop.sell",
+    "cryptoshop.demo",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cryptoshop.core.context_processors.site",
+                "cryptoshop.cart.context_processors.cart",
             ],
         },
     },
@@ -172,7 +176,7 @@ DEMO_WALLET = env_bool("CRYPTOSHOP_DEMO_WALLET", BITCOIN_NETWORK == "regtest")
 # percentage with a minimum, paid to the operator's watch-only fee wallet. Without a fee
 # wallet no fee output is made.
 # The demo default (regtest with the demo wallet on): a watch-only account of the public
-# BIP39 test vector (cryptoshop/payments/demo.py), so `make run` shows a fee output.
+# BIP39 test vector (cryptoshop/demo/wallets.py), so `make run` shows a fee output.
 _DEMO_FEE_WALLET = ("[73c5da0a/84h/1h/999h]tpubDC8msFGeGuxYEfhoE2ruHTfp5bKkfoCkRnnzr94GJwsSsZfD"
                     "CorSS9juJrMqVNCQc136B9MrxtFJ4XdPeE83Jx7z5FaV7kH2vXtEFcnLFFY")
 ESCROW_FEE_WALLET = env_str("CRYPTOSHOP_ESCROW_FEE_WALLET",

@@ -1,8 +1,9 @@
 """What deleting an account removes, keeps, or is blocked by.
 
-Other domains (stores, orders, escrow) register a hook in their AppConfig.ready() so the
-delete page can say exactly what happens, and so an account can't vanish while a seller
-still owes goods or a buyer still has coins in escrow.
+Apps above accounts (orders for stores and orders) add to DELETION_PLANS and
+DELETION_CLEANUPS from their wiring.py, so the delete page can say exactly what happens,
+and so an account can't vanish while a seller still owes goods or a buyer still has coins
+in escrow.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from cryptoshop.core.registry import Hooks
 
 if TYPE_CHECKING:
     from cryptoshop.accounts.models import User
@@ -29,24 +32,14 @@ class DeletionPlan:
 
 DeletionHook = Callable[["User"], DeletionPlan]
 Cleanup = Callable[["User"], None]
-_hooks: list[DeletionHook] = []
-_cleanups: list[Cleanup] = []
-
-
-def register_deletion_hook(hook: DeletionHook) -> None:
-    if hook not in _hooks:
-        _hooks.append(hook)
-
-
-def register_cleanup(cleanup: Cleanup) -> None:
-    """Run inside the deletion transaction, before the account row goes (e.g. remove a
-    store that nothing else refers to)."""
-    if cleanup not in _cleanups:
-        _cleanups.append(cleanup)
+DELETION_PLANS: Hooks[DeletionHook] = Hooks("account deletion plans")
+# Run inside the deletion transaction, before the account row goes (e.g. remove a store
+# that nothing else refers to).
+DELETION_CLEANUPS: Hooks[Cleanup] = Hooks("account deletion cleanups")
 
 
 def run_cleanups(user: User) -> None:
-    for cleanup in _cleanups:
+    for cleanup in DELETION_CLEANUPS:
         cleanup(user)
 
 
@@ -60,6 +53,6 @@ def plan_for(user: User) -> DeletionPlan:
         ]
     )
     plan.removed = [item for item in plan.removed if item]
-    for hook in _hooks:
+    for hook in DELETION_PLANS:
         plan.extend(hook(user))
     return plan

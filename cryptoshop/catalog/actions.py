@@ -16,6 +16,7 @@ from django.utils.text import slugify
 
 from cryptoshop.accounts.models import User
 from cryptoshop.catalog.models import FIAT_CURRENCIES, Category, Listing, ListingImage, Tag
+from cryptoshop.catalog.registry import LISTING_IN_USE
 from cryptoshop.core import crypto
 from cryptoshop.core.errors import ActionError, NotFound, ValidationFailed
 from cryptoshop.core.images import ImageRejected, delete_image, store_image
@@ -301,9 +302,7 @@ def read_digital_file(listing: Listing) -> bytes:
 def do_delete_listing(listing: Listing) -> str:
     """Delete a listing nobody ordered; one with orders is hidden instead (orders keep
     their snapshots either way). Returns "deleted" or "hidden"."""
-    from cryptoshop.orders.models import OrderItem
-
-    if OrderItem.objects.filter(listing=listing).exists():
+    if any(in_use(listing) for in_use in LISTING_IN_USE):
         listing.status = Listing.Status.HIDDEN
         listing.save(update_fields=["status", "updated_at"])
         return "hidden"

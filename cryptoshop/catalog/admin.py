@@ -1,6 +1,5 @@
-"""Operator admin for the catalog: the category tree (full control) and listings (view,
-feature, block/unblock through moderation actions). Sellers' content is edited by sellers
-through catalog.actions; the admin never shows a listing's encrypted digital payload."""
+"""Operator admin for the catalog: the category tree (full control) and tags. Listings are
+in the moderation app's admin (view, feature, block/unblock, audited)."""
 
 from __future__ import annotations
 
@@ -13,9 +12,8 @@ from django.db.models import BooleanField, Case, Count, F, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
-from cryptoshop.catalog.models import Category, Listing, ListingImage, Specification, Tag
-from cryptoshop.moderation import actions as moderation
-from cryptoshop.moderation.admin_audit import AuditedAdminMixin, ReadOnlyInline, reason_action
+from cryptoshop.catalog.models import Category, Tag
+from cryptoshop.core.admin_audit import AuditedAdminMixin
 
 
 class CategoryForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -86,53 +84,3 @@ class CategoryAdmin(AuditedAdminMixin, admin.ModelAdmin):  # type: ignore[type-a
 class TagAdmin(AuditedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("name",)
     search_fields = ("name",)
-
-
-class ListingImageInline(ReadOnlyInline):
-    model = ListingImage
-    fields = ("position", "path", "thumb_path", "width", "height")
-    readonly_fields = fields
-
-
-class SpecificationInline(ReadOnlyInline):
-    model = Specification
-    fields = ("position", "key", "value")
-    readonly_fields = fields
-
-
-@admin.register(Listing)
-class ListingAdmin(AuditedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("title", "public_id", "store", "category", "status", "blocked",
-                    "featured", "price", "stock", "kind", "created_at")
-    list_filter = ("status", "blocked", "featured", "kind", "price_mode",
-                   ("category", admin.RelatedOnlyFieldListFilter))
-    list_editable = ("featured",)
-    list_select_related = ("store", "category")
-    search_fields = ("title", "=public_id", "store__name")
-    date_hierarchy = "created_at"
-    show_full_result_count = False  # no extra COUNT(*) over every listing
-    # Everything but `featured` is the seller's (edited through catalog.actions) or staff
-    # moderation's (block/unblock actions below). Encrypted digital payloads are not shown.
-    fields = ("public_id", "title", "slug", "store", "category", "status", "blocked",
-              "blocked_reason", "featured", "price_mode", "price_sat", "price_fiat",
-              "fiat_currency", "stock", "kind", "description", "sold_count", "rating_avg",
-              "rating_count", "created_at", "updated_at")
-    readonly_fields = tuple(f for f in fields if f != "featured")
-    inlines = (SpecificationInline, ListingImageInline)
-    actions = (
-        reason_action("block_listings", "Block selected listings", moderation.do_block_listing),
-        reason_action("unblock_listings", "Unblock selected listings",
-                      moderation.do_unblock_listing),
-    )
-
-    @admin.display(description="price", ordering="sort_price_sat")
-    def price(self, obj: Listing) -> str:
-        if obj.price_mode == Listing.PriceMode.FIAT:
-            return f"{obj.price_fiat} {obj.fiat_currency}"
-        return f"{obj.price_sat:,} sat"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # listings are created by sellers, with every check in catalog.actions
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False  # block instead: orders and reports keep pointing at the listing

@@ -16,7 +16,7 @@ from cryptoshop.accounts.who import api_caller
 from cryptoshop.catalog import actions
 from cryptoshop.catalog.models import Listing
 from cryptoshop.catalog.queries import browse, parse_filters
-from cryptoshop.core.api import CamelSchema, envelope, ok
+from cryptoshop.core.api import CamelSchema, envelope, ok, paged, paged_envelope
 from cryptoshop.core.images import read_upload
 from cryptoshop.core.pagination import paginate
 from cryptoshop.stores.actions import own_store
@@ -99,17 +99,7 @@ def product_out(listing: Listing, *, detail: bool = True) -> dict[str, Any]:
     }
 
 
-class PaginationOut(CamelSchema):
-    page: int
-    limit: int
-    total: int
-    pages: int
-
-
-class ProductListOut(CamelSchema):
-    success: bool = True
-    data: list[ProductOut]
-    pagination: PaginationOut
+ProductListOut = paged_envelope(ProductOut, "ProductListOut")
 
 
 @router.get("", response=ProductListOut, by_alias=True)
@@ -119,8 +109,7 @@ def list_products(request: HttpRequest) -> dict[str, Any]:
     filters = parse_filters(request.GET, strict=True)
     qs = browse(filters).prefetch_related("tags")
     items, pagination = paginate(qs, filters.page, filters.limit)
-    return {"success": True, "data": [product_out(i, detail=False) for i in items],
-            "pagination": pagination.as_dict()}
+    return paged([product_out(i, detail=False) for i in items], pagination)
 
 
 class SpecIn(CamelSchema):

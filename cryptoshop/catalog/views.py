@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from cryptoshop.accounts.who import viewer
 from cryptoshop.catalog.actions import categories_tree, listing_for_viewer, visible_listings
 from cryptoshop.catalog.models import Category, Listing
 from cryptoshop.catalog.queries import ListingFilters, browse, parse_filters, with_card_data
@@ -12,10 +13,6 @@ from cryptoshop.core.errors import NotFound
 from cryptoshop.core.markdown import render_markdown
 from cryptoshop.core.pagination import paginate
 from cryptoshop.stores.models import Store
-
-
-def _viewer(request: HttpRequest):  # type: ignore[no-untyped-def]
-    return request.user if request.user.is_authenticated else None
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -68,7 +65,7 @@ def store_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def listing_detail(request: HttpRequest, public_id: str, slug: str = "") -> HttpResponse:
-    listing: Listing = listing_for_viewer(public_id, _viewer(request))
+    listing: Listing = listing_for_viewer(public_id, viewer(request))
     if slug != listing.slug:
         return redirect("catalog:listing", public_id=listing.public_id, slug=listing.slug,
                         permanent=True)

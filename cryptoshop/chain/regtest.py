@@ -250,6 +250,18 @@ class RegtestNode:
         path.write_text(json.dumps(asdict(self.state), indent=2))
         path.chmod(0o600)
 
+    @staticmethod
+    def has_state(datadir: Path) -> bool:
+        """Whether a node was started in `datadir` (it may since have stopped)."""
+        return (Path(datadir) / STATE_FILE).is_file()
+
+    @staticmethod
+    def read_state(datadir: Path) -> NodeState | None:
+        try:
+            return NodeState(**json.loads((Path(datadir) / STATE_FILE).read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
+
     @classmethod
     def attach(cls, datadir: Path) -> RegtestNode:
         """Reconnect to a node started earlier (e.g. by ``manage.py regtest start``)."""

@@ -18,6 +18,7 @@ from pydantic import ConfigDict, create_model
 from pydantic.alias_generators import to_camel
 
 from cryptoshop.core.errors import ActionError, RateLimited, ValidationFailed
+from cryptoshop.core.pagination import Pagination
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,35 @@ def envelope(data_model: type) -> type:
             message=(str | None, None),
         )
     return _envelopes[data_model]
+
+
+class PaginationOut(CamelSchema):
+    page: int
+    limit: int
+    total: int
+    pages: int
+
+
+_paged: dict[type, type] = {}
+
+
+def paged_envelope(item_model: type, name: str) -> type:
+    """The response schema of a paged list: {"success": true, "data": [<item_model>],
+    "pagination": {"page", "limit", "total", "pages"}}."""
+    if item_model not in _paged:
+        _paged[item_model] = create_model(
+            name,
+            __base__=CamelSchema,
+            success=(bool, True),
+            data=(list[item_model], ...),  # type: ignore[valid-type]
+            pagination=(PaginationOut, ...),
+        )
+    return _paged[item_model]
+
+
+def paged(data: list[Any], pagination: Pagination) -> dict[str, Any]:
+    """A paged list answer (see paged_envelope)."""
+    return {"success": True, "data": data, "pagination": pagination.as_dict()}
 
 
 def ok(data: Any, message: str | None = None) -> dict[str, Any]:

@@ -12,13 +12,6 @@ def theme_of(request: HttpRequest) -> str:
 
 
 def site(request: HttpRequest) -> dict[str, object]:
-    def cart_count() -> int:
-        # Called only by templates that show it (the navbar): one query, no cart created.
-        from cryptoshop.cart.actions import cart_count as count
-        from cryptoshop.cart.actions import get_cart
-
-        return count(get_cart(request))
-
     def is_seller() -> bool:
         user = getattr(request, "user", None)
         return bool(user is not None and user.is_authenticated
@@ -28,6 +21,5 @@ def site(request: HttpRequest) -> dict[str, object]:
         "SITE_NAME": settings.SITE_NAME,
         "VERSION": settings.VERSION,
         "theme": theme_of(request),
-        "cart_count": cart_count,
         "is_seller": is_seller,
     }

@@ -11,7 +11,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import close_old_connections
+
+from cryptoshop.core.registry import Hooks
 
 logger = logging.getLogger(__name__)
 
@@ -25,10 +28,38 @@ class Job:
 
 
 _jobs: dict[str, Job] = {}
+_chain_jobs: dict[str, Callable[[], object]] = {}
+
+# Run when a serving or worker process stops cleanly (e.g. hand over the watcher's lease).
+ON_SHUTDOWN: Hooks[Callable[[], object]] = Hooks("on shutdown")
 
 
 def register_job(name: str, every_seconds: int, run: Callable[[], object]) -> None:
     _jobs[name] = Job(name, every_seconds, run)
+
+
+def register_chain_job(name: str, run: Callable[[], object], every_seconds: int) -> None:
+    """A job that follows the chain (the watcher, escrow settling). `manage.py worker` runs
+    it every loop turn; a web process runs it every `every_seconds` only when the watcher
+    lives in the web process (CRYPTOSHOP_WATCHER_IN_WEB)."""
+    _chain_jobs[name] = run
+    if settings.WATCHER_IN_WEB:
+        register_job(name, every_seconds, run)
+
+
+def schedule_chain_jobs_every_turn() -> list[str]:
+    """For the worker: every chain job on each loop turn."""
+    for name, run in _chain_jobs.items():
+        register_job(name, 0, run)
+    return sorted(_chain_jobs)
+
+
+def shutdown() -> None:
+    for hook in ON_SHUTDOWN:
+        try:
+            hook()
+        except Exception:  # one failing hook must not keep the others from running
+            logger.exception("shutdown hook %r failed", hook)
 
 
 def run_due_jobs(now: float | None = None) -> list[str]:

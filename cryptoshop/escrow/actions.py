@@ -43,6 +43,7 @@ from cryptoshop.btc.psbt import (
     parse_psbt,
     serialize_psbt,
 )
+from cryptoshop.chain import configured
 from cryptoshop.chain.errors import ChainError
 from cryptoshop.chain.errors import NotFound as TxNotFound
 from cryptoshop.core import ratelimit
@@ -57,11 +58,11 @@ from cryptoshop.escrow.models import (
     EscrowEvent,
     Spend,
 )
+from cryptoshop.notifications.models import Notification
 from cryptoshop.orders import actions as order_actions
 from cryptoshop.orders.models import Order, OrderEvent
-from cryptoshop.payments import config
 from cryptoshop.payments.addresses import take_slot
-from cryptoshop.payments.models import AddressSlot, Invoice, Notification, Payment, PaymentSettings
+from cryptoshop.payments.models import AddressSlot, Invoice, Payment, PaymentSettings
 from cryptoshop.realtime import publish
 
 logger = logging.getLogger(__name__)
@@ -128,7 +129,7 @@ def check_open_escrow(order: Order, buyer: User, refund_address: str) -> EscrowT
     fee_wallet = settings.ESCROW_FEE_WALLET.strip()
     if fee_wallet:
         try:
-            parse_wallet_descriptor(fee_wallet, config.network())
+            parse_wallet_descriptor(fee_wallet, configured.network())
         except BitcoinError as exc:
             raise ActionError(f"The marketplace's fee wallet is misconfigured: {exc}") from exc
     terms = EscrowTerms(order, None, buyer_key.expression, seller_key.expression,
@@ -145,10 +146,10 @@ def do_open_escrow(terms: EscrowTerms) -> tuple[str, str]:
         return terms.existing.address, terms.existing.script_pubkey
     order = terms.order
     ps = PaymentSettings.objects.get(store=order.store)
-    index = _next_index(f"escrow:{config.network()}")
+    index = _next_index(f"escrow:{configured.network()}")
     esc = _escrow_obj(terms.buyer_key, terms.seller_key, terms.marketplace_key)
     escrow = Escrow.objects.create(
-        order=order, network=config.network(), index=index,
+        order=order, network=configured.network(), index=index,
         buyer_key=terms.buyer_key, seller_key=terms.seller_key,
         marketplace_key=terms.marketplace_key, descriptor=esc.descriptor_at(index),
         address=esc.address(index), script_pubkey=esc.script_pubkey(index).hex(),
@@ -161,7 +162,7 @@ def do_open_escrow(terms: EscrowTerms) -> tuple[str, str]:
 
 def _escrow_obj(buyer: str, seller: str, market: str) -> btc_escrow.Escrow:
     try:
-        return btc_escrow.make_escrow(buyer, seller, market, config.network())
+        return btc_escrow.make_escrow(buyer, seller, market, configured.network())
     except BitcoinError as exc:
         raise ActionError(f"Escrow keys don't fit together: {exc}",
                           code="escrow_keys_invalid") from exc
@@ -226,7 +227,7 @@ def fee_rate() -> int:
     low, high = settings.ESCROW_FEE_RATE_MIN, settings.ESCROW_FEE_RATE_MAX
     rate = settings.ESCROW_FEE_RATE_DEFAULT
     try:
-        estimate = config.backend().estimate_fee(6)
+        estimate = configured.backend().estimate_fee(6)
     except Exception:  # no backend or no estimate: the default, still within bounds
         estimate = None
     if estimate is not None:
@@ -327,7 +328,7 @@ def _prev_tx(txid: str) -> bytes | None:
     """The funding transaction, so hardware wallets can check input amounts (they refuse
     segwit v0 inputs without it)."""
     try:
-        return config.backend().get_raw_transaction(txid)
+        return configured.backend().get_raw_transaction(txid)
     except Exception:
         return None
 
@@ -673,7 +674,7 @@ def _broadcast(escrow: Escrow, raw: str, txid: str) -> bool:
     """Hand the transaction to the node. A failure is not lost: the settle job keeps
     re-broadcasting a signed spend until it is seen."""
     try:
-        config.backend().broadcast(raw)
+        configured.backend().broadcast(raw)
     except Exception as exc:
         logger.warning("escrow %s: broadcast failed, will retry: %s", escrow.public_id,
                        type(exc).__name__)
@@ -693,8 +694,8 @@ def settle_broadcast_spends() -> int:
     """The job after each poll: a broadcast spend that is in a block closes its escrow and
     its order; one the node doesn't know is broadcast again."""
     try:
-        backend = config.backend()
-    except config.ChainNotConfigured:
+        backend = configured.backend()
+    except configured.ChainNotConfigured:
         return 0
     closed = 0
     for spend in Spend.objects.filter(status=Spend.Status.BROADCAST).select_related(

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from cryptoshop.core.admin_audit import AuditedAdminMixin, ReadOnlyInline, ViewOnlyAdminMixin
 from cryptoshop.escrow.models import Escrow, EscrowEvent, EscrowKey, Spend
-from cryptoshop.moderation.admin_audit import AuditedAdminMixin, ReadOnlyInline, ViewOnlyAdminMixin
 
 
 class SpendInline(ReadOnlyInline):

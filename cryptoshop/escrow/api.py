@@ -24,9 +24,8 @@ from cryptoshop.accounts.sessions import api_auth
 from cryptoshop.accounts.who import api_caller
 from cryptoshop.btc.errors import BitcoinError
 from cryptoshop.btc.psbt import parse_psbt
-from cryptoshop.catalog.api import PaginationOut
 from cryptoshop.core import ratelimit
-from cryptoshop.core.api import CamelSchema, envelope, ok
+from cryptoshop.core.api import CamelSchema, PaginationOut, envelope, ok
 from cryptoshop.core.errors import Conflict, NotFound, ValidationFailed, invalid
 from cryptoshop.core.pagination import clamp_limit, clamp_page, paginate
 from cryptoshop.core.ratelimit import client_ip

@@ -1,11 +1,7 @@
-from django.apps import AppConfig
+from cryptoshop.core.apps import WiredAppConfig
 
 
-class EscrowConfig(AppConfig):
+class EscrowConfig(WiredAppConfig):
     name = "cryptoshop.escrow"
-    default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from cryptoshop.escrow import hooks
-
-        hooks.install()
+    label = "escrow"
+    verbose_name = "Escrow"

@@ -21,16 +21,16 @@ from cryptoshop.btc.keys import (
     root_from_mnemonic,
     root_from_seed,
 )
+from cryptoshop.chain import configured
 from cryptoshop.core.errors import invalid
 from cryptoshop.escrow.models import EscrowKey, MarketplaceKey
-from cryptoshop.payments import config
 
 MAX_BACKUP_CHARS = 4000
 
 
 def marketplace_key(network: str | None = None) -> MarketplaceKey:
     """The cosigner for ``network``, made on first use (first_run makes it at start-up)."""
-    net = network or config.network()
+    net = network or configured.network()
     found = MarketplaceKey.objects.filter(network=net).first()
     if found is not None:
         return found
@@ -53,7 +53,7 @@ def marketplace_signer(key: MarketplaceKey) -> HDKey:
 
 def check_key_expression(text: str, network: str | None = None) -> str:
     """A pasted ``[fingerprint/path]xpub`` (or bare xpub) for this shop's network."""
-    net = network or config.network()
+    net = network or configured.network()
     text = "".join((text or "").split())
     if not text:
         raise invalid("key", "Paste your wallet's multisig account xpub.")
@@ -97,7 +97,7 @@ def do_register_key(user: User, expression: str, *, kind: str,
     if clean.split("]")[-1] == market.expression.split("]")[-1]:
         raise invalid("key", "That is the marketplace's key.")
     key, _ = EscrowKey.objects.update_or_create(
-        user=user, defaults={"network": config.network(), "expression": clean, "kind": kind,
+        user=user, defaults={"network": configured.network(), "expression": clean, "kind": kind,
                              "backup": backup})
     return key
 
@@ -111,7 +111,7 @@ class NewServerKey:
 def do_create_server_key(user: User) -> NewServerKey:
     """No JavaScript: we make the phrase, keep only the xpub, and return the phrase for one
     page view. Nothing of it is stored or logged."""
-    net = config.network()
+    net = configured.network()
     mnemonic = generate_mnemonic(12)
     root = root_from_mnemonic(mnemonic, net)
     path = escrow_account_path(net)
@@ -121,13 +121,13 @@ def do_create_server_key(user: User) -> NewServerKey:
 
 
 def key_of(user: User) -> EscrowKey | None:
-    key = EscrowKey.objects.filter(user=user, network=config.network()).first()
+    key = EscrowKey.objects.filter(user=user, network=configured.network()).first()
     return key
 
 
 def signer_from_phrase(mnemonic: str) -> HDKey:
     """A root key from a typed phrase, for one signature (never stored)."""
     try:
-        return root_from_mnemonic(mnemonic, config.network())
+        return root_from_mnemonic(mnemonic, configured.network())
     except BitcoinError as exc:
         raise invalid("phrase", str(exc)) from exc

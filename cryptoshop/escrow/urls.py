@@ -16,7 +16,6 @@ urlpatterns = [
     path("<str:public_id>/sign/", views.sign, name="sign"),
     path("<str:public_id>/dispute/", views.open_dispute, name="dispute"),
     path("<str:public_id>/message/", views.add_message, name="message"),
-    path("<str:public_id>/mine/", views.demo_mine, name="demo_mine"),
     path("<str:public_id>/resolve/", views.resolve, name="resolve"),
     path("<str:public_id>/psbt/<int:spend_id>.psbt", views.psbt_download, name="psbt"),
     path("<str:public_id>/descriptor.txt", views.descriptor_download, name="descriptor"),

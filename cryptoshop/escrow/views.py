@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cryptoshop.accounts.who import page_user
+from cryptoshop.accounts.who import page_user, staff_with_2fa
 from cryptoshop.btc.psbt import parse_psbt
 from cryptoshop.core import ratelimit
 from cryptoshop.core.errors import ActionError
@@ -28,8 +28,6 @@ from cryptoshop.core.web import safe_next
 from cryptoshop.escrow import actions, keys
 from cryptoshop.escrow.forms import DisputeForm, ExternalKeyForm, MessageForm, ResolveForm, SignForm
 from cryptoshop.escrow.models import Dispute, Escrow, Spend
-from cryptoshop.moderation.views import staff_with_2fa
-from cryptoshop.payments.views import mine_demo_block
 
 
 def _storage_key(request: HttpRequest) -> str:
@@ -308,13 +306,3 @@ def evidence(request: HttpRequest, public_id: str, message_id: int) -> FileRespo
     response = FileResponse(target.open("rb"), content_type="image/webp")
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-
-@login_required
-@require_POST
-def demo_mine(request: HttpRequest, public_id: str) -> HttpResponse:
-    """Regtest demo only: mine a block so a payout confirms (as on the pay page)."""
-    escrow, _role = actions.escrow_for(page_user(request), public_id)
-    mine_demo_block(request)
-    return _back(escrow)

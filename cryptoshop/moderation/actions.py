@@ -17,13 +17,13 @@ from cryptoshop.accounts.actions import end_sessions_of
 from cryptoshop.accounts.models import User
 from cryptoshop.catalog.models import Listing
 from cryptoshop.core import ratelimit
+from cryptoshop.core.admin_audit import MAX_REASON
 from cryptoshop.core.errors import ActionError, Conflict, NotFound, ValidationFailed
 from cryptoshop.moderation.models import AuditEntry, Report
 from cryptoshop.stores.models import Store
 
 logger = logging.getLogger(__name__)
 
-MAX_REASON = 500
 MIN_REASON = 3
 MAX_REPORT_TEXT = 2000
 

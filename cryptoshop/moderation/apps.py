@@ -1,7 +1,7 @@
-from django.apps import AppConfig
+from cryptoshop.core.apps import WiredAppConfig
 
 
-class ModerationConfig(AppConfig):
+class ModerationConfig(WiredAppConfig):
     name = "cryptoshop.moderation"
     label = "moderation"
     verbose_name = "Moderation"

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django import forms
 
+from cryptoshop.core.admin_audit import MAX_REASON
 from cryptoshop.core.forms_util import StyledForm
-from cryptoshop.moderation.actions import MAX_REASON, MAX_REPORT_TEXT, QUEUE_ACTIONS
+from cryptoshop.moderation.actions import MAX_REPORT_TEXT, QUEUE_ACTIONS
 from cryptoshop.moderation.models import Report
 
 
@@ -29,11 +30,3 @@ class QueueActionForm(StyledForm):
     action = forms.ChoiceField(choices=list(QUEUE_ACTIONS.items()))
     reason = forms.CharField(max_length=MAX_REASON, min_length=3, label="Reason",
                              help_text="Required. Goes into the audit log.")
-
-
-class AdminReasonForm(forms.Form):
-    """The intermediate page of the admin's moderation actions."""
-
-    reason = forms.CharField(max_length=MAX_REASON, min_length=3, label="Reason",
-                             help_text="Required. Recorded in the audit log with each object.",
-                             widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))

@@ -3,9 +3,6 @@ staff report queue. Both are thin wrappers over moderation.actions."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cryptoshop.accounts.models import User
+from cryptoshop.accounts.who import staff_with_2fa, viewer
 from cryptoshop.catalog.actions import listing_for_viewer
 from cryptoshop.core.errors import ActionError, NotFound
 from cryptoshop.core.forms_util import apply_error
@@ -25,42 +22,17 @@ from cryptoshop.moderation.models import Report
 
 QUEUE_PAGE_SIZE = 25
 
-View = Callable[..., HttpResponse]
-
-
-def _viewer(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) and user.is_authenticated else None
-
-
 def listing_url(public_id: str) -> str:
     # The listing page lives at /l/<public_id>/<slug>/; /l/<public_id>/ redirects there.
     return f"/l/{public_id}/"
 
 
-def staff_with_2fa(view: View) -> View:
-    """Staff only (404 for everybody else), and only once two-factor authentication is on,
-    as the admin requires."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        user = _viewer(request)
-        if user is None or not user.is_staff or not user.is_active:
-            raise Http404("Not found.")
-        if not user.totp_enabled:
-            messages.warning(request, "Staff must turn on two-factor authentication first.")
-            return redirect("accounts:2fa")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def report_listing(request: HttpRequest, public_id: str) -> HttpResponse:
-    viewer = _viewer(request)
+    me = viewer(request)
     try:
-        listing = listing_for_viewer(public_id, viewer)
+        listing = listing_for_viewer(public_id, me)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     if not (listing.is_visible and listing.store.is_active):
@@ -69,7 +41,7 @@ def report_listing(request: HttpRequest, public_id: str) -> HttpResponse:
     context = {"form": form, "listing": listing, "listing_url": listing_url(listing.public_id)}
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_report_listing(viewer, listing, form.cleaned_data["reason"],
+            actions.do_report_listing(me, listing, form.cleaned_data["reason"],
                                       form.cleaned_data["text"], client_ip(request))
         except ActionError as exc:
             apply_error(form, exc)
@@ -94,7 +66,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_with_2fa
 def act(request: HttpRequest, report_id: int) -> HttpResponse:
-    staff = _viewer(request)
+    staff = viewer(request)
     assert staff is not None
     report = (Report.objects.select_related("listing", "listing__store")
               .filter(pk=report_id).first())

@@ -13,10 +13,11 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from cryptoshop.accounts.deletion import DeletionPlan, register_cleanup, register_deletion_hook
+from cryptoshop.accounts.deletion import DeletionPlan
 from cryptoshop.accounts.models import User
 from cryptoshop.cart.actions import StoreGroup, cart_groups, clear_lines
 from cryptoshop.cart.models import Cart
+from cryptoshop.catalog.actions import do_delete_listing
 from cryptoshop.catalog.models import Listing
 from cryptoshop.core import ratelimit
 from cryptoshop.core.errors import ActionError, Conflict, NotFound, ValidationFailed
@@ -292,7 +293,7 @@ def order_for_party(user: User, public_id: str) -> tuple[Order, str]:
 
 # --- account deletion ----------------------------------------------------------------------
 
-def _deletion_plan(user: User) -> DeletionPlan:
+def deletion_plan(user: User) -> DeletionPlan:
     plan = DeletionPlan()
     open_buying = Order.objects.filter(buyer=user, status__in=OPEN_STATUSES).count()
     if open_buying:
@@ -312,9 +313,7 @@ def _deletion_plan(user: User) -> DeletionPlan:
     return plan
 
 
-def _delete_store_of(user: User) -> None:
-    from cryptoshop.catalog.actions import do_delete_listing
-
+def delete_store_of(user: User) -> None:
     store = getattr(user, "store", None)
     if store is None:
         return
@@ -322,6 +321,3 @@ def _delete_store_of(user: User) -> None:
         do_delete_listing(listing)
     store.delete()
 
-
-register_deletion_hook(_deletion_plan)
-register_cleanup(_delete_store_of)

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from cryptoshop.cart.models import Cart, CartItem
-from cryptoshop.moderation.admin_audit import AuditedAdminMixin, ReadOnlyInline, ViewOnlyAdminMixin
+from cryptoshop.core.admin_audit import AuditedAdminMixin, ReadOnlyInline, ViewOnlyAdminMixin
 from cryptoshop.orders.models import Order, OrderEvent, OrderItem
 
 ENCRYPTED_ORDER_FIELDS = ("shipping_address", "buyer_note")

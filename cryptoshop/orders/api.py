@@ -15,13 +15,13 @@ from cryptoshop.accounts.sessions import api_auth
 from cryptoshop.accounts.who import api_caller
 from cryptoshop.cart.actions import do_add_to_cart
 from cryptoshop.cart.models import Cart
-from cryptoshop.catalog.api import PaginationOut
-from cryptoshop.core.api import CamelSchema, envelope, ok
+from cryptoshop.core.api import CamelSchema, envelope, ok, paged, paged_envelope
 from cryptoshop.core.errors import ActionError, ValidationFailed
 from cryptoshop.core.pagination import clamp_limit, clamp_page, paginate
 from cryptoshop.core.ratelimit import client_ip
 from cryptoshop.orders import actions
 from cryptoshop.orders.models import Order
+from cryptoshop.orders.registry import ORDER_PAYMENT
 from cryptoshop.stores.models import Store
 
 router = Router(tags=["orders"])
@@ -85,26 +85,15 @@ def order_out(order: Order, role: str, *, detail: bool = True) -> dict[str, Any]
         "shippingAddress": (order.shipping_address or None) if detail else None,
         "note": (order.buyer_note or None) if detail else None,
         "shipNote": order.ship_note or None, "reservedUntil": order.reserved_until,
-        "payment": _payment_of(order) if detail else None,
+        "payment": ORDER_PAYMENT.get().api_out(order) if detail else None,
         "events": [{"status": e.to_status, "actor": e.actor_role, "note": e.note,
                     "at": e.created_at} for e in order.events.all()] if detail else [],
         "createdAt": order.created_at, "updatedAt": order.updated_at,
     }
 
 
-def _payment_of(order: Order) -> dict[str, Any] | None:
-    from cryptoshop.payments.actions import open_invoice
-    from cryptoshop.payments.api import invoice_out
 
-    invoice = open_invoice(order)
-    return invoice_out(invoice) if invoice is not None else None
-
-
-
-class OrderListOut(CamelSchema):
-    success: bool = True
-    data: list[OrderOut]
-    pagination: PaginationOut
+OrderListOut = paged_envelope(OrderOut, "OrderListOut")
 
 
 @router.get("", auth=api_auth, response=OrderListOut, by_alias=True)
@@ -119,8 +108,7 @@ def list_orders(request: HttpRequest, role: Literal["buyer", "seller"] = "buyer"
         qs = qs.filter(status=status)
     qs = qs.prefetch_related("items__listing").order_by("-created_at")
     items, pagination = paginate(qs, clamp_page(page), clamp_limit(limit, 20))
-    return {"success": True, "data": [order_out(o, role, detail=False) for o in items],
-            "pagination": pagination.as_dict()}
+    return paged([order_out(o, role, detail=False) for o in items], pagination)
 
 
 class ItemIn(CamelSchema):

@@ -1,14 +1,7 @@
-from django.apps import AppConfig
+from cryptoshop.core.apps import WiredAppConfig
 
 
-class OrdersConfig(AppConfig):
+class OrdersConfig(WiredAppConfig):
     name = "cryptoshop.orders"
     label = "orders"
     verbose_name = "Orders"
-
-    def ready(self) -> None:
-        from cryptoshop.core.jobs import register_job
-        from cryptoshop.orders import actions
-
-        register_job("expire_reservations", 30, actions.expire_reservations)
-        register_job("purge_finished_details", 3600, actions.purge_finished_details)

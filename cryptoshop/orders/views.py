@@ -11,14 +11,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cryptoshop.accounts.who import page_user
 from cryptoshop.cart.actions import cart_groups, get_cart
+from cryptoshop.catalog.actions import read_digital_file
 from cryptoshop.catalog.models import Listing
-from cryptoshop.core.errors import ActionError
+from cryptoshop.core.errors import ActionError, NotFound
 from cryptoshop.core.forms_util import apply_error
 from cryptoshop.core.pagination import clamp_page, paginate
 from cryptoshop.core.ratelimit import client_ip
 from cryptoshop.orders import actions
 from cryptoshop.orders.forms import CancelForm, CheckoutForm, ShipForm
 from cryptoshop.orders.models import Order
+from cryptoshop.orders.registry import ORDER_PAYMENT
 
 
 @never_cache
@@ -66,7 +68,12 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def order_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     order = actions.order_for_buyer(page_user(request), public_id)
-    return render(request, "orders/detail.html", _detail_context(order, "buyer"))
+    return order_page(request, order, "buyer")
+
+
+def order_page(request: HttpRequest, order: Order, role: str) -> HttpResponse:
+    """The order page, as its buyer or its seller (/sell/ mounts the seller's) sees it."""
+    return render(request, "orders/detail.html", _detail_context(order, role))
 
 
 def _detail_context(order: Order, role: str) -> dict[str, object]:
@@ -74,13 +81,9 @@ def _detail_context(order: Order, role: str) -> dict[str, object]:
     delivered = []
     if order.status in (Order.Status.PAID, Order.Status.SHIPPED, Order.Status.COMPLETED):
         delivered = [i.listing for i in items if i.listing and i.kind == Listing.Kind.DIGITAL]
-    from cryptoshop.payments.actions import open_invoice, settle_flags
-
-    invoice = open_invoice(order)
     return {"order": order, "items": items, "events": list(order.events.all()),
             "role": role, "delivered": delivered, "ship_form": ShipForm(),
-            "cancel_form": CancelForm(), "invoice": invoice,
-            "invoice_flags": settle_flags(invoice) if invoice else [],
+            "cancel_form": CancelForm(), **ORDER_PAYMENT.get().page_context(order),
             "escrow": getattr(order, "escrow", None)}
 
 
@@ -109,49 +112,9 @@ def order_received(request: HttpRequest, public_id: str) -> HttpResponse:
     return redirect("orders:detail", public_id=public_id)
 
 
-# --- seller side (mounted under /sell/orders/) ------------------------------------------------
-
-@login_required
-def seller_orders(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    qs = actions.orders_of_seller(page_user(request)).prefetch_related("items")
-    if status in Order.Status.values:
-        qs = qs.filter(status=status)
-    items, pagination = paginate(qs, clamp_page(request.GET.get("page")), 20)
-    return render(request, "orders/seller_list.html", {
-        "orders": items, "pagination": pagination, "status": status,
-        "statuses": Order.Status.choices})
-
-
-@never_cache
-@login_required
-def seller_order(request: HttpRequest, public_id: str) -> HttpResponse:
-    order = actions.order_for_seller(page_user(request), public_id)
-    return render(request, "orders/detail.html", _detail_context(order, "seller"))
-
-
-@login_required
-@require_POST
-def seller_ship(request: HttpRequest, public_id: str) -> HttpResponse:
-    order = actions.order_for_seller(page_user(request), public_id)
-    form = ShipForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_mark_shipped(order, page_user(request), form.cleaned_data["note"])
-            messages.success(request, "Marked as shipped. The buyer can see your note.")
-        except ActionError as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, "The note is too long.")
-    return redirect("sell:order", public_id=public_id)
-
-
 @login_required
 def digital_download(request: HttpRequest, public_id: str, listing_id: str) -> HttpResponse:
     """The digital file of a paid order, decrypted on the fly for its buyer only."""
-    from cryptoshop.catalog.actions import read_digital_file
-    from cryptoshop.core.errors import NotFound
-
     order = actions.order_for_buyer(page_user(request), public_id)
     if order.status not in (Order.Status.PAID, Order.Status.SHIPPED, Order.Status.COMPLETED):
         raise NotFound("Available once the payment has settled.")

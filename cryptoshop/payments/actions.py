@@ -4,7 +4,6 @@ effects on orders. Shared by pages, the API and the watcher."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -19,18 +18,21 @@ from cryptoshop.btc.addresses import normalize_address
 from cryptoshop.btc.bip21 import PaymentRequest, build_uri
 from cryptoshop.btc.descriptors import parse_wallet_descriptor
 from cryptoshop.btc.errors import BitcoinError
+from cryptoshop.chain import configured
 from cryptoshop.core import ratelimit
 from cryptoshop.core.errors import ActionError, Conflict, NotFound, ValidationFailed
+from cryptoshop.notifications.actions import do_notify
 from cryptoshop.orders import actions as order_actions
 from cryptoshop.orders.models import Order
-from cryptoshop.payments import config, state
+from cryptoshop.payments import state
 from cryptoshop.payments.addresses import take_slot
-from cryptoshop.payments.models import Invoice, InvoiceEvent, Notification, PaymentSettings
+from cryptoshop.payments.models import Invoice, InvoiceEvent, PaymentSettings, WatcherState
+from cryptoshop.payments.registry import ESCROW_MODE, INVOICE_SETTLED
+from cryptoshop.rates.actions import fiat_to_sats
 from cryptoshop.realtime import publish
 from cryptoshop.stores.models import Store
 
 logger = logging.getLogger(__name__)
-I = Invoice.Status  # noqa: E741 (the enum, as in the models)
 CONFIRMATION_CHOICES = (0, 1, 2, 6)
 
 
@@ -53,7 +55,7 @@ def check_payout(data: PayoutInput) -> tuple[str, str, list[str]]:
     receive = change = ""
     first: list[str] = []
     try:
-        wallet = parse_wallet_descriptor(data.descriptor.strip(), config.network())
+        wallet = parse_wallet_descriptor(data.descriptor.strip(), configured.network())
         receive, change = wallet.receive, wallet.change
         first = wallet.addresses(0, 3)
     except BitcoinError as exc:
@@ -81,12 +83,9 @@ def check_payout(data: PayoutInput) -> tuple[str, str, list[str]]:
 
 def do_set_payout(store: Store, data: PayoutInput) -> PaymentSettings:
     receive, change, _ = check_payout(data)
-    if data.mode == PaymentSettings.Mode.ESCROW:
-        from cryptoshop.escrow.keys import key_of
-
-        if key_of(store.owner) is None:
-            raise ValidationFailed({"mode": ["Escrow needs your escrow key first: create it "
-                                             "on the Escrow key page, or choose direct."]})
+    if data.mode == PaymentSettings.Mode.ESCROW and not ESCROW_MODE.get().has_key(store.owner):
+        raise ValidationFailed({"mode": ["Escrow needs your escrow key first: create it "
+                                         "on the Escrow key page, or choose direct."]})
     if PaymentSettings.objects.filter(descriptor=receive).exclude(store=store).exists():
         # Two stores on one wallet would be handed the same addresses and could not tell
         # their payments apart.
@@ -99,7 +98,7 @@ def do_set_payout(store: Store, data: PayoutInput) -> PaymentSettings:
         ps.next_index = 0
     if ps is None:
         ps = PaymentSettings(store=store)
-    ps.network = config.network()
+    ps.network = configured.network()
     ps.descriptor, ps.change_descriptor = receive, change
     ps.required_confirmations = data.required_confirmations
     ps.invoice_minutes, ps.watch_hours = data.invoice_minutes, data.watch_hours
@@ -117,15 +116,13 @@ def first_addresses(ps: PaymentSettings, count: int = 3) -> list[str]:
 
 def open_invoice(order: Order) -> Invoice | None:
     """The invoice the buyer should pay now (newest one still watched), if any."""
-    return (Invoice.objects.filter(order=order).exclude(status=I.INVALID)
+    return (Invoice.objects.filter(order=order).exclude(status=Invoice.Status.INVALID)
             .order_by("-created_at").first())
 
 
 def _amount_of(order: Order) -> tuple[int, Any]:
     if order.total_sat is not None:
         return order.total_sat, None
-    from cryptoshop.rates.actions import fiat_to_sats
-
     fiat_sat, snapshot = fiat_to_sats(order.fiat_total, order.fiat_currency)
     return order.items_sat + order.shipping_sat + fiat_sat, snapshot
 
@@ -135,10 +132,10 @@ def check_refund_address(address: str) -> str:
     if not address:
         return ""
     try:
-        return normalize_address(address, config.network())
+        return normalize_address(address, configured.network())
     except BitcoinError as exc:
         raise ValidationFailed({"refundAddress": [
-            f"Not a valid {config.network()} address: {exc}"]}) from exc
+            f"Not a valid {configured.network()} address: {exc}"]}) from exc
 
 
 def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
@@ -150,11 +147,11 @@ def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
     if order.status != Order.Status.PENDING_PAYMENT:
         raise Conflict("This order isn't waiting for a payment.")
     current = open_invoice(order)
-    if current is not None and (current.status != I.EXPIRED or current.paid_sat > 0):
+    if current is not None and not current.expired_unpaid:
         raise Conflict("This order already has a payment address.")
     try:
-        config.backend()
-    except config.ChainNotConfigured as exc:
+        configured.backend()
+    except configured.ChainNotConfigured as exc:
         # Without a chain backend nobody would ever see the payment: don't hand out an
         # address. (A configured node that is briefly down is fine: the watcher catches up.)
         raise ActionError("Payments are switched off: this shop isn't connected to the "
@@ -163,18 +160,16 @@ def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
     if ps is None:
         raise ActionError("This store hasn't set up its wallet yet, so it can't be paid. "
                           "Ask the seller, or cancel the order.", code="store_not_payable")
-    if ps.network != config.network():
+    if ps.network != configured.network():
         raise ActionError("This store's wallet is for another network.", code="wrong_network")
     refund = check_refund_address(refund_address)
     escrow_terms = None
     if ps.mode == PaymentSettings.Mode.ESCROW:
-        from cryptoshop.escrow.actions import check_open_escrow
-
         # The buyer's escrow key and refund address are checked before anything is taken.
-        escrow_terms = check_open_escrow(order, buyer, refund)
+        escrow_terms = ESCROW_MODE.get().check_open(order, buyer, refund)
     for scope, ident in (("invoice:account", str(buyer.pk)), ("invoice:ip", client_ip)):
         ratelimit.hit(scope, ident)
-    open_count = Invoice.objects.filter(order__buyer=buyer, status=I.NEW).count()
+    open_count = Invoice.objects.filter(order__buyer=buyer, status=Invoice.Status.NEW).count()
     if open_count >= settings.MAX_OPEN_INVOICES:
         raise ActionError("You have too many unpaid payment addresses open. Pay or cancel "
                           "some orders first.", code="too_many_invoices")
@@ -182,22 +177,18 @@ def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
     now = timezone.now()
     # Where the watcher should start looking for this invoice's payments: the tip it last
     # processed (no node round trip per invoice), or the node's tip before it first ran.
-    from cryptoshop.payments.models import WatcherState
-
     watched = WatcherState.objects.filter(name="chain").values_list("cursor_height",
                                                                     flat=True).first()
     tip_height = watched
     if tip_height is None:
         try:
-            tip_height = config.backend().get_tip().height
+            tip_height = configured.backend().get_tip().height
         except Exception:  # the watcher catches up from its lookback anyway
             logger.warning("invoice created without a known tip height")
     with transaction.atomic():
         slot = None
         if escrow_terms is not None:
-            from cryptoshop.escrow.actions import do_open_escrow
-
-            address, spk = do_open_escrow(escrow_terms)
+            address, spk = ESCROW_MODE.get().do_open(escrow_terms)
         else:
             slot = take_slot(ps)
             address, spk = slot.address, slot.script_pubkey
@@ -266,14 +257,18 @@ def apply_state(invoice: Invoice, tip_height: int, *, now: Any = None) -> bool:
                                                                new.confirmed_sat)
     invoice.paid_partial, invoice.paid_over = new.paid_partial, new.paid_over
     invoice.paid_late = invoice.paid_late or new.paid_late
-    if new.status == I.SETTLED and invoice.settled_at is None:
+    if new.status == Invoice.Status.SETTLED and invoice.settled_at is None:
         invoice.settled_at = now
     invoice.save(update_fields=["status", "paid_sat", "confirmed_sat", "paid_partial",
                                 "paid_over", "paid_late", "settled_at"])
     if new.status != old_status:
-        kinds: dict[str, str] = {I.PROCESSING: "payment_detected",
-                                 I.SETTLED: "payment_confirmed", I.EXPIRED: "payment_expired",
-                                 I.INVALID: "payment_invalid", I.NEW: "payment_detected"}
+        kinds: dict[str, str] = {
+            Invoice.Status.PROCESSING: "payment_detected",
+            Invoice.Status.SETTLED: "payment_confirmed",
+            Invoice.Status.EXPIRED: "payment_expired",
+            Invoice.Status.INVALID: "payment_invalid",
+            Invoice.Status.NEW: "payment_detected",
+        }
         kind = kinds.get(new.status, "status_changed")
         record(invoice, kind, from_status=old_status, to_status=new.status,
                detail=f"paid {new.paid_sat} of {invoice.amount_sat} sat")
@@ -287,29 +282,22 @@ def apply_state(invoice: Invoice, tip_height: int, *, now: Any = None) -> bool:
     return True
 
 
-# Called with each invoice that settles (the escrow app marks its escrow funded).
-SETTLED_HOOKS: list[Callable[[Invoice], None]] = []
-
-
 def _order_effects(invoice: Invoice, old: str, new: str) -> None:
     order = invoice.order
-    if new == I.SETTLED:
-        for hook in SETTLED_HOOKS:
+    if new == Invoice.Status.SETTLED:
+        for hook in INVOICE_SETTLED:
             hook(invoice)
         note = "Payment settled" + (" (paid after the invoice expired)" if invoice.paid_late
                                     else "")
         if order_actions.do_mark_paid(order, note=note):
-            notice = Notification.objects.create(
-                user=order.store.owner, url=f"/sell/orders/{order.public_id}/",
+            do_notify(
+                order.store.owner, url=f"/sell/orders/{order.public_id}/",
                 text=f"Order {order.public_id} is paid ({invoice.amount_sat:,} sats"
                      + (", held in escrow until the buyer releases" if invoice.slot_id is None
                         else "") + ")"
-                     + (" — paid late, check stock" if invoice.paid_late else "") + ".")
-            payload = {"type": "payment_confirmed", "text": notice.text, "url": notice.url,
-                       "orderId": order.public_id}
-            seller_room = f"user-{order.store.owner.public_id}"
-            publish(seller_room, "notification", payload)
-    elif new == I.EXPIRED and invoice.paid_sat == 0:
+                     + (" — paid late, check stock" if invoice.paid_late else "") + ".",
+                kind="payment_confirmed", extra={"orderId": order.public_id})
+    elif new == Invoice.Status.EXPIRED and invoice.paid_sat == 0:
         # The order's own reservation clock releases the stock; nothing to do here.
         pass
 

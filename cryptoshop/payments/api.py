@@ -16,13 +16,14 @@ from pydantic import Field
 from cryptoshop.accounts.sessions import api_auth
 from cryptoshop.accounts.who import api_caller
 from cryptoshop.btc.qr import qr_svg
+from cryptoshop.chain import configured
 from cryptoshop.chain.errors import ChainError
 from cryptoshop.chain.errors import NotFound as TxNotFound
 from cryptoshop.core.api import CamelSchema, envelope, ok
 from cryptoshop.core.errors import ActionError, NotFound
 from cryptoshop.core.ratelimit import client_ip
 from cryptoshop.orders import actions as order_actions
-from cryptoshop.payments import actions, config
+from cryptoshop.payments import actions
 from cryptoshop.payments.models import Invoice, Payment, WatcherState
 
 bitcoin_router = Router(tags=["payments"])
@@ -85,7 +86,7 @@ def payment_address(request: HttpRequest, payload: AddressIn) -> Status[dict[str
     order = order_actions.order_for_buyer(me, payload.order_id)
     invoice = actions.open_invoice(order)
     status = 200
-    if invoice is None or (invoice.status == Invoice.Status.EXPIRED and invoice.paid_sat == 0):
+    if invoice is None or invoice.expired_unpaid:
         invoice = actions.do_create_invoice(order, me, refund_address=payload.refund_address,
                                             client_ip=client_ip(request))
         status = 201
@@ -141,8 +142,8 @@ def confirmations(request: HttpRequest, txid: str) -> dict[str, Any]:
     if len(txid) != 64 or any(c not in "0123456789abcdef" for c in txid):
         raise ActionError("txid must be 64 hex characters.", field="txid")
     try:
-        status = config.backend().get_tx_status(txid)
-    except config.ChainNotConfigured as exc:
+        status = configured.backend().get_tx_status(txid)
+    except configured.ChainNotConfigured as exc:
         raise ChainUnavailable(str(exc)) from exc
     except TxNotFound as exc:
         raise NotFound("That transaction is neither in the mempool nor in the chain.") from exc
@@ -174,15 +175,15 @@ def monitor(request: HttpRequest) -> dict[str, Any]:
     node_tip = None
     error = state.last_error if state and state.last_error else None
     try:
-        node_tip = config.backend().get_tip().height
-    except config.ChainNotConfigured as exc:
+        node_tip = configured.backend().get_tip().height
+    except configured.ChainNotConfigured as exc:
         error = str(exc)
     except ChainError as exc:
         error = f"node unavailable: {exc}"
     processed = state.cursor_height if state else None
     now = timezone.now()
     return ok({
-        "network": config.network(), "backend": _backend_name(),
+        "network": configured.network(), "backend": _backend_name(),
         "tipHeight": node_tip, "processedHeight": processed,
         "lagBlocks": None if node_tip is None or processed is None else node_tip - processed,
         "lastBlockTime": state.tip_time if state else None,

@@ -1,12 +1,7 @@
-from django.apps import AppConfig
+from cryptoshop.core.apps import WiredAppConfig
 
 
-class PaymentsConfig(AppConfig):
+class PaymentsConfig(WiredAppConfig):
     name = "cryptoshop.payments"
     label = "payments"
     verbose_name = "Payments"
-
-    def ready(self) -> None:
-        from cryptoshop.payments import hooks
-
-        hooks.install()

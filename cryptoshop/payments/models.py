@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -112,6 +111,12 @@ class Invoice(models.Model):
     def due_sat(self) -> int:
         return max(0, self.amount_sat - self.paid_sat)
 
+    @property
+    def expired_unpaid(self) -> bool:
+        """Expired with nothing paid: the order needs a new invoice (and address) to be paid.
+        An expired invoice that received coins is not replaced: those coins are watched."""
+        return self.status == self.Status.EXPIRED and self.paid_sat == 0
+
 
 class Payment(models.Model):
     """One output paying an invoice's address, as the watcher saw it."""
@@ -180,17 +185,3 @@ class WatcherState(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     leader = models.CharField(max_length=64, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
-
-
-class Notification(models.Model):
-    """In-app notices (e.g. to a seller: an order was paid)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="notifications")
-    text = models.CharField(max_length=300)
-    url = models.CharField(max_length=200, blank=True)
-    read = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at"]

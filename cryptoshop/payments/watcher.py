@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from cryptoshop.chain import configured
 from cryptoshop.chain.base import ChainBackend
 from cryptoshop.chain.errors import ChainError
 from cryptoshop.chain.errors import NotFound as TxNotFound
@@ -35,7 +36,6 @@ logger = logging.getLogger(__name__)
 # On a fresh install, look this far back for payments to invoices made before the
 # watcher first ran.
 INITIAL_LOOKBACK = 6
-I = Invoice.Status  # noqa: E741 (the enum, as in the models)
 P = Payment.State
 
 
@@ -88,7 +88,7 @@ class Watcher:
         """scriptPubKey hex -> invoice, for every invoice still inside its watch window."""
         now = timezone.now()
         invoices = Invoice.objects.filter(watch_until__gt=now, network=self.network).exclude(
-            status=I.INVALID, paid_sat=0)
+            status=Invoice.Status.INVALID, paid_sat=0)
         return {inv.script_pubkey: inv for inv in invoices.order_by("created_at")}
 
     # -- one poll -----------------------------------------------------------------------
@@ -247,14 +247,15 @@ class Watcher:
     def _recompute(self, touched: set[int], tip_height: int, *, new_blocks: int) -> list[str]:
         now = timezone.now()
         candidates = Invoice.objects.filter(
-            Q(pk__in=touched) | Q(status__in=[I.NEW, I.PROCESSING], watch_until__gt=now)
-            | Q(status=I.SETTLED, settled_at__gt=now - timedelta(hours=2)))
+            Q(pk__in=touched)
+            | Q(status__in=[Invoice.Status.NEW, Invoice.Status.PROCESSING], watch_until__gt=now)
+            | Q(status=Invoice.Status.SETTLED, settled_at__gt=now - timedelta(hours=2)))
         changed = []
         for invoice in candidates.prefetch_related("payments").select_related("order"):
             with transaction.atomic():
                 if actions.apply_state(invoice, tip_height, now=now):
                     changed.append(invoice.public_id)
-                elif new_blocks and invoice.status == I.PROCESSING:
+                elif new_blocks and invoice.status == Invoice.Status.PROCESSING:
                     actions.record(invoice, "confirmation_update", to_status=invoice.status,
                                    detail=f"tip {tip_height}")
         return changed
@@ -262,13 +263,11 @@ class Watcher:
 
 def run_once() -> PollResult | None:
     """The periodic job: one poll with the configured backend (None when not configured)."""
-    from cryptoshop.payments import config
-
     try:
-        backend = config.backend()
-    except config.ChainNotConfigured:
+        backend = configured.backend()
+    except configured.ChainNotConfigured:
         return None
-    watcher = _watcher_for(backend, config.network())
+    watcher = _watcher_for(backend, configured.network())
     return watcher.poll()
 
 

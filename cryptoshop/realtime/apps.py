@@ -1,16 +1,7 @@
-from __future__ import annotations
-
-from django.apps import AppConfig
+from cryptoshop.core.apps import WiredAppConfig
 
 
-class RealtimeConfig(AppConfig):
+class RealtimeConfig(WiredAppConfig):
     name = "cryptoshop.realtime"
     label = "realtime"
     verbose_name = "Live events"
-
-    def ready(self) -> None:
-        from cryptoshop.realtime import checks
-        from cryptoshop.realtime.rooms import register_room_authorizer
-
-        register_room_authorizer("user-", checks.own_user_room)
-        register_room_authorizer("order-", checks.order_party)

@@ -146,6 +146,12 @@ def do_update_shipping_option(option: ShippingOption, data: ShippingInput) -> Sh
     return option
 
 
+def do_delete_shipping_option(option: ShippingOption) -> None:
+    """Remove a shipping option. Orders keep what they were charged: they copy the option's
+    name and cost when placed."""
+    option.delete()
+
+
 def shipping_option_of(store: Store, option_id: int) -> ShippingOption:
     option = store.shipping_options.filter(pk=option_id).first()
     if option is None:

@@ -13,8 +13,7 @@ from pydantic import Field
 
 from cryptoshop.accounts.sessions import api_auth, api_user
 from cryptoshop.accounts.who import api_caller
-from cryptoshop.catalog.api import PaginationOut
-from cryptoshop.core.api import CamelSchema, envelope, ok
+from cryptoshop.core.api import CamelSchema, envelope, ok, paged, paged_envelope
 from cryptoshop.core.errors import NotFound
 from cryptoshop.core.pagination import clamp_limit, clamp_page, paginate
 from cryptoshop.stores import actions
@@ -62,10 +61,7 @@ def seller_out(store: Store, *, owner: bool = False) -> dict[str, Any]:
     }
 
 
-class SellerListOut(CamelSchema):
-    success: bool = True
-    data: list[SellerOut]
-    pagination: PaginationOut
+SellerListOut = paged_envelope(SellerOut, "SellerListOut")
 
 
 @router.get("", response=SellerListOut, by_alias=True)
@@ -79,8 +75,7 @@ def list_sellers(request: HttpRequest, q: str = "", page: int = 1,
     if q.strip():
         qs = qs.filter(name__icontains=q.strip()[:80])
     items, pagination = paginate(qs, clamp_page(page), clamp_limit(limit))
-    return {"success": True, "data": [_public(s) for s in items],
-            "pagination": pagination.as_dict()}
+    return paged([_public(s) for s in items], pagination)
 
 
 def _public(store: Store) -> dict[str, Any]:
@@ -167,5 +162,5 @@ def remove_shipping(request: HttpRequest, seller_id: str, option_id: int) -> dic
     store, is_owner = _store_for(request, seller_id)
     if not is_owner:
         raise NotFound("No such seller.")
-    actions.shipping_option_of(store, option_id).delete()
+    actions.do_delete_shipping_option(actions.shipping_option_of(store, option_id))
     return ok({"outcome": "deleted"})

@@ -14,9 +14,9 @@ from django.test import Client
 from django.test.client import RequestFactory
 
 from cryptoshop.accounts import actions as account_actions
-from cryptoshop.catalog import demo
 from cryptoshop.catalog.models import Category, Listing
 from cryptoshop.core.fields import EncryptedTextField
+from cryptoshop.demo import seed as demo
 from cryptoshop.moderation import actions as moderation
 from tests.app.conftest import Account, enable_2fa, fresh_code
 from tests.app.shop import listing, seller

@@ -211,7 +211,7 @@ def test_tolerance_threshold_is_integer_exact() -> None:
 
 
 def test_seller_dashboard_shows_notifications_and_missing_wallet(client: Client) -> None:
-    from cryptoshop.payments.models import Notification
+    from cryptoshop.notifications.models import Notification
 
     owner, store = seller()
     client.post("/accounts/login/", {"token": owner.token})

@@ -84,7 +84,7 @@ def test_first_run_seeds_the_demo_shop_once(settings: Any, tmp_path: Path) -> No
 
 
 def test_demo_pictures_are_deterministic() -> None:
-    from cryptoshop.catalog import demo
+    from cryptoshop.demo import pictures as demo
 
     first = demo.render_image("Titanium Seed Backup Plate", "plate", "0", 1)
     assert first == demo.render_image("Titanium Seed Backup Plate", "plate", "0", 1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cryptoshop.chain.regtest import RegtestNode
-from cryptoshop.payments.models import Notification
+from cryptoshop.notifications.models import Notification
 from tests.regtest.shop import log, open_shop, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]

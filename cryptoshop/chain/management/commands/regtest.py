@@ -11,16 +11,16 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from cryptoshop.btc.amounts import btc_to_sats, format_btc, sats
 from cryptoshop.btc.errors import BitcoinError
+from cryptoshop.chain.configured import regtest_dir
 from cryptoshop.chain.regtest import RegtestNode
 
 
 def _state_dir() -> Path:
-    return Path(settings.VAR_DIR) / "regtest"
+    return regtest_dir()
 
 
 class Command(BaseCommand):
@@ -47,7 +47,7 @@ class Command(BaseCommand):
 
     def _running(self) -> RegtestNode | None:
         directory = _state_dir()
-        if not (directory / "state.json").exists():
+        if not RegtestNode.has_state(directory):
             return None
         node = RegtestNode.attach(directory)
         return node if node.is_running() else None
@@ -65,7 +65,7 @@ class Command(BaseCommand):
         else:
             directory = _state_dir()
             secret = None
-            if (directory / "state.json").exists():
+            if RegtestNode.has_state(directory):
                 # Keep the miner key across restarts so earlier coins stay spendable.
                 secret = bytes.fromhex(RegtestNode.attach(directory).state.miner_secret)
             node = RegtestNode.start(directory, miner_secret=secret)

@@ -8,7 +8,7 @@ import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from cryptoshop.core.jobs import start_background_runner
+from cryptoshop.core.jobs import shutdown, start_background_runner
 
 
 class Command(BaseCommand):
@@ -38,8 +38,5 @@ class Command(BaseCommand):
             server_header=False,
             lifespan="on",
         )
-        # Stopped cleanly: hand the chain watcher's lease over at once instead of making
-        # the next process wait for it to run out.
-        from cryptoshop.payments.watcher import release
-
-        release()
+        # Stopped cleanly: let the apps hand over what they hold (the watcher's lease).
+        shutdown()

@@ -1,20 +1,19 @@
-"""The seller's dashboard: open a store, edit it, shipping options, overview."""
+"""The seller's dashboard and store pages: open a store, edit it, logo, shipping options."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cryptoshop.accounts.who import page_user
-from cryptoshop.catalog.models import Listing
 from cryptoshop.core.errors import ActionError
 from cryptoshop.core.forms_util import apply_error
 from cryptoshop.core.images import read_upload
-from cryptoshop.orders.models import Order
+from cryptoshop.notifications.actions import do_mark_seen, recent_notices
+from cryptoshop.sell.queries import dashboard_figures
 from cryptoshop.stores import actions
 from cryptoshop.stores.forms import LogoForm, ShippingForm, StoreForm
 from cryptoshop.stores.models import Store
@@ -25,26 +24,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     store = actions.store_of(page_user(request))
     if store is None:
         return redirect("sell:open")
-    listing_counts = dict(Listing.objects.filter(store=store).values_list("status")
-                          .annotate(n=Count("id")).values_list("status", "n"))
-    order_counts = dict(Order.objects.filter(store=store).values_list("status")
-                        .annotate(n=Count("id")).values_list("status", "n"))
-    to_ship = Order.objects.filter(store=store, status=Order.Status.PAID).count()
-    blocked = Listing.objects.filter(store=store, blocked=True).count()
-    recent = (Order.objects.filter(store=store).order_by("-created_at")
-              .prefetch_related("items")[:5])
-    from cryptoshop.payments.models import Notification, PaymentSettings
-
-    notices = list(Notification.objects.filter(user=store.owner)[:8])
-    Notification.objects.filter(pk__in=[n.pk for n in notices if not n.read]).update(read=True)
+    notices = recent_notices(store.owner)
+    # Showing the notices on the dashboard is what "seen" means for them.
+    do_mark_seen(notices)
     return render(request, "sell/dashboard.html", {
-        "notices": notices, "has_wallet": PaymentSettings.objects.filter(store=store).exists(),
-        "store": store, "listing_counts": listing_counts, "order_counts": order_counts,
-        "to_ship": to_ship, "blocked": blocked, "recent": recent,
-        "has_shipping": store.shipping_options.filter(active=True).exists(),
-        "low_stock": Listing.objects.filter(store=store, status="active")
-        .filter(Q(stock__lte=3) & Q(stock__isnull=False)).order_by("stock")[:5],
-    })
+        "store": store, "notices": notices, **dashboard_figures(store)})
 
 
 @login_required
@@ -133,7 +117,7 @@ def edit_shipping(request: HttpRequest, option_id: int) -> HttpResponse:
     store = actions.own_store(page_user(request))
     option = actions.shipping_option_of(store, option_id)
     if request.POST.get("delete"):
-        option.delete()
+        actions.do_delete_shipping_option(option)
         messages.info(request, "Shipping option removed.")
         return redirect("sell:store")
     form = ShippingForm(request.POST)

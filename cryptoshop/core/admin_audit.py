@@ -1,28 +1,55 @@
 """Admin plumbing for an audited operator: a ModelAdmin mixin that writes every add, change
 and delete to the audit log, and admin actions that ask for a reason on an intermediate
-page and then go through moderation.actions (so they are checked and audited like the same
-action taken from the report queue)."""
+page and then go through the domain's moderation actions (so they are checked and audited
+like the same action taken from the report queue).
+
+Every app's admin.py uses this, so it sits in core; the audit log itself belongs to the
+moderation app, which provides its writer through AUDIT_LOG."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import models
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
-from cryptoshop.accounts.models import User
 from cryptoshop.core.errors import ActionError
-from cryptoshop.moderation.actions import audit
-from cryptoshop.moderation.forms import AdminReasonForm
+from cryptoshop.core.registry import Slot
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 
-def _staff(request: HttpRequest) -> User:
+class AuditWriter(Protocol):
+    def __call__(self, actor: Any, action: str, target: models.Model | None,
+                 reason: str = "", data: dict[str, Any] | None = None) -> object: ...
+
+
+AUDIT_LOG: Slot[AuditWriter] = Slot("the audit log writer", provided_by="cryptoshop.moderation")
+MAX_REASON = 500
+
+
+class AdminReasonForm(forms.Form):
+    """The intermediate page of the admin's moderation actions."""
+
+    reason = forms.CharField(max_length=MAX_REASON, min_length=3, label="Reason",
+                             help_text="Required. Recorded in the audit log with each object.",
+                             widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+
+def audit(actor: Any, action: str, target: models.Model | None, reason: str = "",
+          data: dict[str, Any] | None = None) -> object:
+    return AUDIT_LOG.get()(actor, action, target, reason, data)
+
+
+def _staff(request: HttpRequest) -> AbstractBaseUser:
     user = request.user
-    assert isinstance(user, User)
+    assert user.is_authenticated and user.is_staff
     return user
 
 
@@ -65,7 +92,7 @@ AdminAction = Callable[[admin.ModelAdmin, HttpRequest, models.QuerySet[Any]],  #
                        TemplateResponse | None]
 
 
-def reason_action(name: str, description: str, do: Callable[[User, Any, str], object],
+def reason_action(name: str, description: str, do: Callable[[Any, Any, str], object],
                   *, target: Callable[[Any], Any] = lambda obj: obj) -> AdminAction:
     """An admin action that first asks for a reason, then calls `do(staff, target(obj),
     reason)` for each selected object; each call is its own audited moderation action."""
@@ -93,7 +120,7 @@ def reason_action(name: str, description: str, do: Callable[[User, Any, str], ob
                 modeladmin.message_user(request, line, messages.WARNING)
             return None
         opts = modeladmin.model._meta
-        return TemplateResponse(request, "moderation/admin/reason.html", {
+        return TemplateResponse(request, "admin_audit/reason.html", {
             **modeladmin.admin_site.each_context(request),
             "title": description,
             "opts": opts,

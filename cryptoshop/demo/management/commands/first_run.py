@@ -9,8 +9,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from cryptoshop.accounts.actions import do_create_operator
+from cryptoshop.accounts.actions import do_create_operator, do_rotate_token
 from cryptoshop.accounts.models import User
+from cryptoshop.demo.wallets import DEMO_MNEMONIC, ensure_demo_wallets
+from cryptoshop.escrow.keys import marketplace_key
+from cryptoshop.stores.models import Store
 
 
 class Command(BaseCommand):
@@ -18,8 +21,6 @@ class Command(BaseCommand):
             "load the demo shop (manage.py seed_demo; skipped with CRYPTOSHOP_DEMO_DATA=0).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from cryptoshop.escrow.keys import marketplace_key
-
         # The escrow cosigner exists from the first start (encrypted at rest), so its
         # public key is in every escrow address from the first order on.
         marketplace_key()
@@ -38,8 +39,6 @@ class Command(BaseCommand):
         if os.environ.get("CRYPTOSHOP_DEMO_DATA", "1").strip().lower() not in {"0", "false",
                                                                                "no", "off"}:
             call_command("seed_demo", stdout=self.stdout, stderr=self.stderr)
-            from cryptoshop.payments.demo import ensure_demo_wallets
-
             wallets = ensure_demo_wallets()
             if wallets:
                 self.stdout.write(f"Demo: {wallets} store wallet(s) on regtest (watch-only).")
@@ -51,10 +50,6 @@ class Command(BaseCommand):
 
     def _demo_seller(self) -> None:
         """Regtest demo: a way in as one escrow seller, to ship, refund or claim."""
-        from cryptoshop.accounts.actions import do_rotate_token
-        from cryptoshop.payments.demo import DEMO_MNEMONIC
-        from cryptoshop.stores.models import Store
-
         store = Store.objects.filter(slug="cold-storage-co").select_related("owner").first()
         if store is None:
             return

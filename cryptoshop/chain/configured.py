@@ -1,14 +1,18 @@
-"""Which network we are on and how we reach the chain (env-driven, see .env.example)."""
+"""Which network this shop is on and the chain backend it is configured to use (env-driven,
+see .env.example): the one factory every app asks for its ChainBackend."""
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 
 from cryptoshop.chain.base import ChainBackend
+from cryptoshop.chain.errors import ChainError
+from cryptoshop.chain.esplora import Esplora
+from cryptoshop.chain.regtest import NodeState, RegtestNode
+from cryptoshop.chain.rpc import BitcoinRPC
 
 
 def network() -> str:
@@ -23,23 +27,19 @@ class ChainNotConfigured(Exception):
         self.misconfigured = misconfigured
 
 
-def _regtest_state() -> dict[str, object] | None:
-    path = Path(settings.VAR_DIR) / "regtest" / "state.json"
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+def regtest_dir() -> Path:
+    """Where `manage.py regtest start` keeps the local node (and its state file)."""
+    return Path(settings.VAR_DIR) / "regtest"
+
+
+def _regtest_state() -> NodeState | None:
+    return RegtestNode.read_state(regtest_dir())
 
 
 def backend() -> ChainBackend:
     """The configured chain backend (cached per process for the RPC/Esplora settings).
     A backend that can't even be constructed (missing credentials, bad URL) counts as
     not configured."""
-    from cryptoshop.chain.errors import ChainError
-
     try:
         return _backend()
     except ChainError as exc:
@@ -55,8 +55,8 @@ def _backend() -> ChainBackend:
             raise ChainNotConfigured(
                 "no chain backend: start the regtest node (manage.py regtest start) or set "
                 "CRYPTOSHOP_CHAIN_BACKEND")
-        return _rpc(f"http://127.0.0.1:{state['rpc_port']}", str(state["rpc_user"]),
-                    str(state["rpc_password"]), "")
+        return _rpc(f"http://127.0.0.1:{state.rpc_port}", state.rpc_user,
+                    state.rpc_password, "")
     if kind == "rpc":
         return _rpc(settings.CHAIN_RPC_URL, settings.CHAIN_RPC_USER,
                     settings.CHAIN_RPC_PASSWORD, settings.CHAIN_RPC_COOKIE_FILE)
@@ -67,14 +67,10 @@ def _backend() -> ChainBackend:
 
 @lru_cache(maxsize=4)
 def _rpc(url: str, user: str, password: str, cookie: str) -> ChainBackend:
-    from cryptoshop.chain.rpc import BitcoinRPC
-
     return BitcoinRPC(url, network(), user=user or None, password=password or None,
                       cookie_file=cookie or None, timeout=15.0, retries=2)
 
 
 @lru_cache(maxsize=2)
 def _esplora(url: str) -> ChainBackend:
-    from cryptoshop.chain.esplora import Esplora
-
     return Esplora(url, network())

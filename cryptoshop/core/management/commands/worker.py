@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from cryptoshop.core.jobs import register_job, run_due_jobs
+from cryptoshop.core.jobs import run_due_jobs, schedule_chain_jobs_every_turn, shutdown
 
 
 class Command(BaseCommand):
@@ -23,13 +23,10 @@ class Command(BaseCommand):
                             help="seconds between watcher polls (default from settings)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from cryptoshop.payments.hooks import _watch
-
         poll = options["poll"] if options["poll"] is not None else settings.WATCHER_POLL_SECONDS
-        register_job("watch_chain", 0, _watch)  # every loop turn
-        from cryptoshop.escrow.hooks import _settle
-
-        register_job("escrow_settle", 0, _settle)
+        # The watcher and escrow settling run on every loop turn here; other jobs on their
+        # own schedules.
+        schedule_chain_jobs_every_turn()
         stopping = False
 
         def stop(signum: int, frame: object) -> None:
@@ -39,9 +36,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         self.stdout.write(f"worker: polling every {poll}s")
-        from cryptoshop.payments.watcher import release
-
         while not stopping:
             run_due_jobs()
             time.sleep(poll)
-        release()
+        shutdown()

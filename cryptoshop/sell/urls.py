@@ -2,10 +2,9 @@
 
 from django.urls import path
 
-from cryptoshop.catalog import seller_views
-from cryptoshop.orders import views as order_views
-from cryptoshop.payments import views as payment_views
-from cryptoshop.stores import views
+from cryptoshop.sell import listing_views as seller_views
+from cryptoshop.sell import order_views, payout_views
+from cryptoshop.sell import store_views as views
 
 app_name = "sell"
 
@@ -15,7 +14,7 @@ urlpatterns = [
     path("store/", views.edit_store, name="store"),
     path("store/logo/", views.upload_logo, name="logo"),
     path("store/shipping/", views.add_shipping, name="shipping_add"),
-    path("payments/", payment_views.payout_settings, name="payments"),
+    path("payments/", payout_views.payout_settings, name="payments"),
     path("store/shipping/<int:option_id>/", views.edit_shipping, name="shipping_edit"),
     path("listings/", seller_views.listing_list, name="listings"),
     path("listings/new/", seller_views.listing_new, name="listing_new"),

@@ -11,6 +11,7 @@ from django.conf import settings
 
 from cryptoshop.btc.keys import account_xpub, key_origin, root_from_mnemonic
 from cryptoshop.btc.networks import REGTEST
+from cryptoshop.escrow.keys import do_register_key, key_of
 from cryptoshop.payments.actions import PayoutInput, do_set_payout
 from cryptoshop.payments.models import PaymentSettings
 from cryptoshop.stores.models import Store
@@ -30,8 +31,6 @@ def demo_fee_wallet() -> str:
 def ensure_demo_wallets() -> int:
     if settings.BITCOIN_NETWORK != "regtest":
         return 0
-    from cryptoshop.escrow.keys import do_register_key, key_of
-
     root = root_from_mnemonic(DEMO_MNEMONIC, REGTEST)
     used = set(PaymentSettings.objects.values_list("descriptor", flat=True))
     made = 0

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from cryptoshop.catalog import demo
+from cryptoshop.demo import seed as demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,55 @@
+"""Wiring escrow into the rest: the escrow payment mode, funded when the invoice settles,
+the settle and purge jobs, live rooms."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from cryptoshop.accounts.models import User
+from cryptoshop.core.jobs import register_chain_job, register_job
+from cryptoshop.escrow import keys
+from cryptoshop.escrow.actions import (
+    check_open_escrow,
+    do_open_escrow,
+    on_invoice_settled,
+    purge_closed_evidence,
+    role_in,
+    settle_broadcast_spends,
+)
+from cryptoshop.escrow.models import Escrow
+from cryptoshop.orders.models import Order
+from cryptoshop.payments.registry import ESCROW_MODE, INVOICE_SETTLED
+from cryptoshop.realtime.rooms import register_room_authorizer
+
+
+class _EscrowMode:
+    """The escrow app's side of payments' EscrowMode."""
+
+    def has_key(self, user: User) -> bool:
+        return keys.key_of(user) is not None
+
+    def check_open(self, order: Order, buyer: User, refund_address: str) -> object:
+        return check_open_escrow(order, buyer, refund_address)
+
+    def do_open(self, terms: object) -> tuple[str, str]:
+        return do_open_escrow(terms)  # type: ignore[arg-type]  # terms from check_open
+
+
+def _escrow_room_allowed(user: User, public_id: str) -> bool:
+    """`escrow-<id>` rooms: the escrow's buyer, seller, or (in a dispute) the arbiter."""
+    escrow = Escrow.objects.select_related("order", "order__store").filter(
+        public_id=public_id).first()
+    return escrow is not None and role_in(escrow, user) is not None
+
+
+def _settle() -> object:
+    closed = settle_broadcast_spends()
+    return f"{closed} escrow payout(s) confirmed" if closed else None
+
+
+def install() -> None:
+    ESCROW_MODE.provide(_EscrowMode())
+    INVOICE_SETTLED.add(on_invoice_settled)
+    register_job("purge_closed_evidence", 3600, purge_closed_evidence)
+    register_chain_job("escrow_settle", _settle, max(2, settings.WATCHER_POLL_SECONDS))
+    register_room_authorizer("escrow-", _escrow_room_allowed)

@@ -1,0 +1,26 @@
+"""What the orders layer asks of the apps above it, filled from their wiring.py.
+
+Payments sits above orders (an invoice belongs to an order), yet an order's page and its
+API answer show how its payment stands. The payments app provides that here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+from cryptoshop.core.registry import Slot
+
+if TYPE_CHECKING:
+    from cryptoshop.orders.models import Order
+
+
+class OrderPayment(Protocol):
+    def page_context(self, order: Order) -> dict[str, Any]:
+        """Template context for the order page: `invoice` and `invoice_flags`."""
+        ...
+
+    def api_out(self, order: Order) -> dict[str, Any] | None:
+        """The order's current invoice as the API shows it, or None."""
+        ...
+
+
+ORDER_PAYMENT: Slot[OrderPayment] = Slot("the order's payment", provided_by="cryptoshop.payments")

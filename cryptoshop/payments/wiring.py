@@ -1,0 +1,75 @@
+"""Wiring the payments layer into the rest: periodic jobs, health, live-room access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+
+from cryptoshop.accounts.models import User
+from cryptoshop.chain import configured as chain_backend
+from cryptoshop.core.health import COMPONENT_CHECKS
+from cryptoshop.core.jobs import ON_SHUTDOWN, register_chain_job, register_job
+from cryptoshop.orders.models import Order
+from cryptoshop.orders.registry import ORDER_PAYMENT
+from cryptoshop.payments import actions, watcher
+from cryptoshop.payments.addresses import recycle_unpaid_addresses
+from cryptoshop.payments.api import invoice_out
+from cryptoshop.payments.models import Invoice, WatcherState
+from cryptoshop.realtime.rooms import register_room_authorizer
+
+
+def _chain_health() -> str:
+    try:
+        tip = chain_backend.backend().get_tip()
+    except chain_backend.ChainNotConfigured as exc:
+        return f"unavailable: {exc}" if exc.misconfigured else "disabled"
+    except Exception as exc:  # any backend failure means "down" for health purposes
+        return f"unavailable: {type(exc).__name__}"
+    state = WatcherState.objects.filter(name="chain").first()
+    if state is None or state.cursor_height is None:
+        return "ok (watcher not started)"
+    lag = tip.height - state.cursor_height
+    return "ok" if lag <= 2 else f"lagging {lag} blocks"
+
+
+def _watch() -> object:
+    result = watcher.run_once()
+    if result is None or not result.leader:
+        return None
+    if result.blocks or result.changed_invoices or result.reorged:
+        return (f"tip {result.tip_height}: {result.blocks} block(s), "
+                f"{len(result.changed_invoices)} invoice(s) changed, {result.reorged} reorged")
+    return None
+
+
+def _address_room_allowed(user: User, address: str) -> bool:
+    """`address-<addr>` rooms: the buyer or the seller of an order paying to it."""
+    return Invoice.objects.filter(address=address).filter(
+        Q(order__buyer_id=user.pk) | Q(order__store__owner_id=user.pk)).exists()
+
+
+class _OrderPayment:
+    """The payments app's side of orders' OrderPayment."""
+
+    def page_context(self, order: Order) -> dict[str, Any]:
+        invoice = actions.open_invoice(order)
+        return {"invoice": invoice,
+                "invoice_flags": actions.settle_flags(invoice) if invoice else []}
+
+    def api_out(self, order: Order) -> dict[str, Any] | None:
+        invoice = actions.open_invoice(order)
+        return invoice_out(invoice) if invoice is not None else None
+
+
+def install() -> None:
+    ORDER_PAYMENT.provide(_OrderPayment())
+    register_chain_job("watch_chain", _watch, settings.WATCHER_POLL_SECONDS)
+    # Stopped cleanly: hand the chain watcher's lease over at once instead of making the
+    # next process wait for it to run out.
+    ON_SHUTDOWN.add(watcher.release)
+    register_job("recycle_addresses", 600, recycle_unpaid_addresses)
+    if settings.CHAIN_BACKEND != "none":
+        COMPONENT_CHECKS["chain"] = _chain_health
+    register_room_authorizer("address-", _address_room_allowed)
