@@ -1,7 +1,7 @@
-from cryptoshop.core.apps import WiredAppConfig
+from cryptoshop.core import registry
 
 
-class CartConfig(WiredAppConfig):
+class CartConfig(registry.WiredAppConfig):
     name = "cryptoshop.cart"
     label = "cart"
     verbose_name = "Cart"

@@ -1,7 +1,7 @@
-from cryptoshop.core.apps import WiredAppConfig
+from cryptoshop.core import registry
 
 
-class CatalogConfig(WiredAppConfig):
+class CatalogConfig(registry.WiredAppConfig):
     name = "cryptoshop.catalog"
     label = "catalog"
     verbose_name = "Catalog"

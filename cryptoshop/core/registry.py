@@ -11,8 +11,10 @@ pattern for every such inversion, so a reader finds all of them by grepping `wir
 from __future__ import annotations
 
 from collections.abc import Iterator
+from importlib import import_module
 from typing import Generic, TypeVar
 
+from django.apps import AppConfig
 from django.core.exceptions import ImproperlyConfigured
 
 T = TypeVar("T")
@@ -60,3 +62,18 @@ class Hooks(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+class WiredAppConfig(AppConfig):
+    """An app that plugs itself into lower layers (jobs, health checks, live rooms, the
+    registries in core/registry.py). Its `wiring.py` has an `install()` that does that.
+
+    The module is loaded here rather than imported at the top of apps.py because it imports
+    models, which Django allows only once the app registry is ready; this is the one place
+    that waits, for every app.
+
+    Subclass it as `registry.WiredAppConfig` (importing the module, not the class): Django
+    picks an app's config automatically only when apps.py has exactly one AppConfig class."""
+
+    def ready(self) -> None:
+        import_module(f"{self.name}.wiring").install()

@@ -1,7 +1,7 @@
-from cryptoshop.core.apps import WiredAppConfig
+from cryptoshop.core import registry
 
 
-class EscrowConfig(WiredAppConfig):
+class EscrowConfig(registry.WiredAppConfig):
     name = "cryptoshop.escrow"
     label = "escrow"
     verbose_name = "Escrow"

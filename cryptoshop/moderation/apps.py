@@ -1,7 +1,7 @@
-from cryptoshop.core.apps import WiredAppConfig
+from cryptoshop.core import registry
 
 
-class ModerationConfig(WiredAppConfig):
+class ModerationConfig(registry.WiredAppConfig):
     name = "cryptoshop.moderation"
     label = "moderation"
     verbose_name = "Moderation"

@@ -1,7 +1,7 @@
-from cryptoshop.core.apps import WiredAppConfig
+from cryptoshop.core import registry
 
 
-class OrdersConfig(WiredAppConfig):
+class OrdersConfig(registry.WiredAppConfig):
     name = "cryptoshop.orders"
     label = "orders"
     verbose_name = "Orders"

@@ -1,7 +1,7 @@
-from cryptoshop.core.apps import WiredAppConfig
+from cryptoshop.core import registry
 
 
-class PaymentsConfig(WiredAppConfig):
+class PaymentsConfig(registry.WiredAppConfig):
     name = "cryptoshop.payments"
     label = "payments"
     verbose_name = "Payments"

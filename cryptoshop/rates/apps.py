@@ -1,7 +1,7 @@
-from cryptoshop.core.apps import WiredAppConfig
+from cryptoshop.core import registry
 
 
-class RatesConfig(WiredAppConfig):
+class RatesConfig(registry.WiredAppConfig):
     name = "cryptoshop.rates"
     label = "rates"
     verbose_name = "Exchange rates"

@@ -1,7 +1,7 @@
-from cryptoshop.core.apps import WiredAppConfig
+from cryptoshop.core import registry
 
 
-class RealtimeConfig(WiredAppConfig):
+class RealtimeConfig(registry.WiredAppConfig):
     name = "cryptoshop.realtime"
     label = "realtime"
     verbose_name = "Live events"
