@@ -11,7 +11,7 @@ PORT ?= 8000
 help:
 	@echo "make run    - install everything, migrate, load demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test   - lint, then every test tier on SQLite and on PostgreSQL"
-	@echo "make lint   - ruff and mypy"
+	@echo "make lint   - ruff, mypy, the layer contracts (import-linter) and the shape check"
 	@echo "make bench  - benchmarks (figures as ratios against in-run baselines)"
 
 # --- dependencies ------------------------------------------------------------------------
@@ -52,9 +52,13 @@ serve: deps
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 # --- quality -----------------------------------------------------------------------------
+# ruff and mypy; import-linter holds the apps to their layer order (pyproject.toml); the
+# shape check keeps modules under 400 lines and functions under 60.
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy cryptoshop config
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) scripts/check_shape.py
 
 test: deps
 	bash scripts/test.sh

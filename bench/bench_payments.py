@@ -59,7 +59,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cryptoshop.btc import assert_native_secp256k1
 from cryptoshop.btc.psbt import Outpoint, TxOutput, Utxo, build_p2wpkh_spend
-from cryptoshop.chain.regtest import COINBASE_MATURITY, RegtestNode, find_node
+from cryptoshop.chain.node_binary import find_node
+from cryptoshop.chain.regtest import COINBASE_MATURITY, RegtestNode
 
 if TYPE_CHECKING:
     from cryptoshop.payments.models import Invoice

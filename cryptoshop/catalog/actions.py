@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -82,29 +83,11 @@ def parse_tags(raw: str | list[str]) -> list[str]:
     return seen
 
 
-def check_listing_input(store: Store, data: ListingInput, *,
-                        current: Listing | None = None) -> CleanListing:
-    errors: dict[str, list[str]] = {}
+Report = Callable[[str, str], None]
 
-    def err(key: str, message: str) -> None:
-        errors.setdefault(key, []).append(message)
 
-    title = " ".join(data.title.split())
-    if not 3 <= len(title) <= 120:
-        err("title", "3–120 characters.")
-    if len(data.description) > 20000:
-        err("description", "At most 20,000 characters.")
-    category = Category.objects.filter(slug=data.category).first()
-    if category is None:
-        err("category", "Choose a category.")
-    elif category.prohibited:
-        err("category", "Listings are not allowed in this category.")
-    tags = parse_tags(data.tags)
-    if len(tags) > MAX_TAGS:
-        err("tags", f"At most {MAX_TAGS} tags.")
-    if any(not _TAG_RE.match(t) for t in tags):
-        err("tags", "Tags are 2–30 letters, digits or '-'.")
-
+def _check_price(data: ListingInput, err: Report) -> tuple[int | None, Decimal | None, str]:
+    """(price_sat, price_fiat, currency): one of the two prices, as the price mode says."""
     price_sat: int | None = None
     price_fiat: Decimal | None = None
     currency = ""
@@ -128,6 +111,61 @@ def check_listing_input(store: Store, data: ListingInput, *,
             err("fiatCurrency", "Choose a currency: " + ", ".join(sorted(CURRENCIES)) + ".")
     else:
         err("priceMode", "Price in sats or in a fiat currency.")
+    return price_sat, price_fiat, currency
+
+
+def _check_specifications(rows: list[tuple[str, str]], err: Report) -> list[tuple[str, str]]:
+    specs: list[tuple[str, str]] = []
+    for key, value in rows:
+        key, value = " ".join(str(key).split()), " ".join(str(value).split())
+        if not key and not value:
+            continue
+        if not key or not value or len(key) > 60 or len(value) > 200:
+            err("specifications", "Each row needs a name (≤ 60) and a value (≤ 200).")
+            break
+        specs.append((key, value))
+    if len(specs) > MAX_SPECS:
+        err("specifications", f"At most {MAX_SPECS} rows.")
+    return specs
+
+
+def _check_publishable(store: Store, data: ListingInput, current: Listing | None,
+                       err: Report) -> None:
+    """Publishing has extra requirements: the listing must be deliverable."""
+    if not store.is_active:
+        err("status", "Your store is suspended; listings can't be published.")
+    if data.kind == Listing.Kind.PHYSICAL and not store.shipping_options.filter(
+            active=True).exists():
+        err("status", "Add a shipping option to your store before publishing physical goods.")
+    has_payload = bool(data.digital_text.strip()) or bool(current and current.digital_file)
+    if data.kind == Listing.Kind.DIGITAL and not has_payload:
+        err("digitalText", "Digital goods need the text or file the buyer receives.")
+
+
+def check_listing_input(store: Store, data: ListingInput, *,
+                        current: Listing | None = None) -> CleanListing:
+    errors: dict[str, list[str]] = {}
+
+    def err(key: str, message: str) -> None:
+        errors.setdefault(key, []).append(message)
+
+    title = " ".join(data.title.split())
+    if not 3 <= len(title) <= 120:
+        err("title", "3–120 characters.")
+    if len(data.description) > 20000:
+        err("description", "At most 20,000 characters.")
+    category = Category.objects.filter(slug=data.category).first()
+    if category is None:
+        err("category", "Choose a category.")
+    elif category.prohibited:
+        err("category", "Listings are not allowed in this category.")
+    tags = parse_tags(data.tags)
+    if len(tags) > MAX_TAGS:
+        err("tags", f"At most {MAX_TAGS} tags.")
+    if any(not _TAG_RE.match(t) for t in tags):
+        err("tags", "Tags are 2–30 letters, digits or '-'.")
+
+    price_sat, price_fiat, currency = _check_price(data, err)
 
     if data.stock is not None and (not _is_int(data.stock) or not 0 <= data.stock <= MAX_STOCK):
         err("stock", "Empty for unlimited, or a whole number from 0 to 1,000,000.")
@@ -138,28 +176,10 @@ def check_listing_input(store: Store, data: ListingInput, *,
     if data.status not in Listing.Status.values:
         err("status", "Draft, active or hidden.")
 
-    specs: list[tuple[str, str]] = []
-    for key, value in data.specifications:
-        key, value = " ".join(str(key).split()), " ".join(str(value).split())
-        if not key and not value:
-            continue
-        if not key or not value or len(key) > 60 or len(value) > 200:
-            err("specifications", "Each row needs a name (≤ 60) and a value (≤ 200).")
-            break
-        specs.append((key, value))
-    if len(specs) > MAX_SPECS:
-        err("specifications", f"At most {MAX_SPECS} rows.")
+    specs = _check_specifications(data.specifications, err)
 
-    # Publishing has extra requirements: the listing must be deliverable.
     if data.status == Listing.Status.ACTIVE and not errors:
-        if not store.is_active:
-            err("status", "Your store is suspended; listings can't be published.")
-        if data.kind == Listing.Kind.PHYSICAL and not store.shipping_options.filter(
-                active=True).exists():
-            err("status", "Add a shipping option to your store before publishing physical goods.")
-        has_payload = bool(data.digital_text.strip()) or bool(current and current.digital_file)
-        if data.kind == Listing.Kind.DIGITAL and not has_payload:
-            err("digitalText", "Digital goods need the text or file the buyer receives.")
+        _check_publishable(store, data, current, err)
     if errors:
         raise ValidationFailed(errors)
     assert category is not None

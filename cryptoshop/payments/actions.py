@@ -138,17 +138,8 @@ def check_refund_address(address: str) -> str:
             f"Not a valid {configured.network()} address: {exc}"]}) from exc
 
 
-def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
-                      client_ip: str) -> Invoice:
-    """Commit to paying: take a fresh address, fix the amount in sats (from a rate
-    snapshot for fiat-priced items) and start the expiry clock."""
-    if order.buyer_id != buyer.pk:
-        raise NotFound("No such order.")
-    if order.status != Order.Status.PENDING_PAYMENT:
-        raise Conflict("This order isn't waiting for a payment.")
-    current = open_invoice(order)
-    if current is not None and not current.expired_unpaid:
-        raise Conflict("This order already has a payment address.")
+def _payable_settings(order: Order) -> PaymentSettings:
+    """The store's wallet, if this shop can take a payment to it now."""
     try:
         configured.backend()
     except configured.ChainNotConfigured as exc:
@@ -162,6 +153,31 @@ def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
                           "Ask the seller, or cancel the order.", code="store_not_payable")
     if ps.network != configured.network():
         raise ActionError("This store's wallet is for another network.", code="wrong_network")
+    return ps
+
+
+@dataclass(frozen=True)
+class InvoiceTerms:
+    """What check_create_invoice approved: the wallet, the refund address and, for an
+    escrow store, the escrow app's terms."""
+
+    ps: PaymentSettings
+    refund_address: str
+    escrow_terms: object | None
+
+
+def check_create_invoice(order: Order, buyer: User, refund_address: str,
+                         client_ip: str) -> InvoiceTerms:
+    """Everything that can refuse an invoice, checked before any address is taken (and
+    counted against the buyer's invoice rate limits)."""
+    if order.buyer_id != buyer.pk:
+        raise NotFound("No such order.")
+    if order.status != Order.Status.PENDING_PAYMENT:
+        raise Conflict("This order isn't waiting for a payment.")
+    current = open_invoice(order)
+    if current is not None and not current.expired_unpaid:
+        raise Conflict("This order already has a payment address.")
+    ps = _payable_settings(order)
     refund = check_refund_address(refund_address)
     escrow_terms = None
     if ps.mode == PaymentSettings.Mode.ESCROW:
@@ -173,18 +189,32 @@ def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
     if open_count >= settings.MAX_OPEN_INVOICES:
         raise ActionError("You have too many unpaid payment addresses open. Pay or cancel "
                           "some orders first.", code="too_many_invoices")
-    amount, snapshot = _amount_of(order)
-    now = timezone.now()
-    # Where the watcher should start looking for this invoice's payments: the tip it last
-    # processed (no node round trip per invoice), or the node's tip before it first ran.
+    return InvoiceTerms(ps, refund, escrow_terms)
+
+
+def _watch_from_height() -> int | None:
+    """Where the watcher should start looking for a new invoice's payments: the tip it last
+    processed (no node round trip per invoice), or the node's tip before it first ran."""
     watched = WatcherState.objects.filter(name="chain").values_list("cursor_height",
                                                                     flat=True).first()
-    tip_height = watched
-    if tip_height is None:
-        try:
-            tip_height = configured.backend().get_tip().height
-        except Exception:  # the watcher catches up from its lookback anyway
-            logger.warning("invoice created without a known tip height")
+    if watched is not None:
+        return int(watched)
+    try:
+        return configured.backend().get_tip().height
+    except Exception:  # the watcher catches up from its lookback anyway
+        logger.warning("invoice created without a known tip height")
+        return None
+
+
+def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
+                      client_ip: str) -> Invoice:
+    """Commit to paying: take a fresh address, fix the amount in sats (from a rate
+    snapshot for fiat-priced items) and start the expiry clock."""
+    terms = check_create_invoice(order, buyer, refund_address, client_ip)
+    ps, escrow_terms = terms.ps, terms.escrow_terms
+    amount, snapshot = _amount_of(order)
+    now = timezone.now()
+    tip_height = _watch_from_height()
     with transaction.atomic():
         slot = None
         if escrow_terms is not None:
@@ -197,7 +227,7 @@ def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
             script_pubkey=spk, amount_sat=amount, rate_snapshot=snapshot,
             required_confirmations=max(ps.required_confirmations,
                                        1 if escrow_terms is not None else 0),
-            tolerance_percent=ps.tolerance_percent, refund_address=refund,
+            tolerance_percent=ps.tolerance_percent, refund_address=terms.refund_address,
             created_height=tip_height, expires_at=now + timedelta(minutes=ps.invoice_minutes),
             watch_until=now + timedelta(hours=ps.watch_hours),
         )

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from cryptoshop.chain.regtest import HarnessUnavailable, NodeBinary, RegtestNode, find_node
+from cryptoshop.chain.node_binary import HarnessUnavailable, NodeBinary, find_node
+from cryptoshop.chain.regtest import RegtestNode
 
 log = logging.getLogger("cryptoshop.regtest.scenario")
 
