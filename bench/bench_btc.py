@@ -43,7 +43,7 @@ from cryptoshop.btc.psbt import (
     serialize_psbt,
 )
 from cryptoshop.chain.decode import decode_block
-from cryptoshop.chain.types import Block
+from cryptoshop.chain.values import Block
 
 N_TX = 4_000
 N_OUT = 10_000

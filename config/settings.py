@@ -286,10 +286,10 @@ LOG_JSON = env_bool("CRYPTOSHOP_LOG_JSON", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "cryptoshop.core.logging.RedactSecretsFilter"}},
+    "filters": {"redact": {"()": "cryptoshop.core.log_format.RedactSecretsFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-        "json": {"()": "cryptoshop.core.logging.JsonFormatter"},
+        "json": {"()": "cryptoshop.core.log_format.JsonFormatter"},
     },
     "handlers": {
         "console": {

@@ -12,8 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cryptoshop.accounts import secrets as acct_secrets
-from cryptoshop.accounts import totp
+from cryptoshop.accounts import credentials, totp
 from cryptoshop.accounts.deletion import DeletionPlan, plan_for, run_cleanups
 from cryptoshop.accounts.models import RecoveryCode, User
 from cryptoshop.core import ratelimit
@@ -105,11 +104,11 @@ class Registration:
 def do_register(*, display_name: str | None, client_ip: str) -> Registration:
     name = check_display_name(display_name)
     _limited("register:ip", client_ip)
-    token = acct_secrets.new_access_token()
+    token = credentials.new_access_token()
     try:
         with transaction.atomic():
             user = User.objects.create_user(
-                token_hash=acct_secrets.token_hash(token), display_name=name
+                token_hash=credentials.token_hash(token), display_name=name
             )
     except IntegrityError as exc:
         raise ValidationFailed({"displayName": ["That name is taken."]}) from exc
@@ -118,10 +117,10 @@ def do_register(*, display_name: str | None, client_ip: str) -> Registration:
 
 
 def user_for_token(raw_token: str) -> User | None:
-    token = acct_secrets.normalise_token(raw_token)
+    token = credentials.normalise_token(raw_token)
     if token is None:
         return None
-    return User.objects.filter(token_hash=acct_secrets.token_hash(token)).first()
+    return User.objects.filter(token_hash=credentials.token_hash(token)).first()
 
 
 def check_login(*, token: str, code: str | None, client_ip: str) -> User:
@@ -170,10 +169,10 @@ def _use_totp_code(user: User, code: str) -> bool:
 
 
 def _use_recovery_code(user: User, raw: str) -> bool:
-    code = acct_secrets.normalise_recovery_code(raw)
+    code = credentials.normalise_recovery_code(raw)
     if code is None:
         return False
-    code_hash = acct_secrets.recovery_code_hash(user.pk, code)
+    code_hash = credentials.recovery_code_hash(user.pk, code)
     used = RecoveryCode.objects.filter(
         user=user, code_hash=code_hash, used_at__isnull=True
     ).update(used_at=timezone.now())
@@ -186,8 +185,8 @@ def _use_recovery_code(user: User, raw: str) -> bool:
 
 def do_rotate_token(user: User) -> str:
     """Replace the access token; the old one stops working at once and other sessions end."""
-    token = acct_secrets.new_access_token()
-    user.token_hash = acct_secrets.token_hash(token)
+    token = credentials.new_access_token()
+    user.token_hash = credentials.token_hash(token)
     user.token_rotated_at = timezone.now()
     user.save(update_fields=["token_hash", "token_rotated_at"])
     logger.info("token rotated id=%s", user.public_id)
@@ -297,9 +296,9 @@ def do_regenerate_recovery_codes(user: User, code: str, *, client_ip: str) -> li
 
 def _replace_recovery_codes(user: User) -> list[str]:
     user.recovery_codes.all().delete()
-    codes = acct_secrets.new_recovery_codes()
+    codes = credentials.new_recovery_codes()
     RecoveryCode.objects.bulk_create(
-        RecoveryCode(user=user, code_hash=acct_secrets.recovery_code_hash(user.pk, c))
+        RecoveryCode(user=user, code_hash=credentials.recovery_code_hash(user.pk, c))
         for c in codes
     )
     return codes
@@ -315,9 +314,9 @@ def do_create_operator(*, display_name: str | None) -> Registration:
     """Staff accounts are made from the command line (manage.py create_operator); they may
     use the names reserved so nobody else can pose as staff."""
     name = check_display_name(display_name, allow_reserved=True)
-    token = acct_secrets.new_access_token()
+    token = credentials.new_access_token()
     user = User.objects.create_user(
-        token_hash=acct_secrets.token_hash(token), display_name=name,
+        token_hash=credentials.token_hash(token), display_name=name,
         is_staff=True, is_superuser=True,
     )
     return Registration(user=user, token=token)

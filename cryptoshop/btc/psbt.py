@@ -137,14 +137,14 @@ def input_values(psbt: PSBT) -> list[int]:
 
 def psbt_fee(psbt: PSBT) -> int:
     """Fee in sats (inputs - outputs); refuses negative or over-supply values."""
-    total_in = sum(input_values(psbt))
-    total_out = sum(int(out.value) for out in psbt.tx.vout)
-    if total_in > MAX_MONEY_SAT or total_out > MAX_MONEY_SAT:
+    total_in_sat = sum(input_values(psbt))
+    total_out_sat = sum(int(out.value) for out in psbt.tx.vout)
+    if total_in_sat > MAX_MONEY_SAT or total_out_sat > MAX_MONEY_SAT:
         raise PSBTError("amounts exceed the money supply")
-    fee = total_in - total_out
-    if fee < 0:
+    fee_sat = total_in_sat - total_out_sat
+    if fee_sat < 0:
         raise PSBTError("outputs exceed inputs")
-    return fee
+    return fee_sat
 
 
 def tx_vsize(tx: Transaction) -> int:
@@ -311,16 +311,18 @@ def build_p2wpkh_spend(
     for u in utxos:
         if u.script_pubkey != own_spk:
             raise SigningRefused(f"{u.outpoint} is not a P2WPKH output of this key")
-    total_in = sum(u.value_sat for u in utxos)
-    total_out = sum(o.value_sat for o in outputs)
+    total_in_sat = sum(u.value_sat for u in utxos)
+    total_out_sat = sum(o.value_sat for o in outputs)
     scripts = [o.script_pubkey for o in outputs] + [change_script]
-    fee = fee_for_vsize(estimate_vsize(len(utxos), scripts, P2WPKH_WITNESS_BYTES), sat_per_vb)
-    change = total_in - total_out - fee
+    fee_sat = fee_for_vsize(estimate_vsize(len(utxos), scripts, P2WPKH_WITNESS_BYTES),
+                           sat_per_vb)
+    change_sat = total_in_sat - total_out_sat - fee_sat
     final_outputs = list(outputs)
-    if change >= dust_limit(change_script):
-        final_outputs.append(TxOutput(change_script, change))
-    elif change < 0:
-        raise PSBTError(f"insufficient funds: need {total_out + fee} sat, have {total_in} sat")
+    if change_sat >= dust_limit(change_script):
+        final_outputs.append(TxOutput(change_script, change_sat))
+    elif change_sat < 0:
+        raise PSBTError(f"insufficient funds: need {total_out_sat + fee_sat} sat, "
+                        f"have {total_in_sat} sat")
     psbt = new_psbt([u.outpoint for u in utxos], final_outputs,
                     sequence=0xFFFFFFFD if rbf else 0xFFFFFFFE)
     for i, u in enumerate(utxos):

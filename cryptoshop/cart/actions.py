@@ -83,13 +83,13 @@ def do_add_to_cart(cart: Cart, listing_public_id: str, quantity: Any, *,
     item = cart.items.filter(listing=listing).first()
     if item is None and cart.items.count() >= MAX_LINES:
         raise ActionError(f"A cart holds at most {MAX_LINES} different items.")
-    total = min(MAX_QUANTITY, (item.quantity if item else 0) + qty)
-    if listing.stock is not None and total > listing.stock:
+    new_quantity = min(MAX_QUANTITY, (item.quantity if item else 0) + qty)
+    if listing.stock is not None and new_quantity > listing.stock:
         raise ActionError(f"Only {listing.stock} left of “{listing.title}”.", field="quantity")
     if item is None:
-        item = CartItem.objects.create(cart=cart, listing=listing, quantity=total)
+        item = CartItem.objects.create(cart=cart, listing=listing, quantity=new_quantity)
     else:
-        item.quantity = total
+        item.quantity = new_quantity
         item.save(update_fields=["quantity"])
     Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
     return item

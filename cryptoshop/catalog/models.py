@@ -1,4 +1,4 @@
-"""Listings (the brief's "Products"), categories, images, specifications, reviews."""
+"""Listings ("products" in the API), categories, images, specifications, reviews."""
 
 from __future__ import annotations
 

@@ -24,8 +24,8 @@ MAX_SAT = 2_100_000_000_000_000
 class ListingFilters:
     q: str = ""
     category: str = ""
-    min_price: int | None = None
-    max_price: int | None = None
+    min_price_sat: int | None = None
+    max_price_sat: int | None = None
     kind: str = ""
     in_stock: bool = False
     store: str = ""
@@ -49,8 +49,8 @@ class ListingFilters:
         """The GET query for these filters (for pagination and sort links)."""
         from urllib.parse import urlencode
 
-        values = {"q": self.q, "category": self.category, "minPrice": self.min_price,
-                  "maxPrice": self.max_price, "kind": self.kind,
+        values = {"q": self.q, "category": self.category, "minPrice": self.min_price_sat,
+                  "maxPrice": self.max_price_sat, "kind": self.kind,
                   "inStock": "1" if self.in_stock else "", "store": self.store,
                   "sortBy": self.sort_by, "sortOrder": self.sort_order, "page": self.page}
         values.update(changes)
@@ -80,9 +80,9 @@ def parse_filters(params: Mapping[str, Any], *, strict: bool) -> ListingFilters:
     pages ignore them, so a hand-edited URL still shows something sensible."""
     errors: dict[str, list[str]] = {}
     q = str(params.get("q", "") or "").strip()[:200]
-    min_price = _int_param(params, "minPrice", errors)
-    max_price = _int_param(params, "maxPrice", errors)
-    if min_price is not None and max_price is not None and min_price > max_price:
+    min_price_sat = _int_param(params, "minPrice", errors)
+    max_price_sat = _int_param(params, "maxPrice", errors)
+    if min_price_sat is not None and max_price_sat is not None and min_price_sat > max_price_sat:
         errors["maxPrice"] = ["Must not be below minPrice."]
     kind = str(params.get("kind", "") or "")
     if kind and kind not in Listing.Kind.values:
@@ -103,8 +103,8 @@ def parse_filters(params: Mapping[str, Any], *, strict: bool) -> ListingFilters:
     in_stock = str(params.get("inStock", "") or "").lower() in {"1", "true", "on", "yes"}
     return ListingFilters(
         q=q, category=str(params.get("category", "") or "")[:60],
-        min_price=None if "minPrice" in errors else min_price,
-        max_price=None if "maxPrice" in errors else max_price,
+        min_price_sat=None if "minPrice" in errors else min_price_sat,
+        max_price_sat=None if "maxPrice" in errors else max_price_sat,
         kind="" if "kind" in errors else kind, in_stock=in_stock,
         store=str(params.get("store", "") or "")[:60],
         sort_by="" if "sortBy" in errors else sort_by,
@@ -130,10 +130,10 @@ def browse(filters: ListingFilters, base: QuerySet[Listing] | None = None) -> Qu
         qs = qs.filter(kind=filters.kind)
     if filters.in_stock:
         qs = qs.exclude(stock=0)
-    if filters.min_price is not None:
-        qs = qs.filter(sort_price_sat__gte=filters.min_price)
-    if filters.max_price is not None:
-        qs = qs.filter(sort_price_sat__lte=filters.max_price)
+    if filters.min_price_sat is not None:
+        qs = qs.filter(sort_price_sat__gte=filters.min_price_sat)
+    if filters.max_price_sat is not None:
+        qs = qs.filter(sort_price_sat__lte=filters.max_price_sat)
     if filters.q:
         qs = filter_search(qs, filters.q, rank=filters.effective_sort == "relevance")
     sort, descending = filters.effective_sort, filters.sort_order != "asc"

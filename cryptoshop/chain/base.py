@@ -8,7 +8,7 @@ from cryptoshop.btc.networks import Network
 
 from .decode import decode_block, decode_transaction
 from .errors import NotFound
-from .types import Block, ChainTip, FeeEstimate, Transaction, TxStatus
+from .values import Block, ChainTip, FeeEstimate, Transaction, TxStatus
 
 
 class ChainBackend(ABC):

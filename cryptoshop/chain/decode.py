@@ -13,7 +13,7 @@ from embit import compact
 from embit.transaction import Transaction as EmbitTx
 
 from .errors import ChainError
-from .types import Block, Transaction, TxIn, TxOut
+from .values import Block, Transaction, TxIn, TxOut
 
 _HEADER_SIZE = 80
 

@@ -19,7 +19,7 @@ from cryptoshop.btc.networks import Network, get_network
 
 from .base import ChainBackend
 from .errors import ChainError, NodeUnavailable, NotFound, Rejected, WrongNetwork
-from .types import ChainTip, FeeEstimate
+from .values import ChainTip, FeeEstimate
 
 log = logging.getLogger(__name__)
 

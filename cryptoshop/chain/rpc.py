@@ -1,6 +1,6 @@
 """Bitcoin Core-compatible JSON-RPC backend that works against bitcoind and btcd.
 
-Differences handled here (see DESIGN.md "Known pitfalls"): every request carries an
+Differences between Bitcoin Core and btcd handled here: every request carries an
 ``id`` (btcd silently ignores requests without one); verbosity/verbose flags are integers;
 blocks and transactions are fetched as raw hex and decoded with embit, never from the
 node's verbose JSON (btcd puts block transactions under ``rawtx``, Core under ``tx``);
@@ -35,7 +35,7 @@ from .errors import (
     RPCError,
     WrongNetwork,
 )
-from .types import ChainTip, FeeEstimate, MempoolAcceptance
+from .values import ChainTip, FeeEstimate, MempoolAcceptance
 
 log = logging.getLogger(__name__)
 

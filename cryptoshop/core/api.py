@@ -1,4 +1,4 @@
-"""The JSON API: one NinjaAPI, the brief's envelope, camelCase schemas, error mapping.
+"""The JSON API: one NinjaAPI, one response envelope, camelCase schemas, error mapping.
 
 Every answer is {"success": bool, "data"?, "error"?, "message"?, "pagination"?}. Errors:
 400 with per-field `details` for bad input, 401/403/404/409, 429 with Retry-After, and a
@@ -24,7 +24,8 @@ logger = logging.getLogger(__name__)
 
 
 class CamelSchema(Schema):
-    """Schemas speak camelCase on the wire (the brief's clients) and snake_case in Python."""
+    """Schemas speak camelCase on the wire (what JavaScript clients expect) and snake_case in
+    Python."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 

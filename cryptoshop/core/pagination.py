@@ -1,4 +1,4 @@
-"""Page/limit pagination with the brief's pagination object."""
+"""Page/limit pagination, and the API's pagination object {page, limit, total, pages}."""
 
 from __future__ import annotations
 

@@ -10,10 +10,6 @@ from cryptoshop.core.context_processors import THEMES
 from cryptoshop.core.web import safe_next
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
-
-
 @require_POST
 def set_theme(request: HttpRequest) -> HttpResponse:
     """The dark-mode switch as a plain form, so it works without JavaScript too."""

@@ -93,9 +93,9 @@ def seed_stores(result: SeedResult) -> dict[str, StoreSpec]:
             store = do_open_store(reg.user, StoreInput(
                 name=spec.name, slug=spec.slug, description=spec.description,
                 policies=spec.policies))
-            for name, regions, cost in spec.shipping:
+            for name, regions, cost_sat in spec.shipping:
                 do_add_shipping_option(store, ShippingInput(name=name, regions=regions,
-                                                            cost_sat=cost))
+                                                            cost_sat=cost_sat))
         result.stores += 1
     return {s.slug: s for s in STORES}
 

@@ -234,8 +234,8 @@ def expire_reservations(now: object = None) -> int:
     """Unpaid orders past their reservation expire and give their stock back."""
     cutoff = timezone.now() if now is None else now
     expired = 0
-    due = Order.objects.filter(status=S.PENDING_PAYMENT, reserved_until__lt=cutoff)
-    for order in due.iterator():
+    overdue = Order.objects.filter(status=S.PENDING_PAYMENT, reserved_until__lt=cutoff)
+    for order in overdue.iterator():
         with transaction.atomic():
             if _transition(order, (S.PENDING_PAYMENT,), S.EXPIRED, OrderEvent.Actor.SYSTEM,
                            None, "Not paid in time; stock released"):

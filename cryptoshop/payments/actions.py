@@ -120,7 +120,7 @@ def open_invoice(order: Order) -> Invoice | None:
             .order_by("-created_at").first())
 
 
-def _amount_of(order: Order) -> tuple[int, Any]:
+def _amount_sat_of(order: Order) -> tuple[int, Any]:
     if order.total_sat is not None:
         return order.total_sat, None
     fiat_sat, snapshot = fiat_to_sats(order.fiat_total, order.fiat_currency)
@@ -208,11 +208,11 @@ def _watch_from_height() -> int | None:
 
 def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
                       client_ip: str) -> Invoice:
-    """Commit to paying: take a fresh address, fix the amount in sats (from a rate
+    """Commit to paying: take a fresh address, fix the amount_sat in sats (from a rate
     snapshot for fiat-priced items) and start the expiry clock."""
     terms = check_create_invoice(order, buyer, refund_address, client_ip)
     ps, escrow_terms = terms.ps, terms.escrow_terms
-    amount, snapshot = _amount_of(order)
+    amount_sat, snapshot = _amount_sat_of(order)
     now = timezone.now()
     tip_height = _watch_from_height()
     with transaction.atomic():
@@ -224,7 +224,7 @@ def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
             address, spk = slot.address, slot.script_pubkey
         invoice = Invoice.objects.create(
             order=order, slot=slot, network=ps.network, address=address,
-            script_pubkey=spk, amount_sat=amount, rate_snapshot=snapshot,
+            script_pubkey=spk, amount_sat=amount_sat, rate_snapshot=snapshot,
             required_confirmations=max(ps.required_confirmations,
                                        1 if escrow_terms is not None else 0),
             tolerance_percent=ps.tolerance_percent, refund_address=terms.refund_address,
@@ -232,11 +232,11 @@ def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
             watch_until=now + timedelta(hours=ps.watch_hours),
         )
         if order.total_sat is None:
-            Order.objects.filter(pk=order.pk).update(total_sat=amount)
+            Order.objects.filter(pk=order.pk).update(total_sat=amount_sat)
         # Keep the stock at least as long as the buyer may pay.
         if order.reserved_until < invoice.expires_at:
             Order.objects.filter(pk=order.pk).update(reserved_until=invoice.expires_at)
-        record(invoice, "address_generated", detail=f"{amount} sat to {invoice.address}")
+        record(invoice, "address_generated", detail=f"{amount_sat} sat to {invoice.address}")
     return invoice
 
 

@@ -1,4 +1,4 @@
-"""The brief's payment endpoints: /api/bitcoin/address, /api/bitcoin/transactions,
+"""The payment endpoints: /api/bitcoin/address, /api/bitcoin/transactions,
 /api/blockchain/confirmations, /api/blockchain/monitor."""
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ class PaymentSettings(models.Model):
     network = models.CharField(max_length=10)
     descriptor = models.TextField()  # checksummed receive descriptor
     change_descriptor = models.TextField(blank=True)
-    # Escrow is the default for new stores (DESIGN.md): the buyer's coins wait in a 2-of-3
+    # Escrow is the default for new stores, to protect buyers: the coins wait in a 2-of-3
     # multisig until they release them.
     mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.ESCROW)
     auto_release_days = models.PositiveSmallIntegerField(default=14)

@@ -54,23 +54,23 @@ def compute(*, amount_sat: int, tolerance_percent: Decimal, required_confirmatio
             expires_at: datetime, now: datetime, tip_height: int,
             payments: list[SeenPayment], previous_status: str) -> InvoiceState:
     counted = [p for p in payments if p.counts]
-    paid = sum(p.value_sat for p in counted)
-    confirmed = sum(p.value_sat for p in counted
-                    if confirmations(p.height, tip_height) >= needed_confirmations(
-                        required_confirmations, p))
-    threshold = threshold_sat(amount_sat, tolerance_percent)
-    full = paid >= threshold
+    paid_sat = sum(p.value_sat for p in counted)
+    confirmed_sat = sum(p.value_sat for p in counted
+                        if confirmations(p.height, tip_height) >= needed_confirmations(
+                            required_confirmations, p))
+    enough_sat = threshold_sat(amount_sat, tolerance_percent)
+    full = paid_sat >= enough_sat
 
     # Late: the payment that made the total reach the threshold arrived after expiry.
     late = False
-    running = 0
+    running_sat = 0
     for payment in sorted(counted, key=lambda p: p.seen_at):
-        running += payment.value_sat
-        if running >= threshold:
+        running_sat += payment.value_sat
+        if running_sat >= enough_sat:
             late = payment.seen_at > expires_at
             break
 
-    if confirmed >= threshold:
+    if confirmed_sat >= enough_sat:
         status = SETTLED
     elif full:
         status = PROCESSING
@@ -82,6 +82,7 @@ def compute(*, amount_sat: int, tolerance_percent: Decimal, required_confirmatio
     else:
         status = NEW
     return InvoiceState(
-        status=status, paid_sat=paid, confirmed_sat=confirmed,
-        paid_partial=0 < paid < threshold, paid_over=paid > amount_sat, paid_late=full and late,
+        status=status, paid_sat=paid_sat, confirmed_sat=confirmed_sat,
+        paid_partial=0 < paid_sat < enough_sat, paid_over=paid_sat > amount_sat,
+        paid_late=full and late,
     )

@@ -28,7 +28,7 @@ from cryptoshop.chain import configured
 from cryptoshop.chain.base import ChainBackend
 from cryptoshop.chain.errors import ChainError
 from cryptoshop.chain.errors import NotFound as TxNotFound
-from cryptoshop.chain.types import Transaction
+from cryptoshop.chain.values import Transaction
 from cryptoshop.payments import actions
 from cryptoshop.payments.models import Invoice, Payment, WatchedBlock, WatcherState
 

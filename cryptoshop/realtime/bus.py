@@ -42,7 +42,8 @@ logger = logging.getLogger(__name__)
 NAMESPACE = "/"
 MAX_PAYLOAD_BYTES = 32 * 1024
 QUEUE_SIZE = 2000
-# The events the brief names; others are allowed but logged once, to catch typos early.
+# The events our clients know (docs/realtime.md); others are allowed but logged once, to
+# catch typos early.
 KNOWN_EVENTS = frozenset({"transaction-event", "notification", "escrow:updated"})
 NOTIFICATION_TYPES = frozenset({
     "address_generated", "payment_detected", "payment_confirmed", "payment_expired",

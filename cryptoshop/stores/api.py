@@ -1,4 +1,4 @@
-"""/api/sellers: stores (the brief's "Sellers")."""
+"""/api/sellers: stores ("sellers" in the API)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stores (the brief's "Sellers"): one per account; opening one makes the account a seller."""
+"""Stores ("sellers" in the API): one per account; opening one makes the account a seller."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""/api/auth/*: the brief's endpoints, its envelope, bearer sessions and CSRF."""
+"""/api/auth/*: the endpoints, the response envelope, bearer sessions and CSRF."""
 
 from __future__ import annotations
 

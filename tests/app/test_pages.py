@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from config.env import database_from_url
-from cryptoshop.core.logging import redact
+from cryptoshop.core.log_format import redact
 
 pytestmark = pytest.mark.django_db
 

@@ -97,10 +97,11 @@ class Command(BaseCommand):
 
     def _send(self, options: dict[str, Any]) -> None:
         text = str(options["amount"]).strip().lower()
-        amount = sats(int(text[:-3])) if text.endswith("sat") else btc_to_sats(text)
+        amount_sat = sats(int(text[:-3])) if text.endswith("sat") else btc_to_sats(text)
         node = self._require()
-        txid = node.fund(options["address"], amount)
-        self.stdout.write(f"sent {format_btc(amount, unit=True)} to {options['address']}: {txid}")
+        txid = node.fund(options["address"], amount_sat)
+        sent = format_btc(amount_sat, unit=True)
+        self.stdout.write(f"sent {sent} to {options['address']}: {txid}")
         if options["confirm"]:
             node.mine(int(options["confirm"]))
             self.stdout.write(f"mined {options['confirm']} block(s)")
