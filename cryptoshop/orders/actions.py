@@ -25,8 +25,9 @@ from cryptoshop.orders.models import Order, OrderEvent, OrderItem
 from cryptoshop.stores.models import ShippingOption
 
 logger = logging.getLogger(__name__)
-S = Order.Status
-OPEN_STATUSES = (S.PENDING_PAYMENT, S.PAID, S.SHIPPED)
+OrderStatus = Order.Status
+Actor = OrderEvent.Actor
+OPEN_STATUSES = (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID, OrderStatus.SHIPPED)
 MAX_ADDRESS = 2000
 
 
@@ -69,7 +70,7 @@ def check_checkout(user: User, groups: list[StoreGroup], data: CheckoutInput) ->
         errors["note"] = ["At most 1000 characters."]
     if errors:
         raise ValidationFailed(errors)
-    pending = Order.objects.filter(buyer=user, status=S.PENDING_PAYMENT).count()
+    pending = Order.objects.filter(buyer=user, status=OrderStatus.PENDING_PAYMENT).count()
     if pending + len(groups) > settings.MAX_PENDING_ORDERS:
         raise ActionError("You have too many unpaid orders. Pay or cancel some first.",
                           code="too_many_pending")
@@ -127,7 +128,7 @@ def do_checkout(user: User, cart: Cart, data: CheckoutInput, *, client_ip: str) 
                     else None,
                     fiat_currency=line.listing.fiat_currency,
                 )
-            _event(order, S.PENDING_PAYMENT, OrderEvent.Actor.BUYER, user, "Order placed")
+            _event(order, OrderStatus.PENDING_PAYMENT, Actor.BUYER, user, "Order placed")
             orders.append(order)
         clear_lines(cart, [line.listing.pk for g in groups for line in g.lines])
     logger.info("checkout: %d order(s) for account %s", len(orders), user.public_id)
@@ -155,11 +156,11 @@ def _release_stock(order: Order) -> None:
 
 def do_cancel(order: Order, actor: User, *, role: str, reason: str = "") -> Order:
     """Buyer or seller cancels an unpaid order; the reserved stock goes back."""
-    if order.status != S.PENDING_PAYMENT:
+    if order.status != OrderStatus.PENDING_PAYMENT:
         raise Conflict("Only unpaid orders can be cancelled here.")
     with transaction.atomic():
-        if not _transition(order, (S.PENDING_PAYMENT,), S.CANCELLED, role, actor,
-                           reason or "Cancelled"):
+        if not _transition(order, (OrderStatus.PENDING_PAYMENT,), OrderStatus.CANCELLED, role,
+                           actor, reason or "Cancelled"):
             raise Conflict("This order changed meanwhile; reload it.")
         _release_stock(order)
     return order
@@ -171,9 +172,9 @@ def do_mark_paid(order: Order, *, note: str = "Payment settled") -> bool:
     with transaction.atomic():
         # Two conditional transitions, so we know which state the payment found.
         was_expired = False
-        if not _transition(order, (S.PENDING_PAYMENT,), S.PAID, OrderEvent.Actor.SYSTEM,
+        if not _transition(order, (OrderStatus.PENDING_PAYMENT,), OrderStatus.PAID, Actor.SYSTEM,
                            None, note):
-            if not _transition(order, (S.EXPIRED,), S.PAID, OrderEvent.Actor.SYSTEM, None,
+            if not _transition(order, (OrderStatus.EXPIRED,), OrderStatus.PAID, Actor.SYSTEM, None,
                                note):
                 return False
             was_expired = True
@@ -188,9 +189,9 @@ def do_mark_paid(order: Order, *, note: str = "Payment settled") -> bool:
                         stock=F("stock") - item.quantity):
                     short.append(item.title)
             if short:
-                _event(order, S.PAID, OrderEvent.Actor.SYSTEM, None,
+                _event(order, OrderStatus.PAID, Actor.SYSTEM, None,
                        "Paid after the reservation expired; no longer in stock: "
-                       + ", ".join(short), from_status=S.PAID)
+                       + ", ".join(short), from_status=OrderStatus.PAID)
         for item in order.items.filter(listing__isnull=False):
             Listing.objects.filter(pk=item.listing_id or 0).update(
                 sold_count=F("sold_count") + item.quantity)
@@ -201,9 +202,9 @@ def do_mark_shipped(order: Order, seller: User, note: str) -> Order:
     note = note.strip()
     if len(note) > 500:
         raise ValidationFailed({"note": ["At most 500 characters."]})
-    if order.status != S.PAID:
+    if order.status != OrderStatus.PAID:
         raise Conflict("Only paid orders can be marked as shipped.")
-    if not _transition(order, (S.PAID,), S.SHIPPED, OrderEvent.Actor.SELLER, seller,
+    if not _transition(order, (OrderStatus.PAID,), OrderStatus.SHIPPED, Actor.SELLER, seller,
                        note or "Shipped", ship_note=note):
         raise Conflict("This order changed meanwhile; reload it.")
     return order
@@ -212,19 +213,19 @@ def do_mark_shipped(order: Order, seller: User, note: str) -> Order:
 def do_close_by_escrow(order: Order, to: str, note: str) -> bool:
     """The escrow's payout confirmed on chain: the order is completed (released or split)
     or refunded. Idempotent."""
-    if to not in (S.COMPLETED, S.REFUNDED):
+    if to not in (OrderStatus.COMPLETED, OrderStatus.REFUNDED):
         raise ValueError(to)
-    return any(_transition(order, (frm,), to, OrderEvent.Actor.SYSTEM, None, note)
-               for frm in (S.SHIPPED, S.PAID))
+    return any(_transition(order, (frm,), to, Actor.SYSTEM, None, note)
+               for frm in (OrderStatus.SHIPPED, OrderStatus.PAID))
 
 
 def do_confirm_received(order: Order, buyer: User) -> Order:
     if hasattr(order, "escrow"):
         raise Conflict("This order is paid into escrow: release the escrow to confirm "
                        "receipt, so the seller is paid.")
-    if order.status != S.SHIPPED:
+    if order.status != OrderStatus.SHIPPED:
         raise Conflict("Only shipped orders can be confirmed as received.")
-    if not _transition(order, (S.SHIPPED,), S.COMPLETED, OrderEvent.Actor.BUYER, buyer,
+    if not _transition(order, (OrderStatus.SHIPPED,), OrderStatus.COMPLETED, Actor.BUYER, buyer,
                        "Received"):
         raise Conflict("This order changed meanwhile; reload it.")
     return order
@@ -234,10 +235,10 @@ def expire_reservations(now: object = None) -> int:
     """Unpaid orders past their reservation expire and give their stock back."""
     cutoff = timezone.now() if now is None else now
     expired = 0
-    overdue = Order.objects.filter(status=S.PENDING_PAYMENT, reserved_until__lt=cutoff)
+    overdue = Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, reserved_until__lt=cutoff)
     for order in overdue.iterator():
         with transaction.atomic():
-            if _transition(order, (S.PENDING_PAYMENT,), S.EXPIRED, OrderEvent.Actor.SYSTEM,
+            if _transition(order, (OrderStatus.PENDING_PAYMENT,), OrderStatus.EXPIRED, Actor.SYSTEM,
                            None, "Not paid in time; stock released"):
                 _release_stock(order)
                 expired += 1
@@ -250,7 +251,8 @@ def purge_finished_details(now: datetime | None = None) -> int:
     cutoff = (timezone.now() if now is None else now) - timedelta(
         days=settings.ORDER_PURGE_DAYS)
     finished = Order.objects.filter(
-        status__in=(S.COMPLETED, S.REFUNDED, S.CANCELLED, S.EXPIRED), updated_at__lt=cutoff)
+        status__in=(OrderStatus.COMPLETED, OrderStatus.REFUNDED, OrderStatus.CANCELLED,
+                    OrderStatus.EXPIRED), updated_at__lt=cutoff)
     # Encrypted empty values are stored as "" (see EncryptedTextField), so this is a plain
     # UPDATE; rows already purged don't match.
     return finished.exclude(shipping_address="", buyer_note="").update(
@@ -288,7 +290,8 @@ def order_for_party(user: User, public_id: str) -> tuple[Order, str]:
              .filter(Q(buyer=user) | Q(store__owner=user)).first())
     if order is None:
         raise NotFound("No such order.")
-    return order, ("buyer" if order.buyer_id == user.pk else "seller")
+    return order, (Actor.BUYER if order.buyer_id == user.pk
+                   else Actor.SELLER)
 
 
 # --- account deletion ----------------------------------------------------------------------

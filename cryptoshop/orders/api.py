@@ -20,7 +20,7 @@ from cryptoshop.core.errors import ActionError, ValidationFailed
 from cryptoshop.core.pagination import clamp_limit, clamp_page, paginate
 from cryptoshop.core.ratelimit import client_ip
 from cryptoshop.orders import actions
-from cryptoshop.orders.models import Order
+from cryptoshop.orders.models import Order, OrderEvent
 from cryptoshop.orders.registry import ORDER_PAYMENT
 from cryptoshop.stores.models import Store
 
@@ -156,7 +156,7 @@ def create_orders(request: HttpRequest, payload: OrderIn) -> Status[dict[str, An
             orders = actions.do_checkout(me, cart, data, client_ip=client_ip(request))
         finally:
             cart.delete()
-    return Status(201, ok({"orders": [order_out(o, "buyer") for o in orders]}))
+    return Status(201, ok({"orders": [order_out(o, OrderEvent.Actor.BUYER) for o in orders]}))
 
 
 @router.get("/{order_id}", auth=api_auth, response=envelope(OrderOut), by_alias=True)
@@ -179,9 +179,9 @@ def update_order(request: HttpRequest, order_id: str, payload: OrderUpdateIn) ->
     order, role = actions.order_for_party(me, order_id)
     if payload.status == "cancelled":
         actions.do_cancel(order, me, role=role, reason=payload.note)
-    elif payload.status == "shipped" and role == "seller":
+    elif payload.status == "shipped" and role == OrderEvent.Actor.SELLER:
         actions.do_mark_shipped(order, me, payload.note)
-    elif payload.status == "completed" and role == "buyer":
+    elif payload.status == "completed" and role == OrderEvent.Actor.BUYER:
         actions.do_confirm_received(order, me)
     else:
         raise ActionError(f"As the {role} you can't set this order to {payload.status}.",

@@ -19,7 +19,7 @@ from cryptoshop.core.pagination import clamp_page, paginate
 from cryptoshop.core.ratelimit import client_ip
 from cryptoshop.orders import actions
 from cryptoshop.orders.forms import CancelForm, CheckoutForm, ShipForm
-from cryptoshop.orders.models import Order
+from cryptoshop.orders.models import Order, OrderEvent
 from cryptoshop.orders.registry import ORDER_PAYMENT
 
 
@@ -68,7 +68,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def order_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     order = actions.order_for_buyer(page_user(request), public_id)
-    return order_page(request, order, "buyer")
+    return order_page(request, order, OrderEvent.Actor.BUYER)
 
 
 def order_page(request: HttpRequest, order: Order, role: str) -> HttpResponse:
@@ -97,7 +97,8 @@ def order_cancel(request: HttpRequest, public_id: str) -> HttpResponse:
         messages.success(request, "Order cancelled; the items are back in stock.")
     except ActionError as exc:
         messages.error(request, exc.message)
-    return redirect("orders:detail" if role == "buyer" else "sell:order", public_id=public_id)
+    return redirect("orders:detail" if role == OrderEvent.Actor.BUYER else "sell:order",
+                    public_id=public_id)
 
 
 @login_required

@@ -33,10 +33,10 @@ from cryptoshop.payments import actions
 from cryptoshop.payments.models import Invoice, Payment, WatchedBlock, WatcherState
 
 logger = logging.getLogger(__name__)
+PaymentState = Payment.State
 # On a fresh install, look this far back for payments to invoices made before the
 # watcher first ran.
 INITIAL_LOOKBACK = 6
-P = Payment.State
 
 
 def _holder() -> str:
@@ -158,7 +158,7 @@ class Watcher:
                 touched.update(orphaned.values_list("invoice_id", flat=True))
                 # Back to unconfirmed; the mempool scan or a later block decides what
                 # happened to them.
-                orphaned.update(block_height=None, block_hash="", state=P.MEMPOOL)
+                orphaned.update(block_height=None, block_hash="", state=PaymentState.MEMPOOL)
                 stored.delete()
                 state.cursor_height -= 1
                 WatcherState.objects.filter(pk=state.pk).update(
@@ -172,15 +172,16 @@ class Watcher:
                             touched: set[int], *, height: int | None,
                             block_hash: str) -> int:
         found = 0
-        pending = {p.pk: p for p in Payment.objects.filter(state=P.MEMPOOL)}
+        pending = {p.pk: p for p in Payment.objects.filter(state=PaymentState.MEMPOOL)}
         spent_by_pending = {outpoint: p for p in pending.values() for outpoint in p.inputs}
         for tx in txs:
             # Double-spend: another transaction spends an input of a pending payment.
             for txin in tx.inputs:
                 other = spent_by_pending.get(f"{txin.prev_txid}:{txin.prev_vout}")
                 if other is not None and other.txid != tx.txid:
-                    new_state = P.CONFLICTED if height is not None else P.REPLACED
-                    Payment.objects.filter(txid=other.txid, state=P.MEMPOOL).update(
+                    new_state = (PaymentState.CONFLICTED if height is not None
+                                 else PaymentState.REPLACED)
+                    Payment.objects.filter(txid=other.txid, state=PaymentState.MEMPOOL).update(
                         state=new_state)
                     touched.add(other.invoice_id)
             for out in tx.outputs:
@@ -192,11 +193,12 @@ class Watcher:
                     defaults={"invoice": invoice, "value_sat": out.value_sat,
                               "rbf": tx.signals_rbf,
                               "inputs": [f"{i.prev_txid}:{i.prev_vout}" for i in tx.inputs],
-                              "state": P.CONFIRMED if height is not None else P.MEMPOOL,
+                              "state": (PaymentState.CONFIRMED if height is not None
+                                        else PaymentState.MEMPOOL),
                               "block_height": height, "block_hash": block_hash})
                 if not created and height is not None:
                     Payment.objects.filter(pk=payment.pk).update(
-                        state=P.CONFIRMED, block_height=height, block_hash=block_hash)
+                        state=PaymentState.CONFIRMED, block_height=height, block_hash=block_hash)
                 if created or height is not None:
                     touched.add(invoice.pk)
                     found += 1
@@ -229,13 +231,13 @@ class Watcher:
     def _check_unconfirmed(self, touched: set[int], tip_height: int) -> None:
         """An unconfirmed payment that is neither in the mempool nor in a block was
         replaced or dropped: it no longer counts."""
-        for payment in Payment.objects.filter(state=P.MEMPOOL):
+        for payment in Payment.objects.filter(state=PaymentState.MEMPOOL):
             try:
                 status = self.backend.get_tx_status(payment.txid)
             except TxNotFound:
                 # Neither in the mempool nor in the best chain: replaced or evicted.
-                Payment.objects.filter(pk=payment.pk, state=P.MEMPOOL).update(
-                    state=P.REPLACED if payment.rbf else P.DROPPED)
+                Payment.objects.filter(pk=payment.pk, state=PaymentState.MEMPOOL).update(
+                    state=PaymentState.REPLACED if payment.rbf else PaymentState.DROPPED)
                 touched.add(payment.invoice_id)
                 continue
             except ChainError:

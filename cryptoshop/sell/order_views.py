@@ -14,7 +14,7 @@ from cryptoshop.core.errors import ActionError
 from cryptoshop.core.pagination import clamp_page, paginate
 from cryptoshop.orders import actions as order_actions
 from cryptoshop.orders.forms import ShipForm
-from cryptoshop.orders.models import Order
+from cryptoshop.orders.models import Order, OrderEvent
 from cryptoshop.orders.views import order_page
 
 
@@ -34,7 +34,7 @@ def seller_orders(request: HttpRequest) -> HttpResponse:
 @login_required
 def seller_order(request: HttpRequest, public_id: str) -> HttpResponse:
     order = order_actions.order_for_seller(page_user(request), public_id)
-    return order_page(request, order, "seller")
+    return order_page(request, order, OrderEvent.Actor.SELLER)
 
 
 @login_required
