@@ -7,7 +7,7 @@ from django.conf import settings
 
 def _escrow_room_allowed(user: object, public_id: str) -> bool:
     from cryptoshop.accounts.models import User
-    from cryptoshop.escrow.actions import role_in
+    from cryptoshop.escrow.access import role_in
     from cryptoshop.escrow.models import Escrow
 
     if not isinstance(user, User):
@@ -18,7 +18,7 @@ def _escrow_room_allowed(user: object, public_id: str) -> bool:
 
 
 def _settle() -> object:
-    from cryptoshop.escrow.actions import settle_broadcast_spends
+    from cryptoshop.escrow.settlement import settle_broadcast_spends
 
     closed = settle_broadcast_spends()
     return f"{closed} escrow payout(s) confirmed" if closed else None
@@ -26,7 +26,8 @@ def _settle() -> object:
 
 def install() -> None:
     from cryptoshop.core.jobs import register_job
-    from cryptoshop.escrow.actions import on_invoice_settled, purge_closed_evidence
+    from cryptoshop.escrow.opening import on_invoice_settled
+    from cryptoshop.escrow.settlement import purge_closed_evidence
     from cryptoshop.payments.actions import SETTLED_HOOKS
 
     if on_invoice_settled not in SETTLED_HOOKS:

@@ -168,7 +168,7 @@ def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
     refund = check_refund_address(refund_address)
     escrow_terms = None
     if ps.mode == PaymentSettings.Mode.ESCROW:
-        from cryptoshop.escrow.actions import check_open_escrow
+        from cryptoshop.escrow.opening import check_open_escrow
 
         # The buyer's escrow key and refund address are checked before anything is taken.
         escrow_terms = check_open_escrow(order, buyer, refund)
@@ -195,7 +195,7 @@ def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
     with transaction.atomic():
         slot = None
         if escrow_terms is not None:
-            from cryptoshop.escrow.actions import do_open_escrow
+            from cryptoshop.escrow.opening import do_open_escrow
 
             address, spk = do_open_escrow(escrow_terms)
         else:
