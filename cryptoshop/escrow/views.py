@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cryptoshop.accounts.who import page_user
 from cryptoshop.btc.psbt import parse_psbt
-from cryptoshop.core.errors import ActionError
+from cryptoshop.core.errors import ActionError, RateLimited
 from cryptoshop.core.forms_util import apply_error
 from cryptoshop.core.images import read_upload
 from cryptoshop.core.web import safe_next
@@ -77,6 +77,8 @@ def key_page(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Escrow key saved. Your phrase stays in this "
                                           "browser, encrypted with your escrow password.")
                 return redirect(safe_next(request, "/escrow/key/"))
+        except RateLimited:
+            raise  # the page answers 429 with Retry-After, like any rate limit
         except ActionError as exc:
             if kind == "external":
                 apply_error(form, exc)
