@@ -17,7 +17,7 @@ from cryptoshop.accounts.who import page_user
 from cryptoshop.chain.configured import regtest_dir
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.core.errors import ActionError, NotFound
-from cryptoshop.escrow.actions import escrow_for
+from cryptoshop.escrow.access import escrow_for
 from cryptoshop.orders import actions as order_actions
 from cryptoshop.payments.actions import open_invoice
 

@@ -12,7 +12,8 @@ from cryptoshop.escrow.models import Escrow, EscrowEvent, EscrowKey, Spend
 
 class SpendInline(ReadOnlyInline):
     model = Spend
-    fields = ("created_at", "kind", "signer", "status", "fee_rate", "txid", "confirmed_height")
+    fields = ("created_at", "kind", "signer", "status", "fee_rate_sat_vb", "txid",
+              "confirmed_height")
 
 
 class EscrowEventInline(ReadOnlyInline):

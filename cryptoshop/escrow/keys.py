@@ -22,8 +22,9 @@ from cryptoshop.btc.keys import (
     root_from_seed,
 )
 from cryptoshop.chain import configured
+from cryptoshop.core import ratelimit
 from cryptoshop.core.errors import invalid
-from cryptoshop.escrow.models import EscrowKey, MarketplaceKey
+from cryptoshop.escrow.models import EscrowKey, MarketplaceKey, Role
 
 MAX_BACKUP_CHARS = 4000
 
@@ -60,7 +61,7 @@ def check_key_expression(text: str, network: str | None = None) -> str:
     if len(text) > 200:
         raise invalid("key", "That is too long for an account key.")
     try:
-        key = parse_escrow_key("buyer", text, net)
+        key = parse_escrow_key(Role.BUYER, text, net)  # the role only labels the key
     except BitcoinError as exc:
         raise invalid("key", str(exc)) from exc
     if text.startswith("["):
@@ -88,7 +89,10 @@ def check_backup(backup: str) -> str:
 def do_register_key(user: User, expression: str, *, kind: str,
                     backup: str = "") -> EscrowKey:
     """Register (or replace) ``user``'s escrow key. Existing escrows keep their copy of
-    the old key, so replacing it only affects new orders."""
+    the old key, so replacing it only affects new orders. Counted against the
+    ``escrow:key`` rate limit before anything is checked, so the page and the API share it
+    and guessing at keys costs attempts."""
+    ratelimit.hit("escrow:key", str(user.pk))
     if kind not in EscrowKey.Kind.values:
         raise invalid("kind", "browser, server or external.")
     clean = check_key_expression(expression)

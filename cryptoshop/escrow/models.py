@@ -16,6 +16,18 @@ from cryptoshop.core.fields import EncryptedTextField
 from cryptoshop.orders.models import Order
 
 
+class Role(models.TextChoices):
+    """Who acts in an escrow, as stored in events (actor), messages, disputes and spends.
+    The buyer and the seller hold keys; staff act as the arbiter of a dispute; the
+    marketplace co-signs and broadcasts; the system is the jobs (funding, settling)."""
+
+    BUYER = "buyer", "Buyer"
+    SELLER = "seller", "Seller"
+    ARBITER = "arbiter", "Arbiter"
+    MARKETPLACE = "marketplace", "Marketplace"
+    SYSTEM = "system", "System"
+
+
 def new_escrow_id() -> str:
     return "e_" + secrets.token_hex(8)
 
@@ -123,14 +135,21 @@ class Spend(models.Model):
         CONFIRMED = "confirmed", "Confirmed"
         SUPERSEDED = "superseded", "Superseded"
 
+    class Signer(models.TextChoices):
+        """Who must sign before the marketplace co-signs (a 50/50 split: either side)."""
+
+        BUYER = "buyer", "Buyer"
+        SELLER = "seller", "Seller"
+        EITHER = "either", "Buyer or seller"
+
     escrow = models.ForeignKey(Escrow, on_delete=models.CASCADE, related_name="spends")
     kind = models.CharField(max_length=14, choices=Kind.choices)
-    # Who must sign before the marketplace co-signs: "buyer", "seller" or "either".
-    signer = models.CharField(max_length=8)
+    signer = models.CharField(max_length=8)  # a Signer value
+    # Inputs (txid, vout, value_sat, index), outputs (script, address, value_sat), fee_sat.
     plan = models.JSONField()
     psbt = models.TextField()  # base64
     unsigned_txid = models.CharField(max_length=64, db_index=True)
-    fee_rate = models.PositiveIntegerField()  # sat/vB
+    fee_rate_sat_vb = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices,
                               default=Status.AWAITING_SIGNATURE)
     txid = models.CharField(max_length=64, blank=True)
@@ -151,7 +170,7 @@ class Dispute(models.Model):
         CLOSED = "closed", "Closed"
 
     escrow = models.OneToOneField(Escrow, on_delete=models.CASCADE, related_name="dispute")
-    opened_by = models.CharField(max_length=8)  # buyer / seller
+    opened_by = models.CharField(max_length=8)  # Role: buyer / seller
     reason = models.TextField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     buyer_percent = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -166,7 +185,7 @@ class DisputeMessage(models.Model):
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                related_name="+")
-    role = models.CharField(max_length=8)  # buyer / seller / arbiter
+    role = models.CharField(max_length=8)  # Role: buyer / seller / arbiter
     text = EncryptedTextField()
     evidence = models.CharField(max_length=200, blank=True)  # stored image path
     created_at = models.DateTimeField(default=timezone.now)
@@ -178,7 +197,7 @@ class DisputeMessage(models.Model):
 class EscrowEvent(models.Model):
     escrow = models.ForeignKey(Escrow, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32)
-    actor = models.CharField(max_length=12)  # buyer / seller / arbiter / marketplace / system
+    actor = models.CharField(max_length=12)  # a Role value
     detail = models.CharField(max_length=300, blank=True)
     txid = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

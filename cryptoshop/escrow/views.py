@@ -20,14 +20,29 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cryptoshop.accounts.who import page_user, staff_with_2fa
 from cryptoshop.btc.psbt import parse_psbt
-from cryptoshop.core import ratelimit
-from cryptoshop.core.errors import ActionError
+from cryptoshop.core.errors import ActionError, RateLimited
 from cryptoshop.core.forms_util import apply_error
 from cryptoshop.core.images import read_upload
 from cryptoshop.core.web import safe_next
-from cryptoshop.escrow import actions, keys
+from cryptoshop.escrow import keys
+from cryptoshop.escrow.access import (
+    escrow_for,
+    escrows_of,
+    open_escrow_count,
+    spend_for,
+    spend_waiting_for,
+)
+from cryptoshop.escrow.disputes import do_add_message, do_open_dispute, do_resolve
 from cryptoshop.escrow.forms import DisputeForm, ExternalKeyForm, MessageForm, ResolveForm, SignForm
-from cryptoshop.escrow.models import Dispute, Escrow, Spend
+from cryptoshop.escrow.models import Dispute, Escrow, Role, Spend
+from cryptoshop.escrow.planning import fee_percent, outputs_out
+from cryptoshop.escrow.signing import check_sign, do_sign
+from cryptoshop.escrow.spends import (
+    auto_release_at,
+    do_claim_auto_release,
+    do_refund,
+    do_release,
+)
 
 
 def _storage_key(request: HttpRequest) -> str:
@@ -43,7 +58,6 @@ def key_page(request: HttpRequest) -> HttpResponse:
     form = ExternalKeyForm(request.POST if request.POST.get("kind") == "external" else None)
     if request.method == "POST":
         kind = request.POST.get("kind", "")
-        ratelimit.hit("escrow:key", str(user.pk))
         try:
             if kind == "server":
                 made = keys.do_create_server_key(user)
@@ -61,17 +75,16 @@ def key_page(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Escrow key saved. Your phrase stays in this "
                                           "browser, encrypted with your escrow password.")
                 return redirect(safe_next(request, "/escrow/key/"))
+        except RateLimited:
+            raise  # the page answers 429 with Retry-After, like any rate limit
         except ActionError as exc:
             if kind == "external":
                 apply_error(form, exc)
             else:
                 messages.error(request, exc.message)
-    current = keys.key_of(user)
-    open_count = actions.escrows_of(user).filter(status__in=[
-        Escrow.Status.AWAITING_PAYMENT, *Escrow.OPEN, Escrow.Status.SETTLING]).count()
     return render(request, "escrow/key.html", {
-        "current": current, "form": form, "network": settings.BITCOIN_NETWORK,
-        "storage_key": _storage_key(request), "open_count": open_count,
+        "current": keys.key_of(user), "form": form, "network": settings.BITCOIN_NETWORK,
+        "storage_key": _storage_key(request), "open_count": open_escrow_count(user),
         "path": "m/48'/0'/0'/2'" if settings.BITCOIN_NETWORK == "mainnet" else "m/48'/1'/0'/2'",
         "next": safe_next(request, "/escrow/key/"),
     }, status=400 if form.errors else 200)
@@ -81,7 +94,7 @@ def key_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def escrow_list(request: HttpRequest) -> HttpResponse:
     user = page_user(request)
-    page = Paginator(actions.escrows_of(user), 20).get_page(request.GET.get("page"))
+    page = Paginator(escrows_of(user), 20).get_page(request.GET.get("page"))
     return render(request, "escrow/list.html", {"page": page, "user": user})
 
 
@@ -100,21 +113,21 @@ def dispute_queue(request: HttpRequest) -> HttpResponse:
 def _context(request: HttpRequest, escrow: Escrow, role: str) -> dict[str, Any]:
     spends = list(escrow.spends.all())
     awaiting = [s for s in spends if s.status == Spend.Status.AWAITING_SIGNATURE]
-    mine = next((s for s in awaiting if actions.may_sign(s, role)), None)
+    mine = spend_waiting_for(escrow, role)
     settled = next((s for s in spends if s.status in (Spend.Status.BROADCAST,
                                                       Spend.Status.CONFIRMED)), None)
     dispute = getattr(escrow, "dispute", None)
     key = keys.key_of(page_user(request))
-    due = actions.auto_release_at(escrow)
+    due = auto_release_at(escrow)
     return {
         "escrow": escrow, "order": escrow.order, "role": role, "spends": spends,
         "awaiting": awaiting, "mine": mine, "settled": settled, "dispute": dispute,
         "dispute_messages": list(dispute.messages.all()) if dispute else [],
         "events": list(escrow.events.all()), "network": escrow.network,
         "storage_key": _storage_key(request), "key": key,
-        "expected": json.dumps({"outputs": [{"address": o["address"], "valueSat": o["valueSat"]}
-                                            for o in mine.plan["outputs"]],
-                                "feeSat": mine.plan["feeSat"]}) if mine else "",
+        # What the browser wallet checks the PSBT against before it signs.
+        "expected": json.dumps({"outputs": outputs_out(mine),
+                                "feeSat": mine.plan["fee_sat"]}) if mine else "",
         "auto_release_at": due,
         "auto_release_open": bool(due and timezone.now() >= due
                                   and escrow.status == Escrow.Status.FUNDED),
@@ -123,10 +136,10 @@ def _context(request: HttpRequest, escrow: Escrow, role: str) -> dict[str, Any]:
         "resolve_form": ResolveForm(initial={
             "buyer_percent": dispute.buyer_percent if dispute and dispute.buyer_percent
             is not None else 50}),
-        "staff_ready": role == "arbiter" and page_user(request).totp_enabled,
+        "staff_ready": role == Role.ARBITER and page_user(request).totp_enabled,
         "seller_percent": 100 - dispute.buyer_percent if dispute and dispute.buyer_percent
         is not None else None,
-        "fee_percent": f"{escrow.fee_bps // 100}.{escrow.fee_bps % 100:02d}",
+        "fee_percent": fee_percent(escrow),
         "demo": settings.DEMO_WALLET,
     }
 
@@ -134,7 +147,7 @@ def _context(request: HttpRequest, escrow: Escrow, role: str) -> dict[str, Any]:
 @never_cache
 @login_required
 def escrow_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    escrow, role = actions.escrow_for(page_user(request), public_id)
+    escrow, role = escrow_for(page_user(request), public_id)
     return render(request, "escrow/detail.html", _context(request, escrow, role))
 
 
@@ -142,7 +155,7 @@ def escrow_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 def escrow_status(request: HttpRequest, public_id: str) -> HttpResponse:
     """The live part of the escrow page (status and event trail)."""
-    escrow, role = actions.escrow_for(page_user(request), public_id)
+    escrow, role = escrow_for(page_user(request), public_id)
     return render(request, "escrow/_status.html", _context(request, escrow, role))
 
 
@@ -151,7 +164,7 @@ def _back(escrow: Escrow, anchor: str = "") -> HttpResponse:
 
 
 def _do(request: HttpRequest, public_id: str, run: Any, ok: str, anchor: str = "") -> HttpResponse:
-    escrow, _role = actions.escrow_for(page_user(request), public_id)
+    escrow, _role = escrow_for(page_user(request), public_id)
     try:
         run(escrow, page_user(request), fresh=request.POST.get("fresh") == "1")
     except ActionError as exc:
@@ -164,21 +177,21 @@ def _do(request: HttpRequest, public_id: str, run: Any, ok: str, anchor: str = "
 @login_required
 @require_POST
 def release(request: HttpRequest, public_id: str) -> HttpResponse:
-    return _do(request, public_id, actions.do_release,
+    return _do(request, public_id, do_release,
                "The release is ready: check it and sign below.", "#sign")
 
 
 @login_required
 @require_POST
 def refund(request: HttpRequest, public_id: str) -> HttpResponse:
-    return _do(request, public_id, actions.do_refund,
+    return _do(request, public_id, do_refund,
                "The refund is ready: check it and sign below.", "#sign")
 
 
 @login_required
 @require_POST
 def auto_release(request: HttpRequest, public_id: str) -> HttpResponse:
-    return _do(request, public_id, actions.do_claim_auto_release,
+    return _do(request, public_id, do_claim_auto_release,
                "The auto-release is ready: check it and sign below.", "#sign")
 
 
@@ -187,7 +200,7 @@ def auto_release(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def sign(request: HttpRequest, public_id: str) -> HttpResponse:
     user = page_user(request)
-    escrow, role = actions.escrow_for(user, public_id)
+    escrow, role = escrow_for(user, public_id)
     form = SignForm(request.POST, request.FILES)
     if form.is_valid():
         data: bytes = form.cleaned_data["psbt_file"]
@@ -195,10 +208,14 @@ def sign(request: HttpRequest, public_id: str) -> HttpResponse:
         if data and not data.startswith(b"psbt\xff"):
             text, data = data.decode("ascii"), b""
         spend_id = request.POST.get("spend", "")
-        spend = actions.spend_for(escrow, int(spend_id)) if spend_id.isdigit() else None
+        # An uploaded PSBT names its own spend (it may be one other than the page showed);
+        # the form's spend is the one a typed phrase signs.
+        uploaded = bool(text.strip() or data)
+        spend = (spend_for(escrow, int(spend_id))
+                 if spend_id.isdigit() and not uploaded else None)
         try:
-            done = actions.do_sign(escrow, user, spend=spend, psbt_text=text, psbt_bytes=data,
-                                   phrase=form.cleaned_data["phrase"])
+            done = do_sign(check_sign(escrow, user, spend=spend, psbt_text=text,
+                                      psbt_bytes=data, phrase=form.cleaned_data["phrase"]))
         except ActionError as exc:
             apply_error(form, exc)
         else:
@@ -232,10 +249,10 @@ def _form_action(request: HttpRequest, escrow: Escrow, role: str, form: Any, for
 @require_POST
 def open_dispute(request: HttpRequest, public_id: str) -> HttpResponse:
     user = page_user(request)
-    escrow, role = actions.escrow_for(user, public_id)
+    escrow, role = escrow_for(user, public_id)
     return _form_action(
         request, escrow, role, DisputeForm(request.POST), "dispute_form",
-        lambda data: actions.do_open_dispute(escrow, user, data["reason"]),
+        lambda data: do_open_dispute(escrow, user, data["reason"]),
         "Dispute opened. The arbiter will look at it; add messages and photos below.")
 
 
@@ -243,10 +260,10 @@ def open_dispute(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def add_message(request: HttpRequest, public_id: str) -> HttpResponse:
     user = page_user(request)
-    escrow, role = actions.escrow_for(user, public_id)
+    escrow, role = escrow_for(user, public_id)
     return _form_action(
         request, escrow, role, MessageForm(request.POST, request.FILES), "message_form",
-        lambda data: actions.do_add_message(escrow, user, data["text"],
+        lambda data: do_add_message(escrow, user, data["text"],
                                             read_upload(data.get("evidence"))), "")
 
 
@@ -254,12 +271,12 @@ def add_message(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def resolve(request: HttpRequest, public_id: str) -> HttpResponse:
     user = page_user(request)
-    escrow, role = actions.escrow_for(user, public_id)
-    if role != "arbiter":
+    escrow, role = escrow_for(user, public_id)
+    if role != Role.ARBITER:
         raise Http404("No such escrow.")
     return _form_action(
         request, escrow, role, ResolveForm(request.POST), "resolve_form",
-        lambda data: actions.do_resolve(escrow, user, data["buyer_percent"], data["note"]),
+        lambda data: do_resolve(escrow, user, data["buyer_percent"], data["note"]),
         "Decision recorded. The favoured side signs next.")
 
 
@@ -267,8 +284,8 @@ def resolve(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 def psbt_download(request: HttpRequest, public_id: str, spend_id: int) -> HttpResponse:
     """The PSBT as a binary .psbt file, for Sparrow, Electrum or a hardware wallet."""
-    escrow, _role = actions.escrow_for(page_user(request), public_id)
-    spend = actions.spend_for(escrow, spend_id)
+    escrow, _role = escrow_for(page_user(request), public_id)
+    spend = spend_for(escrow, spend_id)
     if spend is None:
         raise Http404("No such transaction.")
     raw = bytes(parse_psbt(spend.psbt).serialize())
@@ -281,7 +298,7 @@ def psbt_download(request: HttpRequest, public_id: str, spend_id: int) -> HttpRe
 @never_cache
 @login_required
 def descriptor_download(request: HttpRequest, public_id: str) -> HttpResponse:
-    escrow, _role = actions.escrow_for(page_user(request), public_id)
+    escrow, _role = escrow_for(page_user(request), public_id)
     body = (f"# CryptoShop escrow {escrow.public_id}, order {escrow.order.public_id}\n"
             f"# network: {escrow.network}; address: {escrow.address}\n"
             f"# Import into Sparrow/Bitcoin Core as a watch-only 2-of-3 wallet; see the\n"
@@ -294,7 +311,7 @@ def descriptor_download(request: HttpRequest, public_id: str) -> HttpResponse:
 @never_cache
 @login_required
 def evidence(request: HttpRequest, public_id: str, message_id: int) -> FileResponse:
-    escrow, _role = actions.escrow_for(page_user(request), public_id)
+    escrow, _role = escrow_for(page_user(request), public_id)
     dispute = getattr(escrow, "dispute", None)
     message = dispute.messages.filter(pk=message_id).first() if dispute else None
     if message is None or not message.evidence:

@@ -8,15 +8,10 @@ from django.conf import settings
 from cryptoshop.accounts.models import User
 from cryptoshop.core.jobs import register_chain_job, register_job
 from cryptoshop.escrow import keys
-from cryptoshop.escrow.actions import (
-    check_open_escrow,
-    do_open_escrow,
-    on_invoice_settled,
-    purge_closed_evidence,
-    role_in,
-    settle_broadcast_spends,
-)
+from cryptoshop.escrow.access import role_in
 from cryptoshop.escrow.models import Escrow
+from cryptoshop.escrow.opening import check_open_escrow, do_open_escrow, on_invoice_settled
+from cryptoshop.escrow.settlement import purge_closed_evidence, settle_broadcast_spends
 from cryptoshop.orders.models import Order
 from cryptoshop.payments.registry import ESCROW_MODE, INVOICE_SETTLED
 from cryptoshop.realtime.rooms import register_room_authorizer

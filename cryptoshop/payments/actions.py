@@ -208,7 +208,7 @@ def _watch_from_height() -> int | None:
 
 def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
                       client_ip: str) -> Invoice:
-    """Commit to paying: take a fresh address, fix the amount_sat in sats (from a rate
+    """Commit to paying: take a fresh address, fix the amount in sats (from a rate
     snapshot for fiat-priced items) and start the expiry clock."""
     terms = check_create_invoice(order, buyer, refund_address, client_ip)
     ps, escrow_terms = terms.ps, terms.escrow_terms

@@ -15,7 +15,7 @@ from cryptoshop.btc.keys import account_xpub, key_origin, root_from_seed
 from cryptoshop.btc.networks import REGTEST
 from cryptoshop.btc.psbt import Outpoint, parse_psbt, serialize_psbt
 from cryptoshop.cart.models import Cart, CartItem
-from cryptoshop.escrow import actions as ea
+from cryptoshop.escrow import planning
 from cryptoshop.escrow.keys import marketplace_key
 from cryptoshop.escrow.models import Escrow, Spend
 from cryptoshop.orders import actions as order_actions
@@ -64,21 +64,21 @@ def escrow_row(order: Order, status: str = Escrow.Status.AWAITING_PAYMENT) -> Es
 def release_spend(escrow: Escrow) -> Spend:
     """An awaiting release over a made-up funding outpoint (no node: the PSBT carries the
     witness UTXO, which is all signing and the policy check need)."""
-    esc = ea.escrow_of(escrow)
+    esc = planning.escrow_script(escrow)
     payout = parse_wallet_descriptor(seller_tpub(41), REGTEST).script_pubkey(0)
     inputs = [btc_escrow.EscrowInput(Outpoint("ab" * 32, 0), FUNDED_SAT, escrow.index)]
     plan = btc_escrow.plan_spend(inputs, [], payout, 2)
     psbt = btc_escrow.create_psbt(esc, plan)
     return Spend.objects.create(escrow=escrow, kind=Spend.Kind.RELEASE, signer="buyer",
-                                plan=ea.plan_to_json(plan, escrow.network),
+                                plan=planning.plan_to_json(plan, escrow.network),
                                 psbt=serialize_psbt(psbt),
-                                unsigned_txid=bytes(psbt.tx.txid()).hex(), fee_rate=2)
+                                unsigned_txid=bytes(psbt.tx.txid()).hex(), fee_rate_sat_vb=2)
 
 
 def signed_by(seed: int, escrow: Escrow, spend: Spend) -> str:
     root, _ = party(seed)
     psbt = parse_psbt(spend.psbt)
-    btc_escrow.sign_psbt(ea.escrow_of(escrow), psbt, ea.plan_from_json(spend.plan), root)
+    btc_escrow.sign_psbt(planning.escrow_script(escrow), psbt, planning.plan_from_json(spend.plan), root)
     return serialize_psbt(psbt)
 
 

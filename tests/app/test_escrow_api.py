@@ -160,7 +160,7 @@ def test_only_the_parties_see_the_escrow(client: Client, trio: tuple[Any, ...]) 
         [out] = data["spends"]
         assert out["id"] == spend.pk and out["status"] == "awaiting"
         assert out["psbt"] == spend.psbt and out["canSign"] is (role == "buyer")
-        assert out["outputs"][0]["valueSat"] == spend.plan["outputs"][0]["valueSat"]
+        assert out["outputs"][0]["valueSat"] == spend.plan["outputs"][0]["value_sat"]
         desc = _get(client, f"/api/escrow/{eid}/descriptor", acct)
         assert desc.status_code == 200
         assert desc.json()["data"] == {"descriptor": escrow.descriptor, "address": escrow.address,
@@ -170,7 +170,7 @@ def test_only_the_parties_see_the_escrow(client: Client, trio: tuple[Any, ...]) 
     # The buyer's own turn: the awaiting release, as JSON or as the binary file.
     mine = _get(client, f"/api/escrow/{eid}/psbt", buyer).json()["data"]
     assert mine["spendId"] == spend.pk and mine["kind"] == "release"
-    assert mine["feeSat"] == spend.plan["feeSat"] and len(mine["outputs"]) == 1
+    assert mine["feeSat"] == spend.plan["fee_sat"] and len(mine["outputs"]) == 1
     raw = _get(client, f"/api/escrow/{eid}/psbt?format=file", buyer)
     assert raw.status_code == 200 and raw["Content-Type"] == "application/octet-stream"
     assert "attachment" in raw["Content-Disposition"]

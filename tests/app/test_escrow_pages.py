@@ -21,8 +21,8 @@ from PIL import Image
 from cryptoshop.btc.escrow import escrow_account_path
 from cryptoshop.btc.keys import account_xpub, key_origin, root_from_mnemonic
 from cryptoshop.btc.networks import REGTEST
-from cryptoshop.escrow.actions import purge_closed_evidence
 from cryptoshop.escrow.models import Escrow, EscrowKey
+from cryptoshop.escrow.settlement import purge_closed_evidence
 from cryptoshop.payments.models import PaymentSettings
 from tests.app.conftest import Account, csrf_from, make_account
 from tests.app.escrow_world import escrow_row, release_spend, trio

@@ -14,7 +14,7 @@ from cryptoshop.btc import escrow as btc_escrow
 from cryptoshop.btc.descriptors import parse_wallet_descriptor
 from cryptoshop.btc.networks import REGTEST
 from cryptoshop.btc.psbt import Outpoint, serialize_psbt
-from cryptoshop.escrow import actions as ea
+from cryptoshop.escrow import planning, signing
 from cryptoshop.escrow.models import Escrow, Spend
 from tests.app.conftest import make_account
 from tests.app.escrow_world import (
@@ -34,11 +34,11 @@ def _refund_spend(escrow: Escrow) -> Spend:
     inputs = [btc_escrow.EscrowInput(Outpoint("ab" * 32, 0), FUNDED_SAT, escrow.index)]
     back = parse_wallet_descriptor(seller_tpub(42), REGTEST).script_pubkey(0)
     plan = btc_escrow.plan_spend(inputs, [], back, 2)
-    psbt = btc_escrow.create_psbt(ea.escrow_of(escrow), plan)
+    psbt = btc_escrow.create_psbt(planning.escrow_script(escrow), plan)
     return Spend.objects.create(escrow=escrow, kind=Spend.Kind.REFUND, signer="seller",
-                                plan=ea.plan_to_json(plan, escrow.network),
+                                plan=planning.plan_to_json(plan, escrow.network),
                                 psbt=serialize_psbt(psbt),
-                                unsigned_txid=bytes(psbt.tx.txid()).hex(), fee_rate=2)
+                                unsigned_txid=bytes(psbt.tx.txid()).hex(), fee_rate_sat_vb=2)
 
 
 @pytest.mark.postgres
@@ -60,7 +60,7 @@ def test_release_and_refund_signed_at_once_only_one_is_cosigned() -> None:
         try:
             fresh = Escrow.objects.select_related("order", "order__store").get(pk=escrow.pk)
             barrier.wait()
-            ea.do_sign(fresh, user, psbt_text=psbt)
+            signing.do_sign(signing.check_sign(fresh, user, psbt_text=psbt))
             results.append("cosigned")
         except Exception as exc:  # the loser: Conflict
             results.append(f"{type(exc).__name__}: {exc}")

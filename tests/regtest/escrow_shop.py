@@ -19,7 +19,7 @@ from cryptoshop.btc.keys import account_xpub, generate_mnemonic, key_origin, roo
 from cryptoshop.btc.networks import REGTEST
 from cryptoshop.cart.models import Cart, CartItem
 from cryptoshop.chain.regtest import RegtestNode
-from cryptoshop.escrow import actions as escrow_actions
+from cryptoshop.escrow import planning, settlement
 from cryptoshop.escrow.keys import do_register_key
 from cryptoshop.escrow.models import Escrow, Spend
 from cryptoshop.orders import actions as order_actions
@@ -80,7 +80,7 @@ class EscrowShop:
 
     def poll(self) -> None:
         self.watcher.poll()
-        escrow_actions.settle_broadcast_spends()
+        settlement.settle_broadcast_spends()
         self.refresh()
 
     def refresh(self) -> None:
@@ -146,7 +146,7 @@ def open_escrow_shop(node: RegtestNode, *, price_sat: int = 200_000,
 def network_fee(spend: Spend) -> int:
     """The network fee the plan must carry: the estimated vsize of the spend at its rate."""
     scripts = [bytes.fromhex(o["script"]) for o in spend.plan["outputs"]]
-    return estimate_spend_vsize(len(spend.plan["inputs"]), scripts) * spend.fee_rate
+    return estimate_spend_vsize(len(spend.plan["inputs"]), scripts) * spend.fee_rate_sat_vb
 
 
 def fee_address(escrow: Escrow) -> str:
@@ -170,7 +170,7 @@ def make_staff(*, two_factor: bool = True) -> User:
 def party_key(phrase: str, escrow: Escrow, role: str) -> ec.PrivateKey:
     """``role``'s private key at the escrow's index, from that party's phrase (what their
     browser or wallet derives to sign)."""
-    esc = escrow_actions.escrow_of(escrow)
+    esc = planning.escrow_script(escrow)
     party = {k.role: k for k in esc.keys}[role]
     child = root_from_mnemonic(phrase, REGTEST).derive(party.derivation(escrow.index))
     assert child.get_public_key() == party.pubkey(escrow.index)

@@ -22,7 +22,7 @@ from cryptoshop.btc.keys import account_xpub, generate_mnemonic, key_origin, roo
 from cryptoshop.btc.networks import REGTEST
 from cryptoshop.btc.psbt import parse_psbt, serialize_psbt
 from cryptoshop.chain.regtest import RegtestNode
-from cryptoshop.escrow import actions as escrow_actions
+from cryptoshop.escrow import planning, settlement
 from cryptoshop.escrow.models import Escrow, Spend
 from cryptoshop.payments import actions as pay
 from cryptoshop.payments.watcher import Watcher
@@ -92,7 +92,7 @@ def test_escrow_release_through_the_api(btcd_node: RegtestNode) -> None:
         funding_txid = btcd_node.fund(escrow["address"], amount)
         btcd_node.mine(1)
         watcher.poll()
-        escrow_actions.settle_broadcast_spends()
+        settlement.settle_broadcast_spends()
         funded = client.get(f"/api/escrow/{eid}", headers=_auth(buyer)).json()["data"]
         assert funded["status"] == "funded" and funded["fundedSat"] == amount
         assert client.get(f"/api/orders/{order_id}", headers=_auth(buyer)).json()[
@@ -112,9 +112,9 @@ def test_escrow_release_through_the_api(btcd_node: RegtestNode) -> None:
 
         # The buyer's wallet checks the PSBT against the plan and signs it.
         row = Escrow.objects.get(public_id=eid)
-        plan = escrow_actions.plan_from_json(Spend.objects.get(pk=spend["id"]).plan)
+        plan = planning.plan_from_json(Spend.objects.get(pk=spend["id"]).plan)
         psbt = parse_psbt(spend["psbt"])
-        added = btc_escrow.sign_psbt(escrow_actions.escrow_of(row), psbt, plan,
+        added = btc_escrow.sign_psbt(planning.escrow_script(row), psbt, plan,
                                      root_from_mnemonic(buyer_phrase, REGTEST))
         assert added == len(plan.inputs)
         signed = serialize_psbt(psbt)
@@ -132,7 +132,7 @@ def test_escrow_release_through_the_api(btcd_node: RegtestNode) -> None:
 
         btcd_node.mine(1)
         watcher.poll()
-        escrow_actions.settle_broadcast_spends()
+        settlement.settle_broadcast_spends()
         log.info("release %s confirmed", txid)
         final = client.get(f"/api/escrow/{eid}", headers=_auth(buyer)).json()["data"]
         assert final["status"] == "released" and final["closedAt"] is not None

@@ -9,7 +9,7 @@ import pytest
 
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.core.errors import ActionError, Conflict, NotFound
-from cryptoshop.escrow import actions as ea
+from cryptoshop.escrow import access, disputes, signing, spends
 from tests.app.conftest import make_account
 from tests.regtest.escrow_shop import (
     escrow_settings,
@@ -29,24 +29,24 @@ def test_arbiter_splits_seventy_thirty(btcd_node: RegtestNode) -> None:
         shop = open_escrow_shop(btcd_node, price_sat=300_000)
         funded = shop.escrow.funded_sat
         assert funded == 300_000
-        dispute = ea.do_open_dispute(shop.escrow, shop.buyer, "The parcel never arrived here.")
+        dispute = disputes.do_open_dispute(shop.escrow, shop.buyer, "The parcel never arrived here.")
         assert shop.escrow.status == "disputed" and dispute.opened_by == "buyer"
-        ea.do_add_message(shop.escrow, shop.buyer, "Nothing in the mailbox after 3 weeks.")
-        ea.do_add_message(shop.escrow, shop.seller, "It was sent; half of it came back.")
+        disputes.do_add_message(shop.escrow, shop.buyer, "Nothing in the mailbox after 3 weeks.")
+        disputes.do_add_message(shop.escrow, shop.seller, "It was sent; half of it came back.")
         assert [m.role for m in dispute.messages.all()] == ["buyer", "seller"]
         with pytest.raises(Conflict, match="dispute"):
-            ea.do_claim_auto_release(shop.escrow, shop.seller)
+            spends.do_claim_auto_release(shop.escrow, shop.seller)
         # Who may decide: not a user, not staff without 2FA; staff with 2FA, yes.
         with pytest.raises(NotFound):
-            ea.do_resolve(shop.escrow, make_account().user, 70, "not my call")
+            disputes.do_resolve(shop.escrow, make_account().user, 70, "not my call")
         with pytest.raises(ActionError) as no_2fa:
-            ea.do_resolve(shop.escrow, make_staff(two_factor=False), 70, "no 2FA yet")
+            disputes.do_resolve(shop.escrow, make_staff(two_factor=False), 70, "no 2FA yet")
         assert no_2fa.value.code == "2fa_required"
         assert not isinstance(no_2fa.value, NotFound | Conflict)
         arbiter = make_staff()
-        assert ea.role_in(shop.escrow, arbiter) == "arbiter"
-        ea.do_add_message(shop.escrow, arbiter, "Deciding on the evidence given.")
-        spend = ea.do_resolve(shop.escrow, arbiter, 70, "Partly delivered, 70 % back.")
+        assert access.role_in(shop.escrow, arbiter) == "arbiter"
+        disputes.do_add_message(shop.escrow, arbiter, "Deciding on the evidence given.")
+        spend = disputes.do_resolve(shop.escrow, arbiter, 70, "Partly delivered, 70 % back.")
         assert spend.kind == "split" and spend.signer == "buyer"
         dispute.refresh_from_db()
         assert dispute.status == "decided" and dispute.buyer_percent == 70
@@ -57,14 +57,14 @@ def test_arbiter_splits_seventy_thirty(btcd_node: RegtestNode) -> None:
         seller_gross = distributable - buyer
         fee = max(-(-seller_gross * 200 // 10_000), 1000)
         assert fee > 1000  # the percentage, not the minimum, applies here
-        assert spend.plan["feeSat"] == net_fee
-        assert [o["valueSat"] for o in spend.plan["outputs"]] == [buyer, seller_gross - fee, fee]
+        assert spend.plan["fee_sat"] == net_fee
+        assert [o["value_sat"] for o in spend.plan["outputs"]] == [buyer, seller_gross - fee, fee]
         # The seller, not favoured, can't sign it.
         with pytest.raises(Conflict, match="Nothing is waiting"):
-            ea.do_sign(shop.escrow, shop.seller, phrase=shop.seller_phrase)
+            signing.do_sign(signing.check_sign(shop.escrow, shop.seller, phrase=shop.seller_phrase))
         with pytest.raises(Conflict, match="needs the buyer's signature"):
-            ea.do_sign(shop.escrow, shop.seller, spend=spend, phrase=shop.seller_phrase)
-        signed = ea.do_sign(shop.escrow, shop.buyer, phrase=shop.buyer_phrase)
+            signing.do_sign(signing.check_sign(shop.escrow, shop.seller, spend=spend, phrase=shop.seller_phrase))
+        signed = signing.do_sign(signing.check_sign(shop.escrow, shop.buyer, phrase=shop.buyer_phrase))
         assert signed.pk == spend.pk and signed.status == "broadcast"
         shop.mine(1)
         shop.poll()
@@ -79,9 +79,9 @@ def test_arbiter_splits_seventy_thirty(btcd_node: RegtestNode) -> None:
         assert buyer + seller_gross - fee + fee + net_fee == funded
         # Closed: no more messages, no new decision.
         with pytest.raises(Conflict, match="closed"):
-            ea.do_add_message(shop.escrow, shop.buyer, "one more thing")
+            disputes.do_add_message(shop.escrow, shop.buyer, "one more thing")
         with pytest.raises(Conflict):
-            ea.do_resolve(shop.escrow, arbiter, 100, "changed my mind")
+            disputes.do_resolve(shop.escrow, arbiter, 100, "changed my mind")
         kinds = list(shop.escrow.events.values_list("kind", flat=True))
         assert kinds == ["opened", "funded", "dispute_opened", "dispute_message",
                          "dispute_message", "dispute_message", "dispute_decided",

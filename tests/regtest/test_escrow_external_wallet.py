@@ -21,7 +21,7 @@ from cryptoshop.btc.descriptors import split_checksum
 from cryptoshop.btc.psbt import parse_psbt
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.core.errors import ValidationFailed
-from cryptoshop.escrow import actions as ea
+from cryptoshop.escrow import planning, signing, spends
 from cryptoshop.orders import actions as order_actions
 from tests.regtest.escrow_shop import (
     escrow_settings,
@@ -59,27 +59,27 @@ def test_buyer_signs_in_an_external_wallet(btcd_node: RegtestNode, tmp_path: Pat
         regtest = NETWORKS["regtest"]
         fixed = Descriptor.from_string(body)  # embit applies a key's /0/<index> on derive()
         assert not fixed.is_wildcard and fixed.derive(0).address(regtest) == escrow.address
-        ranged = ea.escrow_of(escrow).descriptor  # what a watch-only wallet imports
+        ranged = planning.escrow_script(escrow).descriptor  # what a watch-only wallet imports
         assert Descriptor.from_string(ranged.split("#")[0]).derive(
             escrow.index).address(regtest) == escrow.address
-        assert ea.escrow_of(escrow).descriptor_at(escrow.index) == escrow.descriptor
+        assert planning.escrow_script(escrow).descriptor_at(escrow.index) == escrow.descriptor
 
         order_actions.do_mark_shipped(shop.order, shop.seller, "tracking 321")
-        spend = ea.do_release(escrow, shop.buyer)
+        spend = spends.do_release(escrow, shop.buyer)
         unsigned = tmp_path / "release.psbt"
         unsigned.write_bytes(base64.b64decode(spend.psbt))  # the download, BIP174 binary
         signed_file = tmp_path / "release-signed.psbt"
         # The wallet with the seller's phrase adds the seller's signature: not the buyer's.
         out = wallet_signs(shop.seller_phrase, unsigned, tmp_path / "wrong.psbt")
         with pytest.raises(ValidationFailed, match="not signed by the buyer"):
-            ea.do_sign(escrow, shop.buyer, psbt_bytes=(tmp_path / "wrong.psbt").read_bytes())
+            signing.do_sign(signing.check_sign(escrow, shop.buyer, psbt_bytes=(tmp_path / "wrong.psbt").read_bytes()))
         out = wallet_signs(shop.buyer_phrase, unsigned, signed_file)
         log.info("external wallet: %s", out.strip())
-        assert out.strip() == f"signed 1 input(s); 2 output(s); fee {spend.plan['feeSat']} sat"
+        assert out.strip() == f"signed 1 input(s); 2 output(s); fee {spend.plan['fee_sat']} sat"
         raw = signed_file.read_bytes()
         assert raw.startswith(b"psbt\xff") and raw != unsigned.read_bytes()
         assert len(parse_psbt(raw).inputs[0].partial_sigs) == 1
-        signed = ea.do_sign(escrow, shop.buyer, psbt_bytes=raw)
+        signed = signing.do_sign(signing.check_sign(escrow, shop.buyer, psbt_bytes=raw))
         assert signed.pk == spend.pk and signed.status == "broadcast"
         shop.mine(1)
         shop.poll()
@@ -87,7 +87,7 @@ def test_buyer_signs_in_an_external_wallet(btcd_node: RegtestNode, tmp_path: Pat
         net_fee = network_fee(signed)
         gross = funded - net_fee
         fee = max(-(-gross * 100 // 10_000), 1000)
-        assert signed.plan["feeSat"] == net_fee
+        assert signed.plan["fee_sat"] == net_fee
         assert shop.paid_out(signed.txid) == {shop.escrow.payout_address: gross - fee,
                                               fee_address(shop.escrow): fee}
         assert shop.spent_inputs(signed.txid) == {

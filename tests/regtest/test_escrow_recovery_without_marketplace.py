@@ -17,7 +17,7 @@ from embit.script import address_to_scriptpubkey
 from embit.transaction import Transaction, TransactionInput, TransactionOutput
 
 from cryptoshop.chain.regtest import RegtestNode
-from cryptoshop.escrow.actions import escrow_of
+from cryptoshop.escrow.planning import escrow_script
 from tests.regtest.escrow_shop import escrow_settings, open_escrow_shop, refund_address
 from tests.regtest.shop import log, rpc_settings
 from tests.regtest.test_escrow_external_wallet import wallet_signs
@@ -69,8 +69,8 @@ def test_buyer_and_seller_spend_without_the_marketplace(btcd_node: RegtestNode,
         shop.mine(1)
         assert shop.paid_out(txid) == {agreed: payment.value_sat - 600}
         # The marketplace's key signed nothing: its public key has no signature here.
-        market_pub = escrow_of(escrow).marketplace.pubkey(escrow.index)
+        market_pub = escrow_script(escrow).marketplace.pubkey(escrow.index)
         assert market_pub not in combined.inputs[0].partial_sigs
-        assert {escrow_of(escrow).buyer.pubkey(escrow.index),
-                escrow_of(escrow).seller.pubkey(escrow.index)} == set(
+        assert {escrow_script(escrow).buyer.pubkey(escrow.index),
+                escrow_script(escrow).seller.pubkey(escrow.index)} == set(
             combined.inputs[0].partial_sigs)

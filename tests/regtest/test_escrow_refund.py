@@ -11,7 +11,7 @@ from cryptoshop.btc.addresses import address_to_script_pubkey
 from cryptoshop.btc.networks import REGTEST
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.core.errors import Conflict, NotFound, ValidationFailed
-from cryptoshop.escrow import actions as ea
+from cryptoshop.escrow import signing, spends
 from tests.regtest.escrow_shop import (
     escrow_settings,
     network_fee,
@@ -31,33 +31,33 @@ def test_seller_refunds_and_buyer_gets_everything_but_the_network_fee(
         assert funded == 180_000
         # Only the seller can refund.
         with pytest.raises(NotFound):
-            ea.do_refund(shop.escrow, shop.buyer)
-        spend = ea.do_refund(shop.escrow, shop.seller)
+            spends.do_refund(shop.escrow, shop.buyer)
+        spend = spends.do_refund(shop.escrow, shop.seller)
         assert spend.kind == "refund" and spend.signer == "seller"
-        assert ea.do_refund(shop.escrow, shop.seller).pk == spend.pk  # same PSBT until signed
+        assert spends.do_refund(shop.escrow, shop.seller).pk == spend.pk  # same PSBT until signed
         # One output, to the buyer's refund address: no marketplace fee output at all.
         refund_spk = address_to_script_pubkey(shop.escrow.refund_address, REGTEST).hex()
         assert [o["script"] for o in spend.plan["outputs"]] == [refund_spk]
         fee = network_fee(spend)
-        assert spend.plan["feeSat"] == fee
-        assert spend.plan["outputs"][0]["valueSat"] == funded - fee
+        assert spend.plan["fee_sat"] == fee
+        assert spend.plan["outputs"][0]["value_sat"] == funded - fee
         # The buyer can't sign the seller's refund, by phrase or by naming the spend.
         with pytest.raises(Conflict, match="Nothing is waiting"):
-            ea.do_sign(shop.escrow, shop.buyer, phrase=shop.buyer_phrase)
+            signing.do_sign(signing.check_sign(shop.escrow, shop.buyer, phrase=shop.buyer_phrase))
         with pytest.raises(Conflict, match="needs the seller's signature"):
-            ea.do_sign(shop.escrow, shop.buyer, spend=spend, phrase=shop.buyer_phrase)
+            signing.do_sign(signing.check_sign(shop.escrow, shop.buyer, spend=spend, phrase=shop.buyer_phrase))
         # The buyer's phrase typed in as the seller is not the seller's key.
         with pytest.raises(ValidationFailed, match="not the seller's key"):
-            ea.do_sign(shop.escrow, shop.seller, phrase=shop.buyer_phrase)
+            signing.do_sign(signing.check_sign(shop.escrow, shop.seller, phrase=shop.buyer_phrase))
         spend.refresh_from_db()
         assert spend.status == "awaiting"
-        signed = ea.do_sign(shop.escrow, shop.seller, phrase=shop.seller_phrase)
+        signed = signing.do_sign(signing.check_sign(shop.escrow, shop.seller, phrase=shop.seller_phrase))
         assert signed.pk == spend.pk and signed.status == "broadcast"
         shop.refresh()
         assert shop.escrow.status == "settling"
         # After the refund went out the seller can't switch to anything else.
         with pytest.raises(Conflict, match="already paid out"):
-            ea.do_release(shop.escrow, shop.buyer)
+            spends.do_release(shop.escrow, shop.buyer)
         shop.mine(1)
         shop.poll()
         log.info("refund %s confirmed", signed.txid)

@@ -12,7 +12,7 @@ from cryptoshop.btc.escrow import ESCROW_WITNESS_BYTES, estimate_spend_vsize
 from cryptoshop.btc.networks import REGTEST
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.core.errors import Conflict, ValidationFailed
-from cryptoshop.escrow import actions as ea
+from cryptoshop.escrow import signing, spends
 from cryptoshop.orders import actions as order_actions
 from tests.regtest.escrow_shop import escrow_settings, log, open_escrow_shop
 from tests.regtest.escrow_shop import fee_address as escrow_fee_address
@@ -29,32 +29,32 @@ def test_buyer_releases_and_seller_is_paid_exactly(btcd_node: RegtestNode) -> No
         funded = shop.escrow.funded_sat
         assert funded == 250_000
         order_actions.do_mark_shipped(shop.order, shop.seller, "tracking 123")
-        spend = ea.do_release(shop.escrow, shop.buyer)
+        spend = spends.do_release(shop.escrow, shop.buyer)
         assert spend.kind == "release" and spend.signer == "buyer"
-        assert ea.do_release(shop.escrow, shop.buyer).pk == spend.pk  # same PSBT until signed
+        assert spends.do_release(shop.escrow, shop.buyer).pk == spend.pk  # same PSBT until signed
         # The seller cannot sign the buyer's release.
         with pytest.raises(Conflict, match="Nothing is waiting"):
-            ea.do_sign(shop.escrow, shop.seller, phrase=shop.seller_phrase)
+            signing.do_sign(signing.check_sign(shop.escrow, shop.seller, phrase=shop.seller_phrase))
         with pytest.raises(Conflict, match="needs the buyer's signature"):
-            ea.do_sign(shop.escrow, shop.seller, spend=spend, phrase=shop.seller_phrase)
+            signing.do_sign(signing.check_sign(shop.escrow, shop.seller, spend=spend, phrase=shop.seller_phrase))
         # A phrase that is not the buyer's key is refused before anything is signed.
         with pytest.raises(ValidationFailed, match="not the buyer's key"):
-            ea.do_sign(shop.escrow, shop.buyer, phrase=shop.seller_phrase)
-        signed = ea.do_sign(shop.escrow, shop.buyer, phrase=shop.buyer_phrase)
+            signing.do_sign(signing.check_sign(shop.escrow, shop.buyer, phrase=shop.seller_phrase))
+        signed = signing.do_sign(signing.check_sign(shop.escrow, shop.buyer, phrase=shop.buyer_phrase))
         assert signed.status == "broadcast" and len(signed.txid) == 64
         shop.refresh()
         assert shop.escrow.status == "settling"
         # Replay: the same answer, no second transaction.
-        again = ea.do_sign(shop.escrow, shop.buyer, phrase=shop.buyer_phrase)
+        again = signing.do_sign(signing.check_sign(shop.escrow, shop.buyer, phrase=shop.buyer_phrase))
         assert again.pk == signed.pk and again.txid == signed.txid
-        assert ea.do_release(shop.escrow, shop.buyer).txid == signed.txid
+        assert spends.do_release(shop.escrow, shop.buyer).txid == signed.txid
         shop.mine(1)
         shop.poll()
         log.info("release %s confirmed", signed.txid)
         assert shop.escrow.status == "released"
         assert shop.order.status == "completed"
         # Exact sats: fee 1.5 % of (funded - network fee), rounded up; the rest to the seller.
-        rate = signed.fee_rate
+        rate = signed.fee_rate_sat_vb
         payout = shop.escrow.payout_address
         fee_address = escrow_fee_address(shop.escrow)
         vsize = estimate_spend_vsize(1, [bytes.fromhex(o["script"])
@@ -63,7 +63,7 @@ def test_buyer_releases_and_seller_is_paid_exactly(btcd_node: RegtestNode) -> No
         gross = funded - network_fee
         fee = max(-(-gross * 150 // 10_000), 1000)
         assert shop.paid_out(signed.txid) == {payout: gross - fee, fee_address: fee}
-        assert signed.plan["feeSat"] == network_fee
+        assert signed.plan["fee_sat"] == network_fee
         # The payout address is the seller's own wallet, at an index never given to buyers.
         wallet = parse_wallet_descriptor(shop.payout_wallet, REGTEST)
         assert payout in wallet.addresses(0, 5)

@@ -22,8 +22,7 @@ from cryptoshop.btc.psbt import TxOutput, finalize_psbt, parse_psbt, serialize_p
 from cryptoshop.chain.errors import ChainError
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.core.errors import Conflict, ValidationFailed
-from cryptoshop.escrow import actions as ea
-from cryptoshop.escrow import keys
+from cryptoshop.escrow import disputes, keys, planning, signing, spends
 from cryptoshop.escrow.models import EscrowKey, Spend
 from tests.regtest.escrow_shop import escrow_settings, open_escrow_shop, party_key
 from tests.regtest.shop import rpc_settings
@@ -35,12 +34,12 @@ EXTENDED_PRIVATE = re.compile(r"[xt]prv[1-9A-HJ-NP-Za-km-z]{100,}")
 def test_marketplace_key_and_database_cannot_move_the_coins(btcd_node: RegtestNode) -> None:
     with rpc_settings(btcd_node), escrow_settings():
         shop = open_escrow_shop(btcd_node, price_sat=200_000)
-        spend = ea.do_release(shop.escrow, shop.buyer)  # the buyer asked; nobody signed yet
-        ea.do_open_dispute(shop.escrow, shop.buyer, "Second thoughts about this order.")
-        ea.do_add_message(shop.escrow, shop.seller, "It's on its way, tracking 123.")
+        spend = spends.do_release(shop.escrow, shop.buyer)  # the buyer asked; nobody signed yet
+        disputes.do_open_dispute(shop.escrow, shop.buyer, "Second thoughts about this order.")
+        disputes.do_add_message(shop.escrow, shop.seller, "It's on its way, tracking 123.")
         # What the server holds: the rows and the decrypted cosigner.
         stored = Spend.objects.get(pk=spend.pk)
-        esc, plan = ea.escrow_of(shop.escrow), ea.plan_from_json(stored.plan)
+        esc, plan = planning.escrow_script(shop.escrow), planning.plan_from_json(stored.plan)
         market_root = keys.marketplace_signer(keys.marketplace_key(shop.escrow.network))
         psbt = parse_psbt(stored.psbt)
         assert btc_escrow.sign_psbt(esc, psbt, plan, market_root) == 1
@@ -64,12 +63,12 @@ def test_marketplace_key_and_database_cannot_move_the_coins(btcd_node: RegtestNo
                 btcd_node.rpc.broadcast(raw)
         # Through the shop's own paths: no party signature, no spend.
         with pytest.raises(ValidationFailed, match="Upload the signed PSBT"):
-            ea.do_sign(shop.escrow, shop.buyer)
+            signing.do_sign(signing.check_sign(shop.escrow, shop.buyer))
         for text in (stored.psbt, market_signed):
             with pytest.raises(ValidationFailed, match="not signed by the buyer"):
-                ea.do_sign(shop.escrow, shop.buyer, psbt_text=text)
+                signing.do_sign(signing.check_sign(shop.escrow, shop.buyer, psbt_text=text))
         with pytest.raises(Conflict, match="needs the buyer's signature"):
-            ea.do_sign(shop.escrow, shop.seller, psbt_text=market_signed)
+            signing.do_sign(signing.check_sign(shop.escrow, shop.seller, psbt_text=market_signed))
         stored.refresh_from_db()
         assert stored.status == "awaiting" and not stored.txid
         shop.mine(1)

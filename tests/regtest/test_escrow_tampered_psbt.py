@@ -24,7 +24,7 @@ from cryptoshop.btc.networks import REGTEST
 from cryptoshop.btc.psbt import parse_psbt, serialize_psbt, sign_input
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.core.errors import ValidationFailed
-from cryptoshop.escrow import actions as ea
+from cryptoshop.escrow import planning, signing, spends
 from tests.regtest.escrow_shop import escrow_settings, open_escrow_shop, party_key
 from tests.regtest.shop import rpc_settings
 
@@ -35,8 +35,8 @@ OTHER_TX = "not a transaction of this escrow"
 def test_tampered_uploads_are_refused_and_the_honest_one_pays(btcd_node: RegtestNode) -> None:
     with rpc_settings(btcd_node), escrow_settings():
         shop = open_escrow_shop(btcd_node, price_sat=200_000)
-        spend = ea.do_release(shop.escrow, shop.buyer)
-        esc, index = ea.escrow_of(shop.escrow), shop.escrow.index
+        spend = spends.do_release(shop.escrow, shop.buyer)
+        esc, index = planning.escrow_script(shop.escrow), shop.escrow.index
         key = party_key(shop.buyer_phrase, shop.escrow, "buyer")  # the attacker has it
         buyer_pub, seller_pub = esc.buyer.pubkey(index), esc.seller.pubkey(index)
         thief = address_to_script_pubkey(shop.escrow.refund_address, REGTEST)
@@ -87,7 +87,7 @@ def test_tampered_uploads_are_refused_and_the_honest_one_pays(btcd_node: Regtest
                             (inflate_fee, "output 0 pays [0-9]+ sat, expected")):
             with pytest.raises(SigningRefused, match=why):
                 btc_escrow.sign_psbt(esc, parse_psbt(attack(change, sign=False)),
-                                     ea.plan_from_json(spend.plan),
+                                     planning.plan_from_json(spend.plan),
                                      root_from_mnemonic(shop.buyer_phrase, REGTEST))
         cases: list[tuple[str, str, bool]] = [
             (attack(pay_thief), OTHER_TX, False),
@@ -103,7 +103,7 @@ def test_tampered_uploads_are_refused_and_the_honest_one_pays(btcd_node: Regtest
         for text, reason, same_txid in cases:
             assert (parse_psbt(text).tx.txid() == parse_psbt(spend.psbt).tx.txid()) == same_txid
             with pytest.raises(ValidationFailed, match=reason):
-                ea.do_sign(shop.escrow, shop.buyer, psbt_text=text)
+                signing.do_sign(signing.check_sign(shop.escrow, shop.buyer, psbt_text=text))
             refused += same_txid
             assert shop.escrow.events.filter(kind="signature_refused").count() == refused
             assert not shop.escrow.spends.exclude(status="awaiting").exists()
@@ -116,10 +116,10 @@ def test_tampered_uploads_are_refused_and_the_honest_one_pays(btcd_node: Regtest
             "input 0 is not signed by the buyer", "the buyer's signature does not verify",
             "input 0 carries a signature by a key other than the buyer's"]
         # The honest upload: the same PSBT, signed as downloaded.
-        signed = ea.do_sign(shop.escrow, shop.buyer, psbt_text=attack(lambda p: None))
+        signed = signing.do_sign(signing.check_sign(shop.escrow, shop.buyer, psbt_text=attack(lambda p: None)))
         assert signed.pk == spend.pk and signed.status == "broadcast"
         shop.mine(1)
         shop.poll()
         assert shop.escrow.status == "released" and shop.order.status == "completed"
-        assert shop.paid_out(signed.txid) == {o["address"]: o["valueSat"]
+        assert shop.paid_out(signed.txid) == {o["address"]: o["value_sat"]
                                               for o in spend.plan["outputs"]}

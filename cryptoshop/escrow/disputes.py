@@ -1,0 +1,113 @@
+"""Disputes: either side opens one on a funded escrow, the buyer, the seller and the
+arbiter write messages (with photos), and staff with 2FA decide the split, which is then
+prepared as a spend for the favoured side to sign."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from cryptoshop.accounts.models import User
+from cryptoshop.core import ratelimit
+from cryptoshop.core.errors import ActionError, Conflict, NotFound, invalid
+from cryptoshop.core.images import ImageRejected, store_image
+from cryptoshop.escrow.access import role_in, settled_spend
+from cryptoshop.escrow.events import notify_staff, record
+from cryptoshop.escrow.models import Dispute, DisputeMessage, Escrow, Role, Spend
+from cryptoshop.escrow.spends import prepare_spend
+
+MAX_MESSAGE = 4000
+
+
+def check_text(text: str, field: str, *, minimum: int = 1) -> str:
+    text = (text or "").strip()
+    if len(text) < minimum:
+        raise invalid(field, f"At least {minimum} characters.")
+    if len(text) > MAX_MESSAGE:
+        raise invalid(field, f"At most {MAX_MESSAGE} characters.")
+    return text
+
+
+def do_open_dispute(escrow: Escrow, user: User, reason: str) -> Dispute:
+    role = role_in(escrow, user)
+    if role not in (Role.BUYER, Role.SELLER):
+        raise NotFound("No such escrow.")
+    reason = check_text(reason, "reason", minimum=10)
+    with transaction.atomic():
+        locked = Escrow.objects.select_for_update().get(pk=escrow.pk)
+        if settled_spend(locked) is not None:
+            raise Conflict("This escrow was already paid out.")
+        if locked.status == Escrow.Status.DISPUTED:
+            raise Conflict("A dispute is already open.")
+        if locked.status != Escrow.Status.FUNDED:
+            raise Conflict("Only a funded escrow can be disputed.")
+        dispute = Dispute.objects.create(escrow=escrow, opened_by=role, reason=reason)
+        Escrow.objects.filter(pk=escrow.pk).update(status=Escrow.Status.DISPUTED)
+        escrow.status = Escrow.Status.DISPUTED
+        # A pending auto-release claim ends with the dispute.
+        escrow.spends.filter(kind=Spend.Kind.AUTO_RELEASE,
+                             status=Spend.Status.AWAITING_SIGNATURE
+                             ).update(status=Spend.Status.SUPERSEDED)
+        record(escrow, "dispute_opened", role, reason[:200])
+        notify_staff(escrow)
+    return dispute
+
+
+def do_add_message(escrow: Escrow, user: User, text: str,
+                   evidence: bytes | None = None) -> DisputeMessage:
+    role = role_in(escrow, user)
+    if role is None:
+        raise NotFound("No such escrow.")
+    dispute = getattr(escrow, "dispute", None)
+    if dispute is None:
+        raise Conflict("There is no dispute to write in.")
+    if dispute.status == Dispute.Status.CLOSED:
+        raise Conflict("This dispute is closed.")
+    if role == Role.ARBITER and not user.totp_enabled:
+        raise ActionError("Staff must turn on two-factor authentication first.",
+                          code="2fa_required")
+    text = check_text(text, "text")
+    ratelimit.hit("escrow:message", str(user.pk))
+    path = ""
+    if evidence:
+        try:
+            path = store_image(evidence, "evidence").path
+        except ImageRejected as exc:
+            raise invalid("evidence", str(exc)) from exc
+    message = DisputeMessage.objects.create(dispute=dispute, author=user, role=role,
+                                            text=text, evidence=path)
+    record(escrow, "dispute_message", role, "with a photo" if path else "")
+    return message
+
+
+def do_resolve(escrow: Escrow, staff: User, buyer_percent: int, note: str) -> Spend:
+    """The arbiter decides the split; the PSBT is prepared for the favoured side."""
+    if not (staff.is_staff and staff.is_active):
+        raise NotFound("No such escrow.")
+    if not staff.totp_enabled:
+        raise ActionError("Staff must turn on two-factor authentication first.",
+                          code="2fa_required")
+    if isinstance(buyer_percent, bool) or not isinstance(buyer_percent, int) or not (
+            0 <= buyer_percent <= 100):
+        raise invalid("buyerPercent", "A whole number from 0 to 100.")
+    note = check_text(note, "note", minimum=3)
+    dispute = getattr(escrow, "dispute", None)
+    if dispute is None or dispute.status == Dispute.Status.CLOSED:
+        raise Conflict("There is no open dispute to decide.")
+    if settled_spend(escrow) is not None:
+        raise Conflict("This escrow was already paid out.")
+    signer = (Spend.Signer.BUYER if buyer_percent > 50
+              else Spend.Signer.SELLER if buyer_percent < 50 else Spend.Signer.EITHER)
+    with transaction.atomic():
+        # A new decision replaces an earlier one that nobody signed yet.
+        escrow.spends.filter(kind=Spend.Kind.SPLIT,
+                             status=Spend.Status.AWAITING_SIGNATURE).update(
+            status=Spend.Status.SUPERSEDED)
+        Dispute.objects.filter(pk=dispute.pk).update(
+            status=Dispute.Status.DECIDED, buyer_percent=buyer_percent, decision_note=note,
+            decided_by=staff, decided_at=timezone.now())
+        record(escrow, "dispute_decided", Role.ARBITER,
+               f"{buyer_percent}% to the buyer, {100 - buyer_percent}% to the seller: "
+               f"{note[:150]}")
+        spend = prepare_spend(escrow, Spend.Kind.SPLIT, signer, Role.ARBITER, buyer_percent)
+    return spend

@@ -1,0 +1,40 @@
+"""The escrow's event trail: every step is an EscrowEvent, shown on the escrow page and
+pushed live to both parties; and the notifications that go with the steps that need one."""
+
+from __future__ import annotations
+
+from cryptoshop.accounts.models import User
+from cryptoshop.escrow.models import Escrow, EscrowEvent, Role
+from cryptoshop.notifications.models import Notification
+from cryptoshop.realtime import publish
+
+
+def record(escrow: Escrow, kind: str, actor: Role, detail: str = "",
+           txid: str = "") -> EscrowEvent:
+    """Store the event and, after commit, tell both parties' pages (``escrow:updated``)."""
+    event = EscrowEvent.objects.create(escrow=escrow, kind=kind, actor=actor,
+                                       detail=detail[:300], txid=txid)
+    order = escrow.order
+    payload = {"type": kind, "escrowId": escrow.public_id, "orderId": order.public_id,
+               "status": escrow.status, "txid": txid or None}
+    rooms = [f"escrow-{escrow.public_id}", f"order-{order.public_id}",
+             f"user-{order.store.owner.public_id}"]
+    if order.buyer is not None:
+        rooms.append(f"user-{order.buyer.public_id}")
+    for room in rooms:  # sent once the surrounding transaction commits (see publish)
+        publish(room, "escrow:updated", payload)
+    return event
+
+
+def notify_parties(escrow: Escrow, text: str) -> None:
+    url = f"/escrow/{escrow.public_id}/"
+    for user in (escrow.order.buyer, escrow.order.store.owner):
+        if user is not None:
+            Notification.objects.create(user=user, text=text[:300], url=url)
+
+
+def notify_staff(escrow: Escrow) -> None:
+    """A new dispute needs an arbiter: the first active staff accounts hear of it."""
+    for staff in User.objects.filter(is_staff=True, is_active=True)[:20]:
+        Notification.objects.create(user=staff, url=f"/escrow/{escrow.public_id}/",
+                                    text=f"Dispute opened on escrow {escrow.public_id}.")
