@@ -209,12 +209,13 @@ def plan_spend(
     if not inputs:
         raise PSBTError("nothing to spend")
     scripts = [o.script_pubkey for o in fixed_outputs] + [remainder_script]
-    fee = fee_for_vsize(estimate_spend_vsize(len(inputs), scripts), sat_per_vb)
-    remainder = sum(i.value_sat for i in inputs) - sum(o.value_sat for o in fixed_outputs) - fee
-    if remainder < dust_limit(remainder_script):
-        raise PSBTError(f"escrow too small: {remainder} sat left after fees")
-    outputs = (*fixed_outputs, TxOutput(remainder_script, remainder))
-    return SpendPlan(tuple(inputs), outputs, fee)
+    fee_sat = fee_for_vsize(estimate_spend_vsize(len(inputs), scripts), sat_per_vb)
+    remainder_sat = (sum(i.value_sat for i in inputs)
+                     - sum(o.value_sat for o in fixed_outputs) - fee_sat)
+    if remainder_sat < dust_limit(remainder_script):
+        raise PSBTError(f"escrow too small: {remainder_sat} sat left after fees")
+    outputs = (*fixed_outputs, TxOutput(remainder_script, remainder_sat))
+    return SpendPlan(tuple(inputs), outputs, fee_sat)
 
 
 def create_psbt(escrow: Escrow, plan: SpendPlan) -> PSBT:
@@ -281,9 +282,9 @@ def verify_psbt(escrow: Escrow, psbt: PSBT, plan: SpendPlan) -> None:
             raise SigningRefused(
                 f"output {n} pays {int(vout.value)} sat, expected {want_out.value_sat}"
             )
-    fee = sum(values) - sum(int(o.value) for o in tx.vout)
-    if fee != plan.fee_sat:
-        raise SigningRefused(f"fee is {fee} sat, expected {plan.fee_sat}")
+    fee_sat = sum(values) - sum(int(o.value) for o in tx.vout)
+    if fee_sat != plan.fee_sat:
+        raise SigningRefused(f"fee is {fee_sat} sat, expected {plan.fee_sat}")
 
 
 def escrow_account_path(network: Network | str) -> str:
