@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from cryptoshop.accounts.deletion import DeletionPlan
 from cryptoshop.accounts.models import User
-from cryptoshop.cart.actions import StoreGroup, cart_groups, clear_lines
+from cryptoshop.cart.actions import StoreGroup, cart_groups, clear_lines, do_add_to_cart
 from cryptoshop.cart.models import Cart
 from cryptoshop.catalog.actions import do_delete_listing
 from cryptoshop.catalog.models import Listing
@@ -134,6 +134,24 @@ def do_checkout(user: User, cart: Cart, data: CheckoutInput, *, client_ip: str) 
     logger.info("checkout: %d order(s) for account %s", len(orders), user.public_id)
     return orders
 
+
+
+def do_checkout_items(user: User, items: list[tuple[str, int]], data: CheckoutInput, *,
+                      client_ip: str) -> list[Order]:
+    """Checkout of an explicit list of (listing id, quantity), as the API takes it: the
+    same checkout as the pages, over a throwaway cart that never outlives the call."""
+    with transaction.atomic():
+        cart = Cart.objects.create()
+        try:
+            for listing_id, quantity in items:
+                try:
+                    do_add_to_cart(cart, listing_id, quantity, user=user)
+                except ActionError as exc:
+                    raise ValidationFailed({"items": [f"{listing_id}: {exc.message}"]},
+                                           exc.message) from exc
+            return do_checkout(user, cart, data, client_ip=client_ip)
+        finally:
+            cart.delete()
 
 def _transition(order: Order, from_status: tuple[str], to: str, role: str,
                 actor: User | None, note: str = "", **fields: object) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router
 from ninja.responses import Status
@@ -13,8 +12,6 @@ from pydantic import Field
 
 from cryptoshop.accounts.sessions import api_auth
 from cryptoshop.accounts.who import api_caller
-from cryptoshop.cart.actions import do_add_to_cart
-from cryptoshop.cart.models import Cart
 from cryptoshop.core.api import CamelSchema, envelope, ok, paged, paged_envelope
 from cryptoshop.core.errors import ActionError, ValidationFailed
 from cryptoshop.core.pagination import clamp_limit, clamp_page, paginate
@@ -139,23 +136,12 @@ def create_orders(request: HttpRequest, payload: OrderIn) -> Status[dict[str, An
     me = api_caller(request)
     stores = {s.public_id: s.pk for s in Store.objects.filter(
         public_id__in=[c.store_id for c in payload.shipping])}
-    with transaction.atomic():
-        # The same checkout as the pages, over a throwaway cart built from the request.
-        cart = Cart.objects.create()
-        try:
-            for item in payload.items:
-                try:
-                    do_add_to_cart(cart, item.product_id, item.quantity, user=me)
-                except ActionError as exc:
-                    raise ValidationFailed({"items": [f"{item.product_id}: {exc.message}"]},
-                                           exc.message) from exc
-            data = actions.CheckoutInput(
-                shipping={stores[c.store_id]: c.shipping_option_id for c in payload.shipping
-                          if c.store_id in stores},
-                address=payload.shipping_address, note=payload.note)
-            orders = actions.do_checkout(me, cart, data, client_ip=client_ip(request))
-        finally:
-            cart.delete()
+    data = actions.CheckoutInput(
+        shipping={stores[c.store_id]: c.shipping_option_id for c in payload.shipping
+                  if c.store_id in stores},
+        address=payload.shipping_address, note=payload.note)
+    orders = actions.do_checkout_items(me, [(i.product_id, i.quantity) for i in payload.items],
+                                       data, client_ip=client_ip(request))
     return Status(201, ok({"orders": [order_out(o, OrderEvent.Actor.BUYER) for o in orders]}))
 
 
