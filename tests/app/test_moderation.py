@@ -18,8 +18,8 @@ from cryptoshop.core.errors import ActionError, Conflict, NotFound, ValidationFa
 from cryptoshop.moderation import actions
 from cryptoshop.moderation.models import AuditEntry, Report
 from cryptoshop.stores.models import Store
-from tests.app.conftest import Account, api_post, csrf_from, enable_2fa, fresh_code, make_account
-from tests.app.shop import listing, seller
+from tests.app.conftest import api_post, csrf_from
+from tests.factories import Account, enable_2fa, fresh_code, listing, make_account, seller
 
 pytestmark = pytest.mark.django_db
 

@@ -26,10 +26,8 @@ from cryptoshop.escrow import actions as escrow_actions
 from cryptoshop.escrow.models import Escrow, Spend
 from cryptoshop.payments import actions as pay
 from cryptoshop.payments.watcher import Watcher
-from tests.app.conftest import Account, make_account
-from tests.app.shop import listing, seller
-from tests.regtest.escrow_shop import escrow_settings, refund_address
-from tests.regtest.shop import log, rpc_settings, seller_tpub
+from tests.factories import Account, listing, make_account, seller, seller_tpub
+from tests.regtest.node_steps import escrow_settings, log, refund_address, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 

@@ -16,13 +16,14 @@ from cryptoshop.core.errors import Conflict, NotFound
 from cryptoshop.escrow import actions as ea
 from cryptoshop.orders import actions as order_actions
 from cryptoshop.orders.models import Order, OrderEvent
-from tests.regtest.escrow_shop import (
+from tests.regtest.node_steps import (
     escrow_settings,
     fee_address,
+    log,
     network_fee,
     open_escrow_shop,
+    rpc_settings,
 )
-from tests.regtest.shop import log, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 DAYS = 3

@@ -10,15 +10,15 @@ import pytest
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.core.errors import ActionError, Conflict, NotFound
 from cryptoshop.escrow import actions as ea
-from tests.app.conftest import make_account
-from tests.regtest.escrow_shop import (
+from tests.factories import make_account, operator
+from tests.regtest.node_steps import (
     escrow_settings,
     fee_address,
-    make_staff,
+    log,
     network_fee,
     open_escrow_shop,
+    rpc_settings,
 )
-from tests.regtest.shop import log, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 
@@ -40,10 +40,10 @@ def test_arbiter_splits_seventy_thirty(btcd_node: RegtestNode) -> None:
         with pytest.raises(NotFound):
             ea.do_resolve(shop.escrow, make_account().user, 70, "not my call")
         with pytest.raises(ActionError) as no_2fa:
-            ea.do_resolve(shop.escrow, make_staff(two_factor=False), 70, "no 2FA yet")
+            ea.do_resolve(shop.escrow, operator(two_factor=False).user, 70, "no 2FA yet")
         assert no_2fa.value.code == "2fa_required"
         assert not isinstance(no_2fa.value, NotFound | Conflict)
-        arbiter = make_staff()
+        arbiter = operator().user
         assert ea.role_in(shop.escrow, arbiter) == "arbiter"
         ea.do_add_message(shop.escrow, arbiter, "Deciding on the evidence given.")
         spend = ea.do_resolve(shop.escrow, arbiter, 70, "Partly delivered, 70 % back.")

@@ -7,13 +7,9 @@ broadcasts; the chain pays the seller and the fee exactly."""
 from __future__ import annotations
 
 import base64
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from embit.descriptor import Descriptor
 from embit.networks import NETWORKS
 
@@ -23,27 +19,17 @@ from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.core.errors import ValidationFailed
 from cryptoshop.escrow import actions as ea
 from cryptoshop.orders import actions as order_actions
-from tests.regtest.escrow_shop import (
+from tests.regtest.node_steps import (
     escrow_settings,
     fee_address,
+    log,
     network_fee,
     open_escrow_shop,
+    rpc_settings,
+    wallet_signs,
 )
-from tests.regtest.shop import log, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
-SIGNER = Path(__file__).with_name("external_signer.py")
-
-
-def wallet_signs(phrase: str, source: Path, target: Path) -> str:
-    """The external wallet, in its own process: the phrase on stdin, files as arguments."""
-    python = Path(settings.BASE_DIR) / ".venv" / "bin" / "python"
-    done = subprocess.run(
-        [str(python if python.exists() else sys.executable), "-I", str(SIGNER), str(source),
-         str(target)], input=phrase + "\n", capture_output=True, text=True, timeout=60,
-        env={"PATH": os.environ.get("PATH", "")}, cwd=source.parent, check=False)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def test_buyer_signs_in_an_external_wallet(btcd_node: RegtestNode, tmp_path: Path) -> None:

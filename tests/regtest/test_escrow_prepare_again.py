@@ -10,13 +10,14 @@ import pytest
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.core.errors import Conflict
 from cryptoshop.escrow import actions as ea
-from tests.regtest.escrow_shop import (
+from tests.regtest.node_steps import (
     escrow_settings,
     fee_address,
+    log,
     network_fee,
     open_escrow_shop,
+    rpc_settings,
 )
-from tests.regtest.shop import log, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 

@@ -18,9 +18,14 @@ from embit.transaction import Transaction, TransactionInput, TransactionOutput
 
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.escrow.actions import escrow_of
-from tests.regtest.escrow_shop import escrow_settings, open_escrow_shop, refund_address
-from tests.regtest.shop import log, rpc_settings
-from tests.regtest.test_escrow_external_wallet import wallet_signs
+from tests.regtest.node_steps import (
+    escrow_settings,
+    log,
+    open_escrow_shop,
+    refund_address,
+    rpc_settings,
+    wallet_signs,
+)
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 

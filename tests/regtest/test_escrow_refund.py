@@ -12,12 +12,13 @@ from cryptoshop.btc.networks import REGTEST
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.core.errors import Conflict, NotFound, ValidationFailed
 from cryptoshop.escrow import actions as ea
-from tests.regtest.escrow_shop import (
+from tests.regtest.node_steps import (
     escrow_settings,
+    log,
     network_fee,
     open_escrow_shop,
+    rpc_settings,
 )
-from tests.regtest.shop import log, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 

@@ -14,9 +14,8 @@ from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.core.errors import Conflict, ValidationFailed
 from cryptoshop.escrow import actions as ea
 from cryptoshop.orders import actions as order_actions
-from tests.regtest.escrow_shop import escrow_settings, log, open_escrow_shop
-from tests.regtest.escrow_shop import fee_address as escrow_fee_address
-from tests.regtest.shop import rpc_settings
+from tests.regtest.node_steps import escrow_settings, log, open_escrow_shop, rpc_settings
+from tests.regtest.node_steps import fee_address as escrow_fee_address
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 

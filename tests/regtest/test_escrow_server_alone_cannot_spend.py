@@ -25,8 +25,7 @@ from cryptoshop.core.errors import Conflict, ValidationFailed
 from cryptoshop.escrow import actions as ea
 from cryptoshop.escrow import keys
 from cryptoshop.escrow.models import EscrowKey, Spend
-from tests.regtest.escrow_shop import escrow_settings, open_escrow_shop, party_key
-from tests.regtest.shop import rpc_settings
+from tests.regtest.node_steps import escrow_settings, open_escrow_shop, party_key, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 EXTENDED_PRIVATE = re.compile(r"[xt]prv[1-9A-HJ-NP-Za-km-z]{100,}")

@@ -25,8 +25,7 @@ from cryptoshop.btc.psbt import parse_psbt, serialize_psbt, sign_input
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.core.errors import ValidationFailed
 from cryptoshop.escrow import actions as ea
-from tests.regtest.escrow_shop import escrow_settings, open_escrow_shop, party_key
-from tests.regtest.shop import rpc_settings
+from tests.regtest.node_steps import escrow_settings, open_escrow_shop, party_key, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 OTHER_TX = "not a transaction of this escrow"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from cryptoshop.chain.regtest import RegtestNode
-from tests.regtest.shop import log, open_shop, rpc_settings
+from tests.regtest.node_steps import log, open_shop, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 ELSEWHERE = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"

@@ -7,7 +7,7 @@ import pytest
 
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.payments.models import Notification
-from tests.regtest.shop import log, open_shop, rpc_settings
+from tests.regtest.node_steps import log, open_shop, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.orders import actions as order_actions
 from cryptoshop.payments.models import Invoice
-from tests.regtest.shop import open_shop, rpc_settings
+from tests.regtest.node_steps import open_shop, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 

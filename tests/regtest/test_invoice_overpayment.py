@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cryptoshop.chain.regtest import RegtestNode
-from tests.regtest.shop import open_shop, rpc_settings
+from tests.regtest.node_steps import open_shop, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 

@@ -7,7 +7,7 @@ import pytest
 
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.payments.state import threshold_sat
-from tests.regtest.shop import open_shop, rpc_settings
+from tests.regtest.node_steps import open_shop, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 

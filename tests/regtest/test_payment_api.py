@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from cryptoshop.chain.regtest import RegtestNode
-from tests.regtest.shop import open_shop, rpc_settings
+from tests.regtest.node_steps import open_shop, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 
@@ -49,7 +49,7 @@ def test_payment_endpoints(btcd_node: RegtestNode) -> None:
         order = client.get(f"/api/orders/{shop.order.public_id}", headers=auth).json()["data"]
         assert order["status"] == "paid" and order["payment"]["status"] == "settled"
         # Someone else's address shows nothing.
-        from tests.app.conftest import make_account
+        from tests.factories import make_account
 
         stranger = make_account()
         other = client.get(f"/api/bitcoin/transactions?address={shop.invoice.address}",

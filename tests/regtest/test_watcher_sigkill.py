@@ -20,7 +20,7 @@ from django.test import override_settings
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.payments.models import Invoice, InvoiceEvent, Payment
 from cryptoshop.payments.watcher import Watcher
-from tests.regtest.shop import log, open_shop, rpc_settings
+from tests.regtest.node_steps import log, open_shop, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
