@@ -38,13 +38,16 @@ def backdate_shipping(order: Order, by: timedelta) -> None:
 def test_seller_claims_after_the_timeout_unless_disputed(btcd_node: RegtestNode) -> None:
     with rpc_settings(btcd_node), escrow_settings(ESCROW_FEE_PERCENT="1",
                                                   ESCROW_FEE_MIN_SAT=1000):
+        log.info("Buyer pays 220 000 sat into escrow; the store auto-releases after the timeout")
         shop = open_escrow_shop(btcd_node, price_sat=220_000, auto_release_days=DAYS)
         funded = shop.escrow.funded_sat
         assert shop.escrow.auto_release_days == DAYS and funded == 220_000
+        log.info("Before shipping nobody can claim the auto-release")
         with pytest.raises(Conflict, match="shipped first"):
             ea.do_claim_auto_release(shop.escrow, shop.seller)
         with pytest.raises(NotFound):  # only the seller claims
             ea.do_claim_auto_release(shop.escrow, shop.buyer)
+        log.info("Seller ships; the claim is refused until the timeout")
         order_actions.do_mark_shipped(shop.order, shop.seller, "tracking 456")
         due = ea.auto_release_at(shop.escrow)
         assert due == ea.shipped_at(shop.order) + timedelta(days=DAYS)
@@ -54,6 +57,7 @@ def test_seller_claims_after_the_timeout_unless_disputed(btcd_node: RegtestNode)
             ea.do_claim_auto_release(shop.escrow, shop.seller, now=due - timedelta(seconds=1))
         assert not shop.escrow.spends.exists()
         # Three days and a minute pass.
+        log.info("The timeout passes; the seller claims, and only the seller signs")
         backdate_shipping(shop.order, timedelta(days=DAYS, minutes=1))
         assert ea.auto_release_at(shop.escrow) < timezone.now()
         spend = ea.do_claim_auto_release(shop.escrow, shop.seller)
@@ -64,6 +68,7 @@ def test_seller_claims_after_the_timeout_unless_disputed(btcd_node: RegtestNode)
             ea.do_sign(shop.escrow, shop.buyer, spend=spend, phrase=shop.buyer_phrase)
         signed = ea.do_sign(shop.escrow, shop.seller, phrase=shop.seller_phrase)
         assert signed.pk == spend.pk and signed.status == "broadcast"
+        log.info("A block confirms the auto-release")
         shop.mine(1)
         shop.poll()
         log.info("auto-release %s confirmed", signed.txid)
@@ -80,9 +85,11 @@ def test_seller_claims_after_the_timeout_unless_disputed(btcd_node: RegtestNode)
                          "broadcast", "payout_confirmed"]
 
         # A second order: the buyer disputes before the timeout; time passing changes nothing.
+        log.info("A second escrow: shipped, then disputed by the buyer")
         other = open_escrow_shop(btcd_node, price_sat=150_000, auto_release_days=DAYS)
         order_actions.do_mark_shipped(other.order, other.seller, "tracking 789")
         ea.do_open_dispute(other.escrow, other.buyer, "Wrong item in the parcel.")
+        log.info("After the timeout the dispute still blocks any claim")
         backdate_shipping(other.order, timedelta(days=DAYS, minutes=1))
         with pytest.raises(Conflict, match="opened a dispute"):
             ea.do_claim_auto_release(other.escrow, other.seller)

@@ -24,14 +24,17 @@ def test_buyer_releases_and_seller_is_paid_exactly(btcd_node: RegtestNode) -> No
     assert ESCROW_WITNESS_BYTES > 0
     with rpc_settings(btcd_node), escrow_settings(ESCROW_FEE_PERCENT="1.5",
                                                   ESCROW_FEE_MIN_SAT=1000):
+        log.info("Buyer pays 250 000 sat into escrow")
         shop = open_escrow_shop(btcd_node, price_sat=250_000)
         funded = shop.escrow.funded_sat
         assert funded == 250_000
+        log.info("Seller ships; buyer prepares the release")
         order_actions.do_mark_shipped(shop.order, shop.seller, "tracking 123")
         spend = ea.do_release(shop.escrow, shop.buyer)
         assert spend.kind == "release" and spend.signer == "buyer"
         assert ea.do_release(shop.escrow, shop.buyer).pk == spend.pk  # same PSBT until signed
         # The seller cannot sign the buyer's release.
+        log.info("Only the buyer signs the release, with the buyer's own phrase")
         with pytest.raises(Conflict, match="Nothing is waiting"):
             ea.do_sign(shop.escrow, shop.seller, phrase=shop.seller_phrase)
         with pytest.raises(Conflict, match="needs the buyer's signature"):
@@ -39,6 +42,7 @@ def test_buyer_releases_and_seller_is_paid_exactly(btcd_node: RegtestNode) -> No
         # A phrase that is not the buyer's key is refused before anything is signed.
         with pytest.raises(ValidationFailed, match="not the buyer's key"):
             ea.do_sign(shop.escrow, shop.buyer, phrase=shop.seller_phrase)
+        log.info("Buyer signs: co-signed and broadcast; signing again changes nothing")
         signed = ea.do_sign(shop.escrow, shop.buyer, phrase=shop.buyer_phrase)
         assert signed.status == "broadcast" and len(signed.txid) == 64
         shop.refresh()
@@ -47,6 +51,7 @@ def test_buyer_releases_and_seller_is_paid_exactly(btcd_node: RegtestNode) -> No
         again = ea.do_sign(shop.escrow, shop.buyer, phrase=shop.buyer_phrase)
         assert again.pk == signed.pk and again.txid == signed.txid
         assert ea.do_release(shop.escrow, shop.buyer).txid == signed.txid
+        log.info("A block confirms the release")
         shop.mine(1)
         shop.poll()
         log.info("release %s confirmed", signed.txid)
