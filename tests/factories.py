@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
 from PIL import Image
@@ -163,17 +164,11 @@ def cart_of(user: User) -> Cart:
 def anonymous_cart() -> Cart:
     """A signed-out visitor's cart (its id lives in a fresh session)."""
     request = RequestFactory().get("/cart/")
-    request.user = _anonymous()
+    request.user = AnonymousUser()
     request.session = SessionStore()
     cart = get_cart(request, create=True)
     assert cart is not None
     return cart
-
-
-def _anonymous() -> Any:
-    from django.contrib.auth.models import AnonymousUser
-
-    return AnonymousUser()
 
 
 def add_to_cart(user: User, *items: Listing, quantity: int = 1) -> Cart:
