@@ -182,11 +182,9 @@ def add_to_cart(user: User, *items: Listing, quantity: int = 1) -> Cart:
 def checkout(user: User, cart: Cart, *, address: str = "", note: str = "",
              client_ip: str = "127.0.0.1") -> list[Order]:
     """Check the cart out, shipping each physical store's part by its first option."""
-    shipping = {}
-    for item in cart.items.select_related("listing__store"):
-        store = item.listing.store
-        if item.listing.kind != "digital":
-            shipping[store.pk] = store.shipping_options.first().pk
+    stores = {item.listing.store for item in cart.items.select_related("listing__store")
+              if item.listing.kind != "digital"}
+    shipping = {store.pk: store.shipping_options.first().pk for store in stores}
     return do_checkout(user, cart, CheckoutInput(shipping=shipping, address=address, note=note),
                        client_ip=client_ip)
 

@@ -11,10 +11,10 @@ from django.test import Client
 
 from cryptoshop.escrow import actions as ea
 from cryptoshop.escrow.models import Escrow
+from cryptoshop.orders.actions import CheckoutInput, do_checkout
 from tests.factories import (
     BUYER_SEED,
     add_to_cart,
-    checkout,
     invoice,
     listing,
     make_account,
@@ -51,13 +51,15 @@ def node_configured(settings: Any) -> None:
 
 def test_checkout_of_a_cart_from_two_stores() -> None:
     buyer = make_account().user
-    items = []
+    items, shipping = [], {}
     for name in ("Wool & Co", "Hat House"):
         _, store = seller(name)
         items += [listing(store, f"Hat {n}") for n in range(2)]
+        shipping[store.pk] = store.shipping_options.get().pk
     cart = add_to_cart(buyer, *items)
-    with assert_database_query_count(22):
-        orders = checkout(buyer, cart, address="1 Main Street x")
+    data = CheckoutInput(shipping=shipping, address="1 Main Street x")
+    with assert_database_query_count(17):
+        orders = do_checkout(buyer, cart, data, client_ip="127.0.0.1")
     assert len(orders) == 2
 
 
