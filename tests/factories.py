@@ -279,8 +279,9 @@ def open_escrow(order: Order, status: str = Escrow.Status.AWAITING_PAYMENT, *,
 
 
 def mark_funded(escrow: Escrow, sat: int) -> Escrow:
-    """What the watcher records once the escrow's coins confirm (without the Payment rows a
-    node would give, so a payout planned from them finds no confirmed coins)."""
+    """The escrow's status and amount as the watcher records them once its coins confirm,
+    set directly: there are no Payment rows (a payout planned from them finds no confirmed
+    coins) and no "funded" event on the escrow's trail."""
     Escrow.objects.filter(pk=escrow.pk).update(status=Escrow.Status.FUNDED, funded_sat=sat)
     escrow.refresh_from_db()
     return escrow
