@@ -2,15 +2,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from cryptoshop.accounts import actions, totp
-from cryptoshop.accounts.models import User
+from tests.factories import Account, make_account
 
 
 @pytest.fixture(autouse=True)
@@ -21,35 +19,9 @@ def _fresh_rate_limits(db: None) -> Iterator[None]:
     cache.clear()
 
 
-@dataclass
-class Account:
-    user: User
-    token: str
-
-
-def make_account(display_name: str | None = None) -> Account:
-    reg = actions.do_register(display_name=display_name, client_ip="203.0.113.7")
-    return Account(reg.user, reg.token)
-
-
 @pytest.fixture
 def account(db: None) -> Account:
     return make_account()
-
-
-def enable_2fa(acct: Account) -> list[str]:
-    """Turn 2FA on through the actions, with a real code; returns the recovery codes."""
-    setup = actions.do_begin_totp_setup(acct.user)
-    code = totp.code_at(setup.secret, totp.current_step() - 1)
-    codes = actions.do_enable_totp(acct.user, code, client_ip="203.0.113.7")
-    acct.user.refresh_from_db()
-    return codes
-
-
-def fresh_code(user: User, offset: int = 0) -> str:
-    """A code for a step not used yet (the drift window allows now-1 .. now+1)."""
-    user.refresh_from_db()
-    return totp.code_at(user.totp_secret, totp.current_step() + offset)
 
 
 def csrf_from(html: str) -> str:

@@ -11,8 +11,7 @@ from cryptoshop.core.errors import Conflict
 from cryptoshop.orders import actions as order_actions
 from cryptoshop.orders.models import Order
 from cryptoshop.stores.models import Store
-from tests.app.conftest import make_account
-from tests.app.shop import listing, seller
+from tests.factories import listing, make_account, seller
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ from django.test import Client
 
 from cryptoshop.accounts import totp
 from cryptoshop.accounts.models import User
-from tests.app.conftest import Account, api_post, enable_2fa, fresh_code
+from tests.app.conftest import api_post
+from tests.factories import Account, enable_2fa, fresh_code
 
 pytestmark = pytest.mark.django_db
 

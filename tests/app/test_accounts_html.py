@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from cryptoshop.accounts.models import User
-from tests.app.conftest import Account, make_account
+from tests.factories import Account, make_account
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,7 @@ from cryptoshop.catalog.models import Category, Listing
 from cryptoshop.core.fields import EncryptedTextField
 from cryptoshop.demo import seed as demo
 from cryptoshop.moderation import actions as moderation
-from tests.app.conftest import Account, enable_2fa, fresh_code
-from tests.app.shop import listing, seller
+from tests.factories import Account, enable_2fa, fresh_code, listing, seller
 
 pytestmark = pytest.mark.django_db
 

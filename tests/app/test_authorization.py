@@ -9,8 +9,7 @@ from django.test import Client
 from cryptoshop.accounts import actions as account_actions
 from cryptoshop.orders import actions as order_actions
 from cryptoshop.orders.models import Order
-from tests.app.conftest import Account, enable_2fa, fresh_code, make_account
-from tests.app.shop import listing, seller
+from tests.factories import Account, enable_2fa, fresh_code, listing, make_account, seller
 
 pytestmark = pytest.mark.django_db
 ADDRESS = "Jane Doe, 1 Secret Lane, Springfield"

@@ -14,8 +14,7 @@ from django.utils import timezone
 from cryptoshop.catalog.models import Listing
 from cryptoshop.orders import actions as order_actions
 from cryptoshop.orders.models import Order
-from tests.app.conftest import make_account
-from tests.app.shop import listing, seller
+from tests.factories import add_to_cart, listing, make_account, seller
 
 pytestmark = pytest.mark.django_db
 ADDRESS = "Jane Doe\n1 Main Street\n12345 Springfield"
@@ -236,16 +235,12 @@ def test_checkout_race_for_the_last_item() -> None:
 
     if connection.vendor != "postgresql":
         pytest.skip("race test needs real concurrent transactions: runs in the PostgreSQL tier")
-    from cryptoshop.cart.models import Cart, CartItem
-
     _, store = seller()
     item = listing(store, stock=1)
     buyers = [make_account() for _ in range(2)]
     carts = []
     for buyer in buyers:
-        cart = Cart.objects.create(user=buyer.user)
-        CartItem.objects.create(cart=cart, listing=item, quantity=1)
-        carts.append(cart)
+        carts.append(add_to_cart(buyer.user, item))
     barrier = threading.Barrier(2)
     results: list[str] = []
 

@@ -14,8 +14,7 @@ from cryptoshop.catalog.actions import ListingInput
 from cryptoshop.catalog.queries import browse, parse_filters
 from cryptoshop.core.errors import ValidationFailed
 from cryptoshop.stores.actions import StoreInput, do_open_store
-from tests.app.conftest import make_account
-from tests.app.shop import category, listing, png_bytes, seller
+from tests.factories import category, listing, make_account, png_bytes, seller
 
 pytestmark = pytest.mark.django_db
 

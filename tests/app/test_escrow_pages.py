@@ -24,10 +24,10 @@ from cryptoshop.btc.networks import REGTEST
 from cryptoshop.escrow.models import Escrow, EscrowKey
 from cryptoshop.escrow.settlement import purge_closed_evidence
 from cryptoshop.payments.models import PaymentSettings
-from tests.app.conftest import Account, csrf_from, make_account
-from tests.app.escrow_world import escrow_row, release_spend, trio
+from tests.app.conftest import csrf_from
 from tests.escrow_keys import party
-from tests.regtest.shop import seller_tpub
+from tests.factories import Account, make_account, release_spend, seller_tpub, trio
+from tests.factories import open_escrow as escrow_row
 
 pytestmark = pytest.mark.django_db
 __all__ = ["trio"]  # the fixture, used by name

@@ -10,35 +10,19 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 
-from cryptoshop.btc import escrow as btc_escrow
-from cryptoshop.btc.descriptors import parse_wallet_descriptor
-from cryptoshop.btc.networks import REGTEST
-from cryptoshop.btc.psbt import Outpoint, serialize_psbt
-from cryptoshop.escrow import planning, signing
+from cryptoshop.escrow import signing
 from cryptoshop.escrow.models import Escrow, Spend
-from tests.app.conftest import make_account
-from tests.app.escrow_world import (
+from tests.factories import (
     BUYER_SEED,
-    FUNDED_SAT,
     SELLER_SEED,
-    escrow_row,
+    make_account,
     make_order,
+    open_escrow,
+    refund_spend,
     release_spend,
+    seller,
     signed_by,
 )
-from tests.app.shop import seller
-from tests.regtest.shop import seller_tpub
-
-
-def _refund_spend(escrow: Escrow) -> Spend:
-    inputs = [btc_escrow.EscrowInput(Outpoint("ab" * 32, 0), FUNDED_SAT, escrow.index)]
-    back = parse_wallet_descriptor(seller_tpub(42), REGTEST).script_pubkey(0)
-    plan = btc_escrow.plan_spend(inputs, [], back, 2)
-    psbt = btc_escrow.create_psbt(planning.escrow_script(escrow), plan)
-    return Spend.objects.create(escrow=escrow, kind=Spend.Kind.REFUND, signer="seller",
-                                plan=planning.plan_to_json(plan, escrow.network),
-                                psbt=serialize_psbt(psbt),
-                                unsigned_txid=bytes(psbt.tx.txid()).hex(), fee_rate_sat_vb=2)
 
 
 @pytest.mark.postgres
@@ -48,8 +32,8 @@ def test_release_and_refund_signed_at_once_only_one_is_cosigned() -> None:
         pytest.skip("race test needs real concurrent transactions: runs in the PostgreSQL tier")
     buyer = make_account()
     owner, store = seller(shipping_sat=0)
-    escrow = escrow_row(make_order(buyer.user, store), Escrow.Status.FUNDED)
-    release, refund = release_spend(escrow), _refund_spend(escrow)
+    escrow = open_escrow(make_order(buyer.user, store), Escrow.Status.FUNDED)
+    release, refund = release_spend(escrow), refund_spend(escrow)
     uploads = [(buyer.user, signed_by(BUYER_SEED, escrow, release)),
                (owner.user, signed_by(SELLER_SEED, escrow, refund))]
     barrier = threading.Barrier(2)

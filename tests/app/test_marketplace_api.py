@@ -7,8 +7,7 @@ from django.test import Client
 
 from cryptoshop.orders import actions as order_actions
 from cryptoshop.orders.models import Order
-from tests.app.conftest import Account, make_account
-from tests.app.shop import category, listing, png_bytes, seller
+from tests.factories import Account, category, listing, make_account, png_bytes, seller
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from django.test import Client
 
 from config.env import database_from_url
 from cryptoshop.core.log_format import redact
+from tests.factories import anonymous_cart
 
 pytestmark = pytest.mark.django_db
 
@@ -102,9 +103,9 @@ def test_stale_anonymous_carts_are_purged() -> None:
     from cryptoshop.cart.actions import purge_stale_carts
     from cryptoshop.cart.models import Cart
 
-    old = Cart.objects.create()
+    old = anonymous_cart()
     Cart.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=31))
-    fresh = Cart.objects.create()
+    fresh = anonymous_cart()
     assert purge_stale_carts() == 1
     assert list(Cart.objects.values_list("pk", flat=True)) == [fresh.pk]
 

@@ -11,16 +11,12 @@ from django.test import Client
 from django.utils import timezone
 
 from cryptoshop.btc.descriptors import parse_wallet_descriptor
-from cryptoshop.cart.models import Cart, CartItem
 from cryptoshop.core.errors import ActionError, ValidationFailed
-from cryptoshop.orders import actions as order_actions
 from cryptoshop.payments import actions as pay
 from cryptoshop.payments import state
 from cryptoshop.payments.addresses import recycle_unpaid_addresses
 from cryptoshop.payments.models import AddressSlot, Invoice
-from tests.app.conftest import make_account
-from tests.app.shop import listing, seller
-from tests.regtest.shop import seller_tpub
+from tests.factories import add_to_cart, checkout, listing, make_account, seller, seller_tpub
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +34,7 @@ MAINNET_ZPUB = ("zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r
 
 def _order(store, buyer, **listing_fields):  # type: ignore[no-untyped-def]
     item = listing(store, **listing_fields)
-    cart, _ = Cart.objects.get_or_create(user=buyer.user)
-    CartItem.objects.create(cart=cart, listing=item, quantity=1)
-    [order] = order_actions.do_checkout(
-        buyer.user, cart, order_actions.CheckoutInput(
-            shipping={store.pk: store.shipping_options.first().pk}, address="1 Main Street x"),
-        client_ip="127.0.0.1")
+    [order] = checkout(buyer.user, add_to_cart(buyer.user, item), address="1 Main Street x")
     return order
 
 

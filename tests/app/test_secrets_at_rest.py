@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client
 
 from cryptoshop.accounts.models import User
-from tests.app.conftest import Account, enable_2fa
+from tests.factories import Account, enable_2fa
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.test import Client
 
 from cryptoshop.accounts import actions, totp
 from cryptoshop.accounts.models import User
-from tests.app.conftest import Account, enable_2fa, fresh_code, make_account
+from tests.factories import Account, enable_2fa, fresh_code, make_account
 
 pytestmark = pytest.mark.django_db
 

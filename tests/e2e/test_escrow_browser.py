@@ -15,7 +15,7 @@ import pytest
 
 from cryptoshop.btc.addresses import script_pubkey_to_address
 from cryptoshop.chain.regtest import RegtestNode
-from tests.e2e.flows import checkout_as_new_buyer
+from tests.e2e.steps import checkout_as_new_buyer
 
 pytestmark = pytest.mark.e2e
 DESKTOP = {"width": 1280, "height": 900}

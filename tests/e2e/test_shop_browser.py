@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.app.shop import png_bytes
+from tests.factories import png_bytes
 
 pytestmark = pytest.mark.e2e
 DESKTOP = {"width": 1280, "height": 900}

@@ -1,7 +1,7 @@
 """Live-events tier: the real ASGI app (Django + Socket.IO) under uvicorn in a subprocess,
 with its own throwaway SQLite database, and the real python-socketio client.
 
-Data is made through the actions in the server's environment (tests/realtime/world.py);
+Data is made through the actions in the server's environment (tests.factories.live_world);
 logging in happens over HTTP like a browser; events are published inside the server through
 the test-only hook (CRYPTOSHOP_TEST_HOOKS=1) or, with Redis, from a separate process."""
 
@@ -82,8 +82,9 @@ def _run(env: dict[str, str], *args: str) -> str:
 def start_server(var_dir: Path, extra: dict[str, str]) -> Iterator[Server]:
     env = _server_env(var_dir, extra)
     _run(env, "manage.py", "migrate", "--noinput")
-    out = _run(env, "-c", "import django; django.setup(); "
-                          "from tests.realtime.world import main; main()")
+    out = _run(env, "-c", "import json, django; django.setup(); "
+                          "from tests.factories import live_world; "
+                          "print(json.dumps(live_world()))")
     world = json.loads(out.strip().splitlines()[-1])
     with running_server(env, var_dir / "server.log", "--no-jobs") as base:
         yield Server(base, env, world, var_dir / "server.log")

@@ -25,15 +25,33 @@ def test_publish_without_a_transport_drops_at_debug_and_returns(
     assert "dropped" in caplog.text
 
 
-@pytest.mark.parametrize("room, event, data", [
-    ("order o_1", "notification", {}),                      # bad room name
-    ("order-o_1", "", {}),                                  # no event name
-    ("order-o_1", "notification", {"x": object()}),         # not JSON
-    ("order-o_1", "notification", ["not", "a", "dict"]),    # not a dict
-    ("order-o_1", "notification", {"x": "y" * 100_000}),    # too big
+@pytest.mark.parametrize("room, event, data, logged", [
+    ("order o_1", "notification", {}, "invalid room name"),
+    ("order-o_1", "", {}, "invalid event name"),
+    ("order-o_1", "notification", {"x": object()}, "could not be published"),  # not JSON
+    ("order-o_1", "notification", ["not", "a", "dict"], "data must be a dict"),
+    ("order-o_1", "notification", {"x": "y" * 100_000}, "too big"),
 ])
-def test_bad_input_is_logged_never_raised(room: str, event: str, data: object) -> None:
-    publish(room, event, data)  # type: ignore[arg-type]
+def test_bad_input_is_logged_never_raised(room: str, event: str, data: object, logged: str,
+                                          caplog: pytest.LogCaptureFixture,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[tuple[str, str, object]] = []
+    monkeypatch.setattr(bus, "_send", lambda *args: sent.append(args))
+    caplog.set_level(logging.DEBUG, logger="cryptoshop.realtime.bus")
+    publish(room, event, data)  # type: ignore[arg-type]  # returns: nothing raised
+    assert sent == []  # nothing published
+    problems = [r for r in caplog.records
+                if r.name == "cryptoshop.realtime.bus" and r.levelno >= logging.WARNING]
+    assert [r.levelname for r in problems] in (["WARNING"], ["ERROR"]), caplog.text
+    assert logged in problems[0].getMessage(), caplog.text
+
+
+def test_good_input_is_handed_to_the_transport(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The counterpart of the test above: the same call with good input is sent."""
+    sent: list[tuple[str, str, object]] = []
+    monkeypatch.setattr(bus, "_send", lambda *args: sent.append(args))
+    publish("order-o_1", "notification", {"x": 1})
+    assert sent == [("order-o_1", "notification", {"x": 1, "room": "order-o_1"})]
 
 
 def test_room_names() -> None:

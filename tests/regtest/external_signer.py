@@ -1,5 +1,5 @@
 """A stand-in for the buyer's own wallet (Sparrow, a hardware wallet…), run as a separate
-process by test_escrow_external_wallet: it knows the phrase (read from stdin) and the PSBT
+process by node_steps.wallet_signs (the external-wallet and recovery scenarios): it knows the phrase (read from stdin) and the PSBT
 file, and nothing of the shop: it imports embit only, never Django or cryptoshop.
 
     python external_signer.py IN.psbt OUT.psbt  < phrase

@@ -26,10 +26,8 @@ from cryptoshop.escrow import planning, settlement
 from cryptoshop.escrow.models import Escrow, Spend
 from cryptoshop.payments import actions as pay
 from cryptoshop.payments.watcher import Watcher
-from tests.app.conftest import Account, make_account
-from tests.app.shop import listing, seller
-from tests.regtest.escrow_shop import escrow_settings, refund_address
-from tests.regtest.shop import log, rpc_settings, seller_tpub
+from tests.factories import Account, listing, make_account, seller, seller_tpub
+from tests.regtest.node_steps import escrow_settings, log, refund_address, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 
@@ -59,6 +57,7 @@ def test_escrow_release_through_the_api(btcd_node: RegtestNode) -> None:
     with rpc_settings(btcd_node), escrow_settings():
         cache.clear()
         client = Client()
+        log.info("Seller and buyer register escrow keys over the API; the seller sets a payout wallet")
         owner, store = seller(f"API escrow {secrets.token_hex(4)}", shipping_sat=0)
         buyer = make_account()
         _register_key(client, owner)
@@ -68,11 +67,13 @@ def test_escrow_release_through_the_api(btcd_node: RegtestNode) -> None:
                                                  required_confirmations=1))
         item = listing(store, price_sat=120_000, kind="digital", digital_text="the goods")
 
+        log.info("Buyer orders a 120 000 sat item over the API")
         placed = _post(client, "/api/orders", buyer,
                        {"items": [{"productId": item.public_id, "quantity": 1}]})
         assert placed.status_code == 201, placed.content
         order_id = placed.json()["data"]["orders"][0]["id"]
 
+        log.info("Buyer opens the escrow over the API")
         refund = refund_address()
         opened = _post(client, "/api/escrow", buyer, {"orderId": order_id,
                                                       "refundAddress": refund})
@@ -88,6 +89,7 @@ def test_escrow_release_through_the_api(btcd_node: RegtestNode) -> None:
         log.info("escrow %s via the API: %d sat to %s", eid, amount, escrow["address"])
 
         # The buyer pays; one confirmation funds the escrow.
+        log.info("Buyer pays the exact amount; one confirmation funds the escrow")
         watcher = Watcher(btcd_node.rpc, "regtest")
         funding_txid = btcd_node.fund(escrow["address"], amount)
         btcd_node.mine(1)
@@ -99,6 +101,7 @@ def test_escrow_release_through_the_api(btcd_node: RegtestNode) -> None:
             "data"]["status"] == "paid"
 
         # Step 1: the release transaction to sign.
+        log.info("Buyer asks for the release PSBT")
         prepared = _post(client, f"/api/escrow/{eid}/release", buyer)
         assert prepared.status_code == 200, prepared.content
         spend = prepared.json()["data"]
@@ -111,6 +114,7 @@ def test_escrow_release_through_the_api(btcd_node: RegtestNode) -> None:
         assert as_file.content == base64.b64decode(spend["psbt"])
 
         # The buyer's wallet checks the PSBT against the plan and signs it.
+        log.info("Buyer's wallet checks the PSBT against the plan and signs it")
         row = Escrow.objects.get(public_id=eid)
         plan = planning.plan_from_json(Spend.objects.get(pk=spend["id"]).plan)
         psbt = parse_psbt(spend["psbt"])
@@ -120,6 +124,7 @@ def test_escrow_release_through_the_api(btcd_node: RegtestNode) -> None:
         signed = serialize_psbt(psbt)
 
         # Step 2: the signed PSBT back; co-signed and broadcast.
+        log.info("The signed PSBT goes back: co-signed and broadcast; a replay answers the same")
         sent = _post(client, f"/api/escrow/{eid}/release", buyer, {"psbt": signed})
         assert sent.status_code == 200, sent.content
         done = sent.json()["data"]
@@ -130,6 +135,7 @@ def test_escrow_release_through_the_api(btcd_node: RegtestNode) -> None:
         assert client.get(f"/api/escrow/{eid}", headers=_auth(owner)).json()[
             "data"]["status"] == "settling"
 
+        log.info("A block confirms the release")
         btcd_node.mine(1)
         watcher.poll()
         settlement.settle_broadcast_spends()

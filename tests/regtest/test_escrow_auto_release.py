@@ -16,13 +16,14 @@ from cryptoshop.core.errors import Conflict, NotFound
 from cryptoshop.escrow import disputes, signing, spends
 from cryptoshop.orders import actions as order_actions
 from cryptoshop.orders.models import Order, OrderEvent
-from tests.regtest.escrow_shop import (
+from tests.regtest.node_steps import (
     escrow_settings,
     fee_address,
+    log,
     network_fee,
     open_escrow_shop,
+    rpc_settings,
 )
-from tests.regtest.shop import log, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 DAYS = 3
@@ -37,13 +38,16 @@ def backdate_shipping(order: Order, by: timedelta) -> None:
 def test_seller_claims_after_the_timeout_unless_disputed(btcd_node: RegtestNode) -> None:
     with rpc_settings(btcd_node), escrow_settings(ESCROW_FEE_PERCENT="1",
                                                   ESCROW_FEE_MIN_SAT=1000):
+        log.info("Buyer pays 220 000 sat into escrow; the store auto-releases after the timeout")
         shop = open_escrow_shop(btcd_node, price_sat=220_000, auto_release_days=DAYS)
         funded = shop.escrow.funded_sat
         assert shop.escrow.auto_release_days == DAYS and funded == 220_000
+        log.info("Before shipping nobody can claim the auto-release")
         with pytest.raises(Conflict, match="shipped first"):
             spends.do_claim_auto_release(shop.escrow, shop.seller)
         with pytest.raises(NotFound):  # only the seller claims
             spends.do_claim_auto_release(shop.escrow, shop.buyer)
+        log.info("Seller ships; the claim is refused until the timeout")
         order_actions.do_mark_shipped(shop.order, shop.seller, "tracking 456")
         due = spends.auto_release_at(shop.escrow)
         assert due == spends.shipped_at(shop.order) + timedelta(days=DAYS)
@@ -53,6 +57,7 @@ def test_seller_claims_after_the_timeout_unless_disputed(btcd_node: RegtestNode)
             spends.do_claim_auto_release(shop.escrow, shop.seller, now=due - timedelta(seconds=1))
         assert not shop.escrow.spends.exists()
         # Three days and a minute pass.
+        log.info("The timeout passes; the seller claims, and only the seller signs")
         backdate_shipping(shop.order, timedelta(days=DAYS, minutes=1))
         assert spends.auto_release_at(shop.escrow) < timezone.now()
         spend = spends.do_claim_auto_release(shop.escrow, shop.seller)
@@ -63,6 +68,7 @@ def test_seller_claims_after_the_timeout_unless_disputed(btcd_node: RegtestNode)
             signing.do_sign(signing.check_sign(shop.escrow, shop.buyer, spend=spend, phrase=shop.buyer_phrase))
         signed = signing.do_sign(signing.check_sign(shop.escrow, shop.seller, phrase=shop.seller_phrase))
         assert signed.pk == spend.pk and signed.status == "broadcast"
+        log.info("A block confirms the auto-release")
         shop.mine(1)
         shop.poll()
         log.info("auto-release %s confirmed", signed.txid)
@@ -71,7 +77,7 @@ def test_seller_claims_after_the_timeout_unless_disputed(btcd_node: RegtestNode)
         net_fee = network_fee(signed)
         gross = funded - net_fee
         fee = max(-(-gross * 100 // 10_000), 1000)
-        assert fee > 1000 and signed.plan["fee_sat"] == net_fee
+        assert fee > 1000 and signed.plan["feeSat"] == net_fee
         assert shop.paid_out(signed.txid) == {shop.escrow.payout_address: gross - fee,
                                               fee_address(shop.escrow): fee}
         kinds = list(shop.escrow.events.values_list("kind", flat=True))
@@ -79,9 +85,11 @@ def test_seller_claims_after_the_timeout_unless_disputed(btcd_node: RegtestNode)
                          "broadcast", "payout_confirmed"]
 
         # A second order: the buyer disputes before the timeout; time passing changes nothing.
+        log.info("A second escrow: shipped, then disputed by the buyer")
         other = open_escrow_shop(btcd_node, price_sat=150_000, auto_release_days=DAYS)
         order_actions.do_mark_shipped(other.order, other.seller, "tracking 789")
         disputes.do_open_dispute(other.escrow, other.buyer, "Wrong item in the parcel.")
+        log.info("After the timeout the dispute still blocks any claim")
         backdate_shipping(other.order, timedelta(days=DAYS, minutes=1))
         with pytest.raises(Conflict, match="opened a dispute"):
             spends.do_claim_auto_release(other.escrow, other.seller)

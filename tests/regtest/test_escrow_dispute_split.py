@@ -10,15 +10,15 @@ import pytest
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.core.errors import ActionError, Conflict, NotFound
 from cryptoshop.escrow import access, disputes, signing, spends
-from tests.app.conftest import make_account
-from tests.regtest.escrow_shop import (
+from tests.factories import make_account, operator
+from tests.regtest.node_steps import (
     escrow_settings,
     fee_address,
-    make_staff,
+    log,
     network_fee,
     open_escrow_shop,
+    rpc_settings,
 )
-from tests.regtest.shop import log, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 
@@ -26,24 +26,29 @@ pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 def test_arbiter_splits_seventy_thirty(btcd_node: RegtestNode) -> None:
     with rpc_settings(btcd_node), escrow_settings(ESCROW_FEE_PERCENT="2",
                                                   ESCROW_FEE_MIN_SAT=1000):
+        log.info("Buyer pays 300 000 sat into escrow")
         shop = open_escrow_shop(btcd_node, price_sat=300_000)
         funded = shop.escrow.funded_sat
         assert funded == 300_000
+        log.info("Buyer opens a dispute; both parties write")
         dispute = disputes.do_open_dispute(shop.escrow, shop.buyer, "The parcel never arrived here.")
         assert shop.escrow.status == "disputed" and dispute.opened_by == "buyer"
         disputes.do_add_message(shop.escrow, shop.buyer, "Nothing in the mailbox after 3 weeks.")
         disputes.do_add_message(shop.escrow, shop.seller, "It was sent; half of it came back.")
         assert [m.role for m in dispute.messages.all()] == ["buyer", "seller"]
+        log.info("The dispute blocks the seller's auto-release")
         with pytest.raises(Conflict, match="dispute"):
             spends.do_claim_auto_release(shop.escrow, shop.seller)
         # Who may decide: not a user, not staff without 2FA; staff with 2FA, yes.
+        log.info("Neither a non-staff account nor staff without 2FA may decide")
         with pytest.raises(NotFound):
             disputes.do_resolve(shop.escrow, make_account().user, 70, "not my call")
         with pytest.raises(ActionError) as no_2fa:
-            disputes.do_resolve(shop.escrow, make_staff(two_factor=False), 70, "no 2FA yet")
+            disputes.do_resolve(shop.escrow, operator(two_factor=False).user, 70, "no 2FA yet")
         assert no_2fa.value.code == "2fa_required"
         assert not isinstance(no_2fa.value, NotFound | Conflict)
-        arbiter = make_staff()
+        log.info("A staff arbiter with 2FA decides 70 % to the buyer")
+        arbiter = operator().user
         assert access.role_in(shop.escrow, arbiter) == "arbiter"
         disputes.do_add_message(shop.escrow, arbiter, "Deciding on the evidence given.")
         spend = disputes.do_resolve(shop.escrow, arbiter, 70, "Partly delivered, 70 % back.")
@@ -57,15 +62,17 @@ def test_arbiter_splits_seventy_thirty(btcd_node: RegtestNode) -> None:
         seller_gross = distributable - buyer
         fee = max(-(-seller_gross * 200 // 10_000), 1000)
         assert fee > 1000  # the percentage, not the minimum, applies here
-        assert spend.plan["fee_sat"] == net_fee
-        assert [o["value_sat"] for o in spend.plan["outputs"]] == [buyer, seller_gross - fee, fee]
+        assert spend.plan["feeSat"] == net_fee
+        assert [o["valueSat"] for o in spend.plan["outputs"]] == [buyer, seller_gross - fee, fee]
         # The seller, not favoured, can't sign it.
+        log.info("Only the buyer signs the split")
         with pytest.raises(Conflict, match="Nothing is waiting"):
             signing.do_sign(signing.check_sign(shop.escrow, shop.seller, phrase=shop.seller_phrase))
         with pytest.raises(Conflict, match="needs the buyer's signature"):
             signing.do_sign(signing.check_sign(shop.escrow, shop.seller, spend=spend, phrase=shop.seller_phrase))
         signed = signing.do_sign(signing.check_sign(shop.escrow, shop.buyer, phrase=shop.buyer_phrase))
         assert signed.pk == spend.pk and signed.status == "broadcast"
+        log.info("A block confirms the split")
         shop.mine(1)
         shop.poll()
         log.info("split %s confirmed", signed.txid)
@@ -78,6 +85,7 @@ def test_arbiter_splits_seventy_thirty(btcd_node: RegtestNode) -> None:
                                               fee_address(shop.escrow): fee}
         assert buyer + seller_gross - fee + fee + net_fee == funded
         # Closed: no more messages, no new decision.
+        log.info("The closed dispute takes no more messages or decisions")
         with pytest.raises(Conflict, match="closed"):
             disputes.do_add_message(shop.escrow, shop.buyer, "one more thing")
         with pytest.raises(Conflict):

@@ -18,9 +18,14 @@ from embit.transaction import Transaction, TransactionInput, TransactionOutput
 
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.escrow.planning import escrow_script
-from tests.regtest.escrow_shop import escrow_settings, open_escrow_shop, refund_address
-from tests.regtest.shop import log, rpc_settings
-from tests.regtest.test_escrow_external_wallet import wallet_signs
+from tests.regtest.node_steps import (
+    escrow_settings,
+    log,
+    open_escrow_shop,
+    refund_address,
+    rpc_settings,
+    wallet_signs,
+)
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 
@@ -47,17 +52,21 @@ def psbt_from_descriptor(descriptor: str, txid: str, vout: int, value: int, pay_
 def test_buyer_and_seller_spend_without_the_marketplace(btcd_node: RegtestNode,
                                                         tmp_path: Path) -> None:
     with rpc_settings(btcd_node), escrow_settings():
+        log.info("Buyer pays 180 000 sat into escrow")
         shop = open_escrow_shop(btcd_node, price_sat=180_000)
         escrow = shop.escrow
         [payment] = list(shop.invoice.payments.all())
         # All they have: the descriptor file's line, the chain, their phrases.
+        log.info("Buyer and seller agree on a payout and build the PSBT from the descriptor alone")
         agreed = refund_address()
         psbt = psbt_from_descriptor(escrow.descriptor, payment.txid, payment.vout,
                                     payment.value_sat, agreed, fee=600)
         unsigned = tmp_path / "recovery.psbt"
         unsigned.write_bytes(bytes(psbt.serialize()))
+        log.info("Each party signs in their own wallet")
         wallet_signs(shop.buyer_phrase, unsigned, tmp_path / "buyer.psbt")
         wallet_signs(shop.seller_phrase, unsigned, tmp_path / "seller.psbt")
+        log.info("The two signatures are combined and broadcast, no marketplace involved")
         combined = PSBT.parse((tmp_path / "buyer.psbt").read_bytes())
         seller_signed = PSBT.parse((tmp_path / "seller.psbt").read_bytes())
         combined.inputs[0].partial_sigs.update(seller_signed.inputs[0].partial_sigs)
@@ -66,6 +75,7 @@ def test_buyer_and_seller_spend_without_the_marketplace(btcd_node: RegtestNode,
         assert tx is not None
         txid = btcd_node.rpc.broadcast(tx.serialize().hex())
         log.info("recovered without the marketplace: %s", txid)
+        log.info("A block confirms the recovery")
         shop.mine(1)
         assert shop.paid_out(txid) == {agreed: payment.value_sat - 600}
         # The marketplace's key signed nothing: its public key has no signature here.

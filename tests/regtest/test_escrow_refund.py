@@ -12,12 +12,13 @@ from cryptoshop.btc.networks import REGTEST
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.core.errors import Conflict, NotFound, ValidationFailed
 from cryptoshop.escrow import signing, spends
-from tests.regtest.escrow_shop import (
+from tests.regtest.node_steps import (
     escrow_settings,
+    log,
     network_fee,
     open_escrow_shop,
+    rpc_settings,
 )
-from tests.regtest.shop import log, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 
@@ -26,10 +27,12 @@ def test_seller_refunds_and_buyer_gets_everything_but_the_network_fee(
         btcd_node: RegtestNode) -> None:
     with rpc_settings(btcd_node), escrow_settings(ESCROW_FEE_PERCENT="2",
                                                   ESCROW_FEE_MIN_SAT=1000):
+        log.info("Buyer pays 180 000 sat into escrow")
         shop = open_escrow_shop(btcd_node, price_sat=180_000)
         funded = shop.escrow.funded_sat
         assert funded == 180_000
         # Only the seller can refund.
+        log.info("Only the seller may refund; the seller prepares one")
         with pytest.raises(NotFound):
             spends.do_refund(shop.escrow, shop.buyer)
         spend = spends.do_refund(shop.escrow, shop.seller)
@@ -39,9 +42,10 @@ def test_seller_refunds_and_buyer_gets_everything_but_the_network_fee(
         refund_spk = address_to_script_pubkey(shop.escrow.refund_address, REGTEST).hex()
         assert [o["script"] for o in spend.plan["outputs"]] == [refund_spk]
         fee = network_fee(spend)
-        assert spend.plan["fee_sat"] == fee
-        assert spend.plan["outputs"][0]["value_sat"] == funded - fee
+        assert spend.plan["feeSat"] == fee
+        assert spend.plan["outputs"][0]["valueSat"] == funded - fee
         # The buyer can't sign the seller's refund, by phrase or by naming the spend.
+        log.info("Only the seller signs the refund, with the seller's own phrase")
         with pytest.raises(Conflict, match="Nothing is waiting"):
             signing.do_sign(signing.check_sign(shop.escrow, shop.buyer, phrase=shop.buyer_phrase))
         with pytest.raises(Conflict, match="needs the seller's signature"):
@@ -51,6 +55,7 @@ def test_seller_refunds_and_buyer_gets_everything_but_the_network_fee(
             signing.do_sign(signing.check_sign(shop.escrow, shop.seller, phrase=shop.buyer_phrase))
         spend.refresh_from_db()
         assert spend.status == "awaiting"
+        log.info("Seller signs: co-signed and broadcast")
         signed = signing.do_sign(signing.check_sign(shop.escrow, shop.seller, phrase=shop.seller_phrase))
         assert signed.pk == spend.pk and signed.status == "broadcast"
         shop.refresh()
@@ -58,6 +63,7 @@ def test_seller_refunds_and_buyer_gets_everything_but_the_network_fee(
         # After the refund went out the seller can't switch to anything else.
         with pytest.raises(Conflict, match="already paid out"):
             spends.do_release(shop.escrow, shop.buyer)
+        log.info("A block confirms the refund")
         shop.mine(1)
         shop.poll()
         log.info("refund %s confirmed", signed.txid)

@@ -24,8 +24,7 @@ from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.core.errors import Conflict, ValidationFailed
 from cryptoshop.escrow import disputes, keys, planning, signing, spends
 from cryptoshop.escrow.models import EscrowKey, Spend
-from tests.regtest.escrow_shop import escrow_settings, open_escrow_shop, party_key
-from tests.regtest.shop import rpc_settings
+from tests.regtest.node_steps import escrow_settings, log, open_escrow_shop, party_key, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 EXTENDED_PRIVATE = re.compile(r"[xt]prv[1-9A-HJ-NP-Za-km-z]{100,}")
@@ -33,11 +32,14 @@ EXTENDED_PRIVATE = re.compile(r"[xt]prv[1-9A-HJ-NP-Za-km-z]{100,}")
 
 def test_marketplace_key_and_database_cannot_move_the_coins(btcd_node: RegtestNode) -> None:
     with rpc_settings(btcd_node), escrow_settings():
+        log.info("Buyer pays 200 000 sat into a 2-of-3 escrow and it confirms")
         shop = open_escrow_shop(btcd_node, price_sat=200_000)
+        log.info("Buyer asks for a release; then opens a dispute and the seller answers")
         spend = spends.do_release(shop.escrow, shop.buyer)  # the buyer asked; nobody signed yet
         disputes.do_open_dispute(shop.escrow, shop.buyer, "Second thoughts about this order.")
         disputes.do_add_message(shop.escrow, shop.seller, "It's on its way, tracking 123.")
         # What the server holds: the rows and the decrypted cosigner.
+        log.info("The server co-signs with the marketplace key alone: one signature, not final")
         stored = Spend.objects.get(pk=spend.pk)
         esc, plan = planning.escrow_script(shop.escrow), planning.plan_from_json(stored.plan)
         market_root = keys.marketplace_signer(keys.marketplace_key(shop.escrow.network))
@@ -47,6 +49,7 @@ def test_marketplace_key_and_database_cannot_move_the_coins(btcd_node: RegtestNo
             finalize_psbt(psbt)
         market_signed = serialize_psbt(psbt)
         # A transaction of the operator's own making, everything to the fee wallet.
+        log.info("The operator builds its own transaction to the fee wallet and signs it")
         fee_spk = bytes.fromhex(stored.plan["outputs"][-1]["script"])
         funded = shop.escrow.funded_sat
         rogue_plan = btc_escrow.SpendPlan(plan.inputs, (TxOutput(fee_spk, funded - 500),), 500)
@@ -54,6 +57,7 @@ def test_marketplace_key_and_database_cannot_move_the_coins(btcd_node: RegtestNo
         btc_escrow.sign_psbt(esc, rogue, rogue_plan, market_root)
         [sig] = rogue.inputs[0].partial_sigs.values()
         script = bytes(rogue.inputs[0].witness_script.data)
+        log.info("Neither a one- nor a repeated-signature witness is accepted by the node")
         for stack in ([b"", sig, script], [b"", sig, sig, script]):
             tx = rogue.tx
             tx.vin[0].witness = Witness(stack)
@@ -62,6 +66,7 @@ def test_marketplace_key_and_database_cannot_move_the_coins(btcd_node: RegtestNo
             with pytest.raises(ChainError):
                 btcd_node.rpc.broadcast(raw)
         # Through the shop's own paths: no party signature, no spend.
+        log.info("Through the shop's own paths: no party signature, no spend")
         with pytest.raises(ValidationFailed, match="Upload the signed PSBT"):
             signing.do_sign(signing.check_sign(shop.escrow, shop.buyer))
         for text in (stored.psbt, market_signed):
@@ -71,6 +76,7 @@ def test_marketplace_key_and_database_cannot_move_the_coins(btcd_node: RegtestNo
             signing.do_sign(signing.check_sign(shop.escrow, shop.seller, psbt_text=market_signed))
         stored.refresh_from_db()
         assert stored.status == "awaiting" and not stored.txid
+        log.info("A block later the escrow is still disputed and its coins unspent")
         shop.mine(1)
         shop.poll()
         assert shop.escrow.status == "disputed"
@@ -78,6 +84,7 @@ def test_marketplace_key_and_database_cannot_move_the_coins(btcd_node: RegtestNo
         assert btcd_node.rpc.call("gettxout", outpoint.txid, outpoint.vout) is not None
 
         # Only public keys of the parties are stored, on the rows as the ORM reads them…
+        log.info("Only public keys are stored: no phrase or private key in any table")
         for key in EscrowKey.objects.all():
             assert "prv" not in key.expression and not key.backup
             btc_escrow.parse_escrow_key("buyer", key.expression, REGTEST)

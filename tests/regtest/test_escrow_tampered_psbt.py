@@ -25,8 +25,7 @@ from cryptoshop.btc.psbt import parse_psbt, serialize_psbt, sign_input
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.core.errors import ValidationFailed
 from cryptoshop.escrow import planning, signing, spends
-from tests.regtest.escrow_shop import escrow_settings, open_escrow_shop, party_key
-from tests.regtest.shop import rpc_settings
+from tests.regtest.node_steps import escrow_settings, log, open_escrow_shop, party_key, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 OTHER_TX = "not a transaction of this escrow"
@@ -34,7 +33,9 @@ OTHER_TX = "not a transaction of this escrow"
 
 def test_tampered_uploads_are_refused_and_the_honest_one_pays(btcd_node: RegtestNode) -> None:
     with rpc_settings(btcd_node), escrow_settings():
+        log.info("Buyer pays 200 000 sat into a 2-of-3 escrow and it confirms")
         shop = open_escrow_shop(btcd_node, price_sat=200_000)
+        log.info("Buyer prepares a release; an attacker holds the buyer's key")
         spend = spends.do_release(shop.escrow, shop.buyer)
         esc, index = planning.escrow_script(shop.escrow), shop.escrow.index
         key = party_key(shop.buyer_phrase, shop.escrow, "buyer")  # the attacker has it
@@ -82,6 +83,7 @@ def test_tampered_uploads_are_refused_and_the_honest_one_pays(btcd_node: Regtest
             p.inputs[0].partial_sigs[seller_pub] = p.inputs[0].partial_sigs[buyer_pub]
 
         # An honest signer (our own) refuses the changed transactions before signing.
+        log.info("An honest signer refuses the changed transactions before signing")
         for change, why in ((pay_thief, "output 0 pays an unexpected script"),
                             (extra_output, "PSBT has 3 outputs, expected 2"),
                             (inflate_fee, "output 0 pays [0-9]+ sat, expected")):
@@ -89,6 +91,7 @@ def test_tampered_uploads_are_refused_and_the_honest_one_pays(btcd_node: Regtest
                 btc_escrow.sign_psbt(esc, parse_psbt(attack(change, sign=False)),
                                      planning.plan_from_json(spend.plan),
                                      root_from_mnemonic(shop.buyer_phrase, REGTEST))
+        log.info("Each tampered, correctly signed PSBT is uploaded and refused")
         cases: list[tuple[str, str, bool]] = [
             (attack(pay_thief), OTHER_TX, False),
             (attack(extra_output), OTHER_TX, False),
@@ -109,6 +112,7 @@ def test_tampered_uploads_are_refused_and_the_honest_one_pays(btcd_node: Regtest
             assert not shop.escrow.spends.exclude(status="awaiting").exists()
             shop.refresh()
             assert shop.escrow.status == "funded"
+        log.info("The refusals of this escrow's own transaction are on its trail")
         details = list(shop.escrow.events.filter(kind="signature_refused")
                        .values_list("detail", flat=True))
         assert [d.split(": ", 1)[-1] for d in details] == [
@@ -116,10 +120,12 @@ def test_tampered_uploads_are_refused_and_the_honest_one_pays(btcd_node: Regtest
             "input 0 is not signed by the buyer", "the buyer's signature does not verify",
             "input 0 carries a signature by a key other than the buyer's"]
         # The honest upload: the same PSBT, signed as downloaded.
+        log.info("The untampered buyer-signed PSBT is uploaded: co-signed and broadcast")
         signed = signing.do_sign(signing.check_sign(shop.escrow, shop.buyer, psbt_text=attack(lambda p: None)))
         assert signed.pk == spend.pk and signed.status == "broadcast"
+        log.info("A block pays the seller and the fee exactly as planned")
         shop.mine(1)
         shop.poll()
         assert shop.escrow.status == "released" and shop.order.status == "completed"
-        assert shop.paid_out(signed.txid) == {o["address"]: o["value_sat"]
+        assert shop.paid_out(signed.txid) == {o["address"]: o["valueSat"]
                                               for o in spend.plan["outputs"]}

@@ -7,25 +7,29 @@ import pytest
 
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.notifications.models import Notification
-from tests.regtest.shop import log, open_shop, rpc_settings
+from tests.regtest.node_steps import log, open_shop, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 
 
 def test_exact_payment_settles_after_two_confirmations(btcd_node: RegtestNode) -> None:
     with rpc_settings(btcd_node):
+        log.info("Seller wants two confirmations; buyer orders a 73 210 sat item")
         shop = open_shop(btcd_node, price_sat=73_210, confirmations=2)
         shop.poll()
         assert shop.invoice.status == "new" and shop.invoice.paid_sat == 0
+        log.info("Buyer pays the exact amount")
         txid = shop.pay(73_210)
         shop.poll()
         assert shop.invoice.status == "processing" and shop.invoice.paid_sat == 73_210
         assert shop.order.status == "pending_payment"
         payment = shop.invoice.payments.get()
         assert payment.txid == txid and payment.block_height is None
+        log.info("The first confirmation")
         shop.mine(1)
         shop.poll()
         assert shop.invoice.status == "processing" and shop.invoice.confirmed_sat == 0
+        log.info("The second confirmation")
         shop.mine(1)
         shop.poll()
         log.info("two confirmations: settled")

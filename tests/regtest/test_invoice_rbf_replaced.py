@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from cryptoshop.chain.regtest import RegtestNode
-from tests.regtest.shop import log, open_shop, rpc_settings
+from tests.regtest.node_steps import log, open_shop, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 ELSEWHERE = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
@@ -15,7 +15,9 @@ ELSEWHERE = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
 
 def test_rbf_replacement_paying_elsewhere_invalidates(btcd_node: RegtestNode) -> None:
     with rpc_settings(btcd_node):
+        log.info("Seller settles on zero confirmations; buyer orders a 55 000 sat item")
         shop = open_shop(btcd_node, price_sat=55_000, confirmations=0)
+        log.info("Buyer pays the exact amount, signalling RBF")
         raw, coins = btcd_node.build_payment(shop.invoice.address, 55_000, rbf=True)
         btcd_node.rpc.broadcast(raw)
         shop.poll()
@@ -29,6 +31,7 @@ def test_rbf_replacement_paying_elsewhere_invalidates(btcd_node: RegtestNode) ->
         assert shop.invoice.status == "invalid"
         assert shop.invoice.payments.get().state in ("replaced", "conflicted")
         assert shop.order.status == "pending_payment"
+        log.info("A block confirms the replacement")
         shop.mine(1)
         shop.poll()
         assert shop.invoice.status == "invalid"

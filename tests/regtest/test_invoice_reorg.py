@@ -6,14 +6,16 @@ from __future__ import annotations
 import pytest
 
 from cryptoshop.chain.regtest import RegtestNode
-from tests.regtest.shop import log, open_shop, rpc_settings
+from tests.regtest.node_steps import log, open_shop, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 
 
 def test_reorg_unsettles_then_resettles(btcd_node: RegtestNode) -> None:
     with rpc_settings(btcd_node):
+        log.info("Buyer orders a 47 000 sat item")
         shop = open_shop(btcd_node, price_sat=47_000, confirmations=1)
+        log.info("Buyer pays the exact amount and a block confirms it")
         shop.pay(47_000)
         shop.mine(1)
         shop.poll()

@@ -20,7 +20,7 @@ from django.test import override_settings
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.payments.models import Invoice, InvoiceEvent, Payment
 from cryptoshop.payments.watcher import Watcher
-from tests.regtest.shop import log, open_shop, rpc_settings
+from tests.regtest.node_steps import log, open_shop, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,13 +62,17 @@ def _start(env: dict[str, str]) -> subprocess.Popen[bytes]:
                                 "totp:ip": (5, 60), "report:ip": (5, 60)})
 def test_sigkilled_watcher_counts_every_payment_once(btcd_node: RegtestNode) -> None:
     rng = random.Random(20261129)
+    log.info("Mine a mature coin per payment")
     btcd_node.mine(PAYMENTS)  # one mature coinbase per payment, so none waits for change
     with rpc_settings(btcd_node):
+        log.info("Fifty buyers each order an item and get an invoice")
         shops = [open_shop(btcd_node, price_sat=10_000 + i) for i in range(PAYMENTS)]
     env = _worker_env(btcd_node)
+    log.info("The watcher starts as its own process")
     worker = _start(env)
     kills = 0
     try:
+        log.info("Buyers pay one by one while the watcher is SIGKILLed every second payment")
         for i, shop in enumerate(shops):
             btcd_node.fund(shop.invoice.address, shop.invoice.amount_sat)
             if i % 7 == 6:
@@ -79,6 +83,7 @@ def test_sigkilled_watcher_counts_every_payment_once(btcd_node: RegtestNode) -> 
                 worker.wait()
                 kills += 1
                 worker = _start(env)
+        log.info("A block confirms the rest; the watcher is killed until 20 kills")
         btcd_node.mine(1)
         while kills < KILLS:
             time.sleep(rng.uniform(0.05, 0.3))
@@ -95,6 +100,7 @@ def test_sigkilled_watcher_counts_every_payment_once(btcd_node: RegtestNode) -> 
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=20)
+    log.info("Every payment is counted once and every invoice settles once")
     assert kills >= KILLS
     # One more in-process poll (after the last worker released its lease) must find
     # nothing left to change.

@@ -1,12 +1,22 @@
-"""Shop-side helpers for the escrow scenarios: a seller and a buyer with escrow keys made
-from phrases the test holds (as their browsers or wallets would), an escrow order paid on
-the real node, and the watcher that sees it funded."""
+"""The regtest scenarios' steps against a real node: the shop's settings for the node, a
+shop whose invoice (direct or escrow) is paid on the node and seen by the watcher, and the
+chain-side checks (what a payout paid, the fee it must carry, a party's key at the index).
+
+The marketplace data itself (accounts, stores, orders, invoices) comes from
+tests/factories.py, through the domain actions. Steps narrate with ``log.info``: run with
+``-o log_cli=true`` to watch a scenario, and they are in the captured log of a failure."""
 
 from __future__ import annotations
 
+import logging
+import os
 import secrets
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.test import override_settings
 from embit import ec
@@ -17,21 +27,30 @@ from cryptoshop.btc.descriptors import parse_wallet_descriptor
 from cryptoshop.btc.escrow import escrow_account_path, estimate_spend_vsize
 from cryptoshop.btc.keys import account_xpub, generate_mnemonic, key_origin, root_from_mnemonic
 from cryptoshop.btc.networks import REGTEST
-from cryptoshop.cart.models import Cart, CartItem
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.escrow import planning, settlement
 from cryptoshop.escrow.keys import do_register_key
 from cryptoshop.escrow.models import Escrow, Spend
-from cryptoshop.orders import actions as order_actions
 from cryptoshop.orders.models import Order
-from cryptoshop.payments import actions as pay
 from cryptoshop.payments.models import Invoice
 from cryptoshop.payments.watcher import Watcher
-from tests.app.conftest import enable_2fa, make_account
-from tests.app.shop import listing, seller
-from tests.regtest.shop import SELLER_MNEMONIC, log, seller_tpub
+from tests import factories
+from tests.factories import SELLER_MNEMONIC, seller_tpub
 
-_accounts = iter(range(500, 10_000))
+log = logging.getLogger("cryptoshop.regtest.scenario")
+SIGNER = Path(__file__).with_name("external_signer.py")
+
+_wallets = iter(range(10_000))  # BIP84 accounts of SELLER_MNEMONIC, one per store
+_escrow_wallets = iter(range(500, 10_000))
+_refunds = iter(range(1, 10_000))
+
+
+def rpc_settings(node: RegtestNode) -> override_settings:
+    """The shop's chain backend pointed at ``node``."""
+    return override_settings(
+        CHAIN_BACKEND="rpc", CHAIN_RPC_URL=f"http://127.0.0.1:{node.state.rpc_port}",
+        CHAIN_RPC_USER=node.state.rpc_user, CHAIN_RPC_PASSWORD=node.state.rpc_password,
+        CHAIN_RPC_COOKIE_FILE="", BITCOIN_NETWORK="regtest")
 
 
 def fee_wallet() -> str:
@@ -49,10 +68,7 @@ def escrow_settings(**extra: object) -> override_settings:
 
 def refund_address() -> str:
     """A fresh address of the buyer's own (single-key) wallet."""
-    root = root_from_mnemonic(SELLER_MNEMONIC, REGTEST)
-    wallet = parse_wallet_descriptor(key_origin(root, "m/84h/1h/998h")
-                                     + account_xpub(root, "m/84h/1h/998h", REGTEST), REGTEST)
-    return wallet.address(next(_accounts))
+    return factories.refund_address(next(_refunds))
 
 
 def give_key(user: User) -> str:
@@ -64,6 +80,52 @@ def give_key(user: User) -> str:
                     kind="browser")
     return mnemonic
 
+
+# --- a direct-payment shop ------------------------------------------------------------------
+
+@dataclass
+class Shop:
+    node: RegtestNode
+    watcher: Watcher
+    order: Order
+    invoice: Invoice
+
+    def poll(self) -> None:
+        result = self.watcher.poll()
+        self.invoice.refresh_from_db()
+        self.order.refresh_from_db()
+        log.info("poll: tip %s, %d block(s), invoice %s %s (paid %d/%d, confirmed %d)",
+                 result.tip_height, result.blocks, self.invoice.public_id, self.invoice.status,
+                 self.invoice.paid_sat, self.invoice.amount_sat, self.invoice.confirmed_sat)
+
+    def pay(self, amount_sat: int, *, rbf: bool = False) -> str:
+        txid = self.node.fund(self.invoice.address, amount_sat)
+        log.info("buyer pays %d sat in %s", amount_sat, txid)
+        return txid
+
+    def mine(self, blocks: int = 1) -> None:
+        self.node.mine(blocks)
+        log.info("mined %d block(s)", blocks)
+
+
+def open_shop(node: RegtestNode, *, price_sat: int = 50_000, confirmations: int = 1,
+              tolerance: str = "0", minutes: int = 15) -> Shop:
+    """Seller with a tpub wallet, a buyer's order for one item, and its invoice."""
+    cache.clear()  # rate-limit counters from earlier scenarios in this process
+    _owner, store = factories.seller(f"Regtest store {secrets.token_hex(4)}", shipping_sat=0)
+    tpub = seller_tpub(next(_wallets))
+    factories.payout(store, tpub, confirmations=confirmations, minutes=minutes,
+                     tolerance=tolerance)
+    buyer = factories.make_account().user
+    order = factories.make_order(buyer, store, price_sat=price_sat)
+    invoice = factories.invoice(order, buyer)
+    wallet = parse_wallet_descriptor(tpub, REGTEST)
+    assert invoice.slot is not None and invoice.address == wallet.address(invoice.slot.index)
+    log.info("invoice %s: %d sat to %s", invoice.public_id, invoice.amount_sat, invoice.address)
+    return Shop(node=node, watcher=Watcher(node.rpc, "regtest"), order=order, invoice=invoice)
+
+
+# --- an escrow shop ---------------------------------------------------------------------------
 
 @dataclass
 class EscrowShop:
@@ -82,6 +144,8 @@ class EscrowShop:
         self.watcher.poll()
         settlement.settle_broadcast_spends()
         self.refresh()
+        log.info("poll: escrow %s %s (funded %d), order %s", self.escrow.public_id,
+                 self.escrow.status, self.escrow.funded_sat, self.order.status)
 
     def refresh(self) -> None:
         self.invoice.refresh_from_db()
@@ -90,6 +154,7 @@ class EscrowShop:
 
     def mine(self, blocks: int = 1) -> None:
         self.node.mine(blocks)
+        log.info("mined %d block(s)", blocks)
 
     def paid_out(self, txid: str) -> dict[str, int]:
         """address -> sats of a transaction that is in a block of the node's best chain."""
@@ -110,21 +175,16 @@ def open_escrow_shop(node: RegtestNode, *, price_sat: int = 200_000,
                      auto_release_days: int = 14, fund: bool = True) -> EscrowShop:
     """Seller and buyer with escrow keys, an order from an escrow store, paid and confirmed."""
     cache.clear()
-    owner_account, store = seller(f"Escrow store {secrets.token_hex(4)}", shipping_sat=0)
+    owner_account, store = factories.seller(f"Escrow store {secrets.token_hex(4)}",
+                                            shipping_sat=0)
     owner = owner_account.user
     seller_phrase = give_key(owner)
-    payout = seller_tpub(next(_accounts))
-    pay.do_set_payout(store, pay.PayoutInput(descriptor=payout, required_confirmations=1,
-                                             auto_release_days=auto_release_days))
-    item = listing(store, price_sat=price_sat, kind="digital", digital_text="the goods")
-    buyer = make_account().user
+    payout = seller_tpub(next(_escrow_wallets))
+    factories.payout(store, payout, mode="escrow", auto_release_days=auto_release_days)
+    buyer = factories.make_account().user
     buyer_phrase = give_key(buyer)
-    cart, _ = Cart.objects.get_or_create(user=buyer)
-    CartItem.objects.create(cart=cart, listing=item, quantity=1)
-    [order] = order_actions.do_checkout(buyer, cart, order_actions.CheckoutInput(
-        shipping={}), client_ip="127.0.0.1")
-    refund = refund_address()
-    invoice = pay.do_create_invoice(order, buyer, refund_address=refund, client_ip="127.0.0.1")
+    order = factories.make_order(buyer, store, price_sat=price_sat)
+    invoice = factories.invoice(order, buyer, refund_address=refund_address())
     escrow = Escrow.objects.get(order=order)
     assert invoice.address == escrow.address and invoice.slot is None
     log.info("escrow %s: %d sat to %s", escrow.public_id, invoice.amount_sat, escrow.address)
@@ -133,6 +193,7 @@ def open_escrow_shop(node: RegtestNode, *, price_sat: int = 200_000,
                       buyer_phrase=buyer_phrase, seller_phrase=seller_phrase,
                       payout_wallet=payout)
     if fund:
+        log.info("buyer pays %d sat into the escrow address", invoice.amount_sat)
         node.fund(escrow.address, invoice.amount_sat)
         shop.mine(1)
         shop.poll()
@@ -140,8 +201,6 @@ def open_escrow_shop(node: RegtestNode, *, price_sat: int = 200_000,
         assert shop.order.status == "paid"
     return shop
 
-
-# --- added for the refund / dispute / auto-release / tampering scenarios ----------------------
 
 def network_fee(spend: Spend) -> int:
     """The network fee the plan must carry: the estimated vsize of the spend at its rate."""
@@ -157,16 +216,6 @@ def fee_address(escrow: Escrow) -> str:
     return escrow.fee_address
 
 
-def make_staff(*, two_factor: bool = True) -> User:
-    """A staff account (an arbiter), with 2FA turned on through the real actions."""
-    acct = make_account()
-    User.objects.filter(pk=acct.user.pk).update(is_staff=True)
-    acct.user.refresh_from_db()
-    if two_factor:
-        enable_2fa(acct)
-    return acct.user
-
-
 def party_key(phrase: str, escrow: Escrow, role: str) -> ec.PrivateKey:
     """``role``'s private key at the escrow's index, from that party's phrase (what their
     browser or wallet derives to sign)."""
@@ -176,3 +225,14 @@ def party_key(phrase: str, escrow: Escrow, role: str) -> ec.PrivateKey:
     assert child.get_public_key() == party.pubkey(escrow.index)
     key: ec.PrivateKey = child.key
     return key
+
+
+def wallet_signs(phrase: str, source: Path, target: Path) -> str:
+    """The external wallet, in its own process: the phrase on stdin, files as arguments."""
+    python = Path(settings.BASE_DIR) / ".venv" / "bin" / "python"
+    done = subprocess.run(
+        [str(python if python.exists() else sys.executable), "-I", str(SIGNER), str(source),
+         str(target)], input=phrase + "\n", capture_output=True, text=True, timeout=60,
+        env={"PATH": os.environ.get("PATH", "")}, cwd=source.parent, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
