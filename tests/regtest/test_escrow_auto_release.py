@@ -77,7 +77,7 @@ def test_seller_claims_after_the_timeout_unless_disputed(btcd_node: RegtestNode)
         net_fee = network_fee(signed)
         gross = funded - net_fee
         fee = max(-(-gross * 100 // 10_000), 1000)
-        assert fee > 1000 and signed.plan["feeSat"] == net_fee
+        assert fee > 1000 and signed.plan["fee_sat"] == net_fee
         assert shop.paid_out(signed.txid) == {shop.escrow.payout_address: gross - fee,
                                               fee_address(shop.escrow): fee}
         kinds = list(shop.escrow.events.values_list("kind", flat=True))

@@ -62,8 +62,8 @@ def test_arbiter_splits_seventy_thirty(btcd_node: RegtestNode) -> None:
         seller_gross = distributable - buyer
         fee = max(-(-seller_gross * 200 // 10_000), 1000)
         assert fee > 1000  # the percentage, not the minimum, applies here
-        assert spend.plan["feeSat"] == net_fee
-        assert [o["valueSat"] for o in spend.plan["outputs"]] == [buyer, seller_gross - fee, fee]
+        assert spend.plan["fee_sat"] == net_fee
+        assert [o["value_sat"] for o in spend.plan["outputs"]] == [buyer, seller_gross - fee, fee]
         # The seller, not favoured, can't sign it.
         log.info("Only the buyer signs the split")
         with pytest.raises(Conflict, match="Nothing is waiting"):

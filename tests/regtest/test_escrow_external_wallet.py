@@ -66,7 +66,7 @@ def test_buyer_signs_in_an_external_wallet(btcd_node: RegtestNode, tmp_path: Pat
         log.info("The buyer's external wallet signs the file")
         out = wallet_signs(shop.buyer_phrase, unsigned, signed_file)
         log.info("external wallet: %s", out.strip())
-        assert out.strip() == f"signed 1 input(s); 2 output(s); fee {spend.plan['feeSat']} sat"
+        assert out.strip() == f"signed 1 input(s); 2 output(s); fee {spend.plan['fee_sat']} sat"
         raw = signed_file.read_bytes()
         assert raw.startswith(b"psbt\xff") and raw != unsigned.read_bytes()
         assert len(parse_psbt(raw).inputs[0].partial_sigs) == 1
@@ -80,7 +80,7 @@ def test_buyer_signs_in_an_external_wallet(btcd_node: RegtestNode, tmp_path: Pat
         net_fee = network_fee(signed)
         gross = funded - net_fee
         fee = max(-(-gross * 100 // 10_000), 1000)
-        assert signed.plan["feeSat"] == net_fee
+        assert signed.plan["fee_sat"] == net_fee
         assert shop.paid_out(signed.txid) == {shop.escrow.payout_address: gross - fee,
                                               fee_address(shop.escrow): fee}
         assert shop.spent_inputs(signed.txid) == {

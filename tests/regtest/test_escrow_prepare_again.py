@@ -53,7 +53,7 @@ def test_prepare_again_after_a_top_up(btcd_node: RegtestNode) -> None:
         log.info("released both coins in %s", signed.txid)
         assert shop.escrow.status == "released" and shop.order.status == "completed"
         fee_sat = network_fee(signed)
-        assert signed.plan["feeSat"] == fee_sat
+        assert signed.plan["fee_sat"] == fee_sat
         gross = 150_000 - fee_sat
         market = max(-(-gross * 100 // 10_000), 1000)
         assert shop.paid_out(signed.txid) == {shop.escrow.payout_address: gross - market,

@@ -42,8 +42,8 @@ def test_seller_refunds_and_buyer_gets_everything_but_the_network_fee(
         refund_spk = address_to_script_pubkey(shop.escrow.refund_address, REGTEST).hex()
         assert [o["script"] for o in spend.plan["outputs"]] == [refund_spk]
         fee = network_fee(spend)
-        assert spend.plan["feeSat"] == fee
-        assert spend.plan["outputs"][0]["valueSat"] == funded - fee
+        assert spend.plan["fee_sat"] == fee
+        assert spend.plan["outputs"][0]["value_sat"] == funded - fee
         # The buyer can't sign the seller's refund, by phrase or by naming the spend.
         log.info("Only the seller signs the refund, with the seller's own phrase")
         with pytest.raises(Conflict, match="Nothing is waiting"):

@@ -67,7 +67,7 @@ def test_buyer_releases_and_seller_is_paid_exactly(btcd_node: RegtestNode) -> No
         gross = funded - network_fee
         fee = max(-(-gross * 150 // 10_000), 1000)
         assert shop.paid_out(signed.txid) == {payout: gross - fee, fee_address: fee}
-        assert signed.plan["feeSat"] == network_fee
+        assert signed.plan["fee_sat"] == network_fee
         # The payout address is the seller's own wallet, at an index never given to buyers.
         wallet = parse_wallet_descriptor(shop.payout_wallet, REGTEST)
         assert payout in wallet.addresses(0, 5)

@@ -127,5 +127,5 @@ def test_tampered_uploads_are_refused_and_the_honest_one_pays(btcd_node: Regtest
         shop.mine(1)
         shop.poll()
         assert shop.escrow.status == "released" and shop.order.status == "completed"
-        assert shop.paid_out(signed.txid) == {o["address"]: o["valueSat"]
+        assert shop.paid_out(signed.txid) == {o["address"]: o["value_sat"]
                                               for o in spend.plan["outputs"]}
