@@ -78,3 +78,9 @@ def page_href(context: template.Context, number: int) -> str:
         params["page"] = str(number)
         return f"?{params.urlencode()}"
     return f"?{query}&page={number}" if query else f"?page={number}"
+
+
+@register.filter
+def lines(values: Any) -> str:
+    """A list as one value per line (e.g. recovery codes for components/copy_field.html)."""
+    return "\n".join(str(value) for value in values)
