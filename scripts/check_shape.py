@@ -1,5 +1,7 @@
 """`make lint`'s shape check: no module over 400 lines, no function over 60 lines, and at
-most 5 `cryptoshop` imports inside function bodies (each must say why it waits).
+most 5 `cryptoshop` imports inside function bodies (each must say why it waits), and no
+template line over 200 characters (break long lines between attributes or elements, or move
+a part into a partial or components/).
 
 Data modules (mostly literals: demo content) are exempt from the module size, and functions
 that are one data literal from the function size; both are listed in DATA below so the
@@ -14,6 +16,7 @@ from pathlib import Path
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 MAX_IMPORTS_IN_FUNCTIONS = 5
+MAX_TEMPLATE_LINE = 200
 DATA = {
     "cryptoshop/demo/catalog_data.py",  # the demo shop's stores and listings
 }
@@ -27,8 +30,18 @@ def _imports_ours(node: ast.AST) -> bool:
     return False
 
 
+def _long_template_lines() -> list[str]:
+    problems = []
+    for path in sorted(Path("cryptoshop").rglob("*.html")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if len(line) > MAX_TEMPLATE_LINE:
+                problems.append(f"{path.as_posix()}:{number} is {len(line)} characters "
+                                f"(at most {MAX_TEMPLATE_LINE})")
+    return problems
+
+
 def main() -> int:
-    problems: list[str] = []
+    problems: list[str] = _long_template_lines()
     inner: list[str] = []
     for path in sorted(Path("cryptoshop").rglob("*.py")):
         rel = path.as_posix()

@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,6 +22,7 @@ from cryptoshop.btc.psbt import parse_psbt
 from cryptoshop.core.errors import ActionError, RateLimited
 from cryptoshop.core.forms_util import apply_error
 from cryptoshop.core.images import read_upload
+from cryptoshop.core.pagination import clamp_page, paginate
 from cryptoshop.core.web import safe_next
 from cryptoshop.escrow import keys
 from cryptoshop.escrow.access import (
@@ -94,8 +94,9 @@ def key_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def escrow_list(request: HttpRequest) -> HttpResponse:
     user = page_user(request)
-    page = Paginator(escrows_of(user), 20).get_page(request.GET.get("page"))
-    return render(request, "escrow/list.html", {"page": page, "user": user})
+    items, pagination = paginate(escrows_of(user), clamp_page(request.GET.get("page")), 20)
+    return render(request, "escrow/list.html", {"escrows": items, "pagination": pagination,
+                                                "user": user})
 
 
 @never_cache
@@ -105,8 +106,9 @@ def dispute_queue(request: HttpRequest) -> HttpResponse:
     qs = Dispute.objects.select_related("escrow", "escrow__order", "escrow__order__store")
     if status in Dispute.Status.values:
         qs = qs.filter(status=status)
-    page = Paginator(qs.order_by("created_at"), 25).get_page(request.GET.get("page"))
-    return render(request, "escrow/disputes.html", {"page": page, "status": status,
+    items, pagination = paginate(qs.order_by("created_at"), clamp_page(request.GET.get("page")), 25)
+    return render(request, "escrow/disputes.html", {"disputes": items, "pagination": pagination,
+                                                    "status": status,
                                                     "statuses": Dispute.Status.choices})
 
 

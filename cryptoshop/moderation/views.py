@@ -4,7 +4,6 @@ staff report queue. Both are thin wrappers over moderation.actions."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -14,6 +13,7 @@ from cryptoshop.accounts.who import staff_with_2fa, viewer
 from cryptoshop.catalog.actions import listing_for_viewer
 from cryptoshop.core.errors import ActionError, NotFound
 from cryptoshop.core.forms_util import apply_error
+from cryptoshop.core.pagination import clamp_page, paginate
 from cryptoshop.core.ratelimit import client_ip
 from cryptoshop.core.web import render_form
 from cryptoshop.moderation import actions
@@ -55,11 +55,11 @@ def report_listing(request: HttpRequest, public_id: str) -> HttpResponse:
 @never_cache
 @staff_with_2fa
 def queue(request: HttpRequest) -> HttpResponse:
-    page = Paginator(actions.open_reports(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    reports = list(page.object_list)
+    reports, pagination = paginate(actions.open_reports(), clamp_page(request.GET.get("page")),
+                                   QUEUE_PAGE_SIZE)
     return render(request, "moderation/queue.html", {
-        "page": page, "reports": reports, "actions": actions.QUEUE_ACTIONS,
-        "total": page.paginator.count,
+        "pagination": pagination, "reports": reports, "actions": actions.QUEUE_ACTIONS,
+        "total": pagination.total,
     })
 
 
