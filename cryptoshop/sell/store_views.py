@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -94,21 +96,28 @@ def _shipping_input(form: ShippingForm) -> actions.ShippingInput:
                                  active=form.cleaned_data["active"])
 
 
-@login_required
-@require_POST
-def add_shipping(request: HttpRequest) -> HttpResponse:
-    store = actions.own_store(page_user(request))
+def _save_shipping(request: HttpRequest, save: Callable[[actions.ShippingInput], object],
+                   done: str) -> HttpResponse:
+    """Validate the shipping form, save it through the action, and say how it went."""
     form = ShippingForm(request.POST)
     if form.is_valid():
         try:
-            actions.do_add_shipping_option(store, _shipping_input(form))
-            messages.success(request, "Shipping option added.")
+            save(_shipping_input(form))
+            messages.success(request, done)
         except ActionError as exc:
             messages.error(request, exc.message)
     else:
         messages.error(request, "Check the shipping option: " + "; ".join(
             f"{form.fields[k].label}: {v[0]}" for k, v in form.errors.items() if k in form.fields))
     return redirect("sell:store")
+
+
+@login_required
+@require_POST
+def add_shipping(request: HttpRequest) -> HttpResponse:
+    store = actions.own_store(page_user(request))
+    return _save_shipping(request, lambda data: actions.do_add_shipping_option(store, data),
+                          "Shipping option added.")
 
 
 @login_required
@@ -120,13 +129,5 @@ def edit_shipping(request: HttpRequest, option_id: int) -> HttpResponse:
         actions.do_delete_shipping_option(option)
         messages.info(request, "Shipping option removed.")
         return redirect("sell:store")
-    form = ShippingForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_update_shipping_option(option, _shipping_input(form))
-            messages.success(request, "Shipping option saved.")
-        except ActionError as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, "Check the shipping option's fields.")
-    return redirect("sell:store")
+    return _save_shipping(request, lambda data: actions.do_update_shipping_option(option, data),
+                          "Shipping option saved.")

@@ -21,13 +21,10 @@ from tests.factories import (
     enable_2fa,
     make_account,
     release_spend,
-    trio,
 )
 from tests.factories import open_escrow as escrow_row
 
 pytestmark = pytest.mark.django_db
-
-__all__ = ["trio"]  # the fixture, used by name
 
 
 

@@ -16,13 +16,10 @@ from tests.app.escrow_api_client import post as _post
 from tests.escrow_keys import party
 from tests.factories import (
     make_account,
-    trio,
 )
 from tests.factories import open_escrow as escrow_row
 
 pytestmark = pytest.mark.django_db
-
-__all__ = ["trio"]  # the fixture, used by name
 
 
 

@@ -27,13 +27,10 @@ from tests.factories import (
     seller,
     seller_tpub,
     signed_by,
-    trio,
 )
 from tests.factories import open_escrow as escrow_row
 
 pytestmark = pytest.mark.django_db
-
-__all__ = ["trio"]  # the fixture, used by name
 
 
 

@@ -26,12 +26,10 @@ from cryptoshop.escrow.settlement import purge_closed_evidence
 from cryptoshop.payments.models import PaymentSettings
 from tests.app.conftest import csrf_from
 from tests.escrow_keys import party
-from tests.factories import Account, make_account, release_spend, seller_tpub, trio
+from tests.factories import Account, make_account, release_spend, seller_tpub
 from tests.factories import open_escrow as escrow_row
 
 pytestmark = pytest.mark.django_db
-__all__ = ["trio"]  # the fixture, used by name
-
 
 def logged_in(client: Client, acct: Account) -> Client:
     client.force_login(acct.user)

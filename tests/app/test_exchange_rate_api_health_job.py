@@ -17,14 +17,10 @@ from cryptoshop.rates.models import RateQuote, RateSnapshot
 from tests.app.price_server import (
     SOURCES,
     PriceServer,
-    price_server,
-    rates_settings,
     serve_all,
 )
 
 pytestmark = pytest.mark.django_db
-__all__ = ["price_server", "rates_settings"]  # the fixtures, used by name
-
 
 def test_price_api(rates_settings: Any, price_server: PriceServer, client: Client) -> None:
     serve_all(price_server)

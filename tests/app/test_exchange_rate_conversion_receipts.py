@@ -14,14 +14,10 @@ from cryptoshop.rates import actions
 from cryptoshop.rates.models import RateQuote, RateSnapshot
 from tests.app.price_server import (
     PriceServer,
-    price_server,
-    rates_settings,
     serve_all,
 )
 
 pytestmark = pytest.mark.django_db
-__all__ = ["price_server", "rates_settings"]  # the fixtures, used by name
-
 
 def test_exact_fiat_to_sats(settings: Any) -> None:
     settings.RATE_FIXED_RATES = "USD:65000.00,JPY:10000000"

@@ -14,14 +14,10 @@ from cryptoshop.rates import actions, config
 from cryptoshop.rates.errors import RateUnavailable
 from tests.app.price_server import (
     PriceServer,
-    price_server,
-    rates_settings,
     serve_all,
 )
 
 pytestmark = pytest.mark.django_db
-__all__ = ["price_server", "rates_settings"]  # the fixtures, used by name
-
 
 def test_fixed_rate_wins_and_is_labelled(rates_settings: Any, price_server: PriceServer,
                                          client: Client) -> None:

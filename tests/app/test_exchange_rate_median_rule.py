@@ -17,14 +17,10 @@ from cryptoshop.rates.errors import RateUnavailable
 from cryptoshop.rates.models import RateQuote, RateSnapshot
 from tests.app.price_server import (
     PriceServer,
-    price_server,
-    rates_settings,
     serve_all,
 )
 
 pytestmark = pytest.mark.django_db
-__all__ = ["price_server", "rates_settings"]  # the fixtures, used by name
-
 
 def test_rate_is_the_median_of_fresh_quotes(rates_settings: Any,
                                             price_server: PriceServer) -> None:

@@ -19,15 +19,11 @@ from tests.app.price_server import (
     USD,
     PriceServer,
     coinbase_spot,
-    price_server,
-    rates_settings,
     serve_all,
     stored,
 )
 
 pytestmark = pytest.mark.django_db
-__all__ = ["price_server", "rates_settings"]  # the fixtures, used by name
-
 
 def test_every_source_parses_its_documented_format(rates_settings: Any,
                                                    price_server: PriceServer) -> None:
