@@ -41,8 +41,8 @@ tier() {  # label, folders... (only those that exist)
   run_pytest "$label" "${dirs[@]}"
 }
 
-say "lint: ruff + mypy"
-if make --no-print-directory lint; then record "PASS  lint (ruff, mypy)"; else record "FAIL  lint"; status=1; fi
+say "lint: ruff, mypy, import-linter layers, shape check"
+if make --no-print-directory lint; then record "PASS  lint (ruff, mypy, layer contracts, shape)"; else record "FAIL  lint"; status=1; fi
 
 say "system packages (PostgreSQL, Redis, Chromium)"
 packages_ok=1
