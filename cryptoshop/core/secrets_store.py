@@ -164,6 +164,8 @@ def load_secrets(var_dir: Path, environ: dict[str, str] | None = None) -> Server
     stamp = _stamp(var_dir / "secrets.json")
     if not all(from_env.values()):
         stored = _load_or_create_file(var_dir / "secrets.json")
+    if stored and not stamp:  # created just now, by us
+        stamp = _stamp(var_dir / "secrets.json")
     merged = {k: v or stored.get(k, "") for k, v in from_env.items()}
     if len(merged["django_secret_key"]) < 32:
         raise SecretsError("DJANGO_SECRET_KEY must be at least 32 characters")
