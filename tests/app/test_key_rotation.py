@@ -149,7 +149,7 @@ def test_status_reports_what_each_key_encrypts_and_changes_nothing(key_file: Pat
 
     out = run("--dry-run")
 
-    assert f"{new} (current): 0 values remain" in out
+    assert f"{new} (current): 0 values\n" in out
     assert "orders.Order.shipping_address: " + f"{old}=3" in out
     assert "catalog.Listing.digital_file (files): " + f"{old}=1" in out
     assert keys_in_use() == {old}

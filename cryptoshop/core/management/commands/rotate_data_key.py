@@ -67,7 +67,8 @@ class Command(BaseCommand):
         for kid in sorted(set(keys) | set(totals)):
             state = ("current" if kid == current else
                      "in the ring" if kid in keys else "NOT IN THE RING (unreadable)")
-            self.stdout.write(f"{kid} ({state}): {totals[kid]} values remain")
+            left = "" if kid == current else " remain"
+            self.stdout.write(f"{kid} ({state}): {totals[kid]} values{left}")
 
     def _keys_file(self, option: str) -> Any:
         path = settings.SERVER_SECRETS.data_keys_file
