@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -22,6 +22,7 @@ from cryptoshop.core import crypto
 from cryptoshop.core.errors import ActionError, NotFound, ValidationFailed
 from cryptoshop.core.images import ImageRejected, delete_image, store_image
 from cryptoshop.core.markdown import markdown_to_text
+from cryptoshop.core.rotation import EncryptedFile
 from cryptoshop.stores.models import Store
 
 MAX_IMAGES = 8
@@ -291,6 +292,15 @@ def do_remove_image(listing: Listing, image_id: int) -> None:
 
 def _digital_context(listing: Listing) -> str:
     return f"catalog.Listing.digital_file:{listing.public_id}"
+
+
+def encrypted_digital_files() -> Iterator[EncryptedFile]:
+    """Every digital payload on disk with the context it is sealed with (for key rotation)."""
+    rows = (Listing.objects.exclude(digital_file="").order_by("pk")
+            .values_list("public_id", "digital_file").iterator(chunk_size=500))
+    for public_id, rel in rows:
+        yield EncryptedFile(Path(settings.MEDIA_ROOT) / rel,
+                            f"catalog.Listing.digital_file:{public_id}")
 
 
 def do_set_digital_file(listing: Listing, name: str, data: bytes) -> Listing:

@@ -1,4 +1,5 @@
-"""Wiring the catalogue: the full-text search index is (re)installed after migrations."""
+"""Wiring the catalogue: the full-text search index is (re)installed after migrations, and
+the encrypted digital goods are listed for data key rotation."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ from django.apps import AppConfig, apps
 from django.db import connections
 from django.db.models.signals import post_migrate
 
+from cryptoshop.catalog.actions import encrypted_digital_files
 from cryptoshop.catalog.search import install_search
+from cryptoshop.core.rotation import ENCRYPTED_FILES, FileSource
+
+DIGITAL_FILES = FileSource("catalog.Listing.digital_file", encrypted_digital_files)
 
 
 def _install_search(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
@@ -18,3 +23,4 @@ def _install_search(sender: AppConfig, using: str = "default", **kwargs: Any) ->
 def install() -> None:
     post_migrate.connect(_install_search, sender=apps.get_app_config("catalog"),
                          dispatch_uid="cryptoshop.catalog.search")
+    ENCRYPTED_FILES.add(DIGITAL_FILES)

@@ -2,7 +2,12 @@
 
 Ciphertext format: "v1:<key id>:<base64url(nonce || ciphertext+tag)>". The key id lets an
 operator add a new key (first in CRYPTOSHOP_DATA_KEYS) and keep old ones for reading; rows
-are re-encrypted under the current key whenever they are next saved.
+are re-encrypted under the current key whenever they are next saved, and all at once by
+`manage.py rotate_data_key` (core/rotation.py).
+
+When the keys come from var/secrets.json, the ring follows that file: a key added there
+(`rotate_data_key --new-key`) is used by every running process from its next encryption on,
+and a row already rotated to it decrypts everywhere, without a restart.
 """
 
 from __future__ import annotations
@@ -11,10 +16,13 @@ import base64
 import hashlib
 import hmac
 import secrets
+from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+
+from cryptoshop.core.secrets_store import SecretsError, read_file_data_keys
 
 NONCE_BYTES = 12
 PREFIX = "v1"
@@ -24,9 +32,41 @@ class DecryptionError(Exception):
     """The ciphertext is damaged, was made for another field, or its key is gone."""
 
 
-def _keys() -> tuple[dict[str, bytes], str]:
+Ring = tuple[dict[str, bytes], str]
+_file_rings: dict[Path, tuple[int, Ring]] = {}
+
+
+def _file_ring(path: Path, stamp_at_start: int) -> Ring | None:
+    """The ring in var/secrets.json if the file changed since start-up (one stat a call)."""
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return None
+    if stamp == stamp_at_start:
+        return None
+    cached = _file_rings.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    try:
+        ring = read_file_data_keys(path)
+    except SecretsError:
+        return None  # half-edited by hand: keep the keys we started with
+    _file_rings[path] = (stamp, ring)
+    return ring
+
+
+def _keys() -> Ring:
     s = settings.SERVER_SECRETS
+    if s.data_keys_file is not None:
+        ring = _file_ring(s.data_keys_file, s.data_keys_stamp)
+        if ring is not None:
+            return ring
     return s.data_keys, s.current_data_key_id
+
+
+def key_ring() -> Ring:
+    """({key id: key}, current key id) as this process sees them now."""
+    return _keys()
 
 
 def encrypt(plaintext: str, *, context: str) -> str:
@@ -67,15 +107,18 @@ def encrypt_bytes(data: bytes, *, context: str) -> bytes:
     return f"{PREFIX}:{kid}:".encode() + nonce + sealed
 
 
-def decrypt_bytes(blob: bytes, *, context: str) -> bytes:
-    try:
-        prefix, kid_raw, rest = blob.split(b":", 2)
-    except ValueError as exc:
-        raise DecryptionError("not a CryptoShop ciphertext") from exc
-    if prefix.decode(errors="replace") != PREFIX:
+def key_id_of_bytes(blob: bytes) -> str:
+    head = blob[:40].split(b":", 2)
+    if len(head) != 3 or head[0] != PREFIX.encode():
         raise DecryptionError("not a CryptoShop ciphertext")
+    return head[1].decode(errors="replace")
+
+
+def decrypt_bytes(blob: bytes, *, context: str) -> bytes:
+    kid = key_id_of_bytes(blob)
+    rest = blob.split(b":", 2)[2]
     keys, _ = _keys()
-    key = keys.get(kid_raw.decode(errors="replace"))
+    key = keys.get(kid)
     if key is None:
         raise DecryptionError("data key is not configured")
     try:

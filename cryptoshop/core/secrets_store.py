@@ -32,6 +32,11 @@ class ServerSecrets:
     # AES-256-GCM data keys by key id; the first id is the one used for new rows.
     data_keys: dict[str, bytes]
     current_data_key_id: str
+    # Set when the data keys came from var/secrets.json rather than the environment: the
+    # key ring then follows that file (see crypto._keys) once it changes after start-up,
+    # so `rotate_data_key --new-key` reaches a running server without a restart.
+    data_keys_file: Path | None = None
+    data_keys_stamp: int = 0  # the file's st_mtime_ns when it was read
 
 
 def _b64key(value: str, what: str) -> bytes:
@@ -97,6 +102,56 @@ def _load_or_create_file(path: Path) -> dict[str, str]:
     return data
 
 
+def _stamp(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def read_file_data_keys(path: Path) -> tuple[dict[str, bytes], str]:
+    """The data key ring as var/secrets.json holds it now."""
+    return parse_data_keys(_load_or_create_file(path).get("data_keys", ""))
+
+
+def _write_file(path: Path, data: dict[str, str]) -> None:
+    """Replace the secrets file atomically (temp file, mode 0600, then rename)."""
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2)
+        handle.flush()
+        os.fsync(handle.fileno())
+    tmp.replace(path)
+
+
+def _spec(keys: dict[str, bytes]) -> str:
+    return ",".join(f"{kid}:{base64.b64encode(key).decode()}" for kid, key in keys.items())
+
+
+def add_file_data_key(path: Path) -> str:
+    """Generate a data key into var/secrets.json, first in the ring (so it is current);
+    the old keys stay for reading. Returns the new key id (k<n+1>)."""
+    data = _load_or_create_file(path)
+    keys, _ = parse_data_keys(data.get("data_keys", ""))
+    numbers = [int(kid[1:]) for kid in keys if kid[:1] == "k" and kid[1:].isdigit()]
+    kid = f"k{max(numbers, default=0) + 1}"
+    data["data_keys"] = f"{kid}:{_new_key()}," + _spec(keys)
+    _write_file(path, data)
+    return kid
+
+
+def remove_file_data_key(path: Path, kid: str) -> None:
+    """Drop a (non-current) key from var/secrets.json. The caller checks nothing uses it."""
+    data = _load_or_create_file(path)
+    keys, current = parse_data_keys(data.get("data_keys", ""))
+    if kid == current or kid not in keys:
+        raise SecretsError(f"{kid!r} is the current key or not in {path}")
+    del keys[kid]
+    data["data_keys"] = _spec(keys)
+    _write_file(path, data)
+
+
 def load_secrets(var_dir: Path, environ: dict[str, str] | None = None) -> ServerSecrets:
     env = dict(os.environ if environ is None else environ)
     from_env = {
@@ -105,15 +160,22 @@ def load_secrets(var_dir: Path, environ: dict[str, str] | None = None) -> Server
         "data_keys": env.get("CRYPTOSHOP_DATA_KEYS", "").strip(),
     }
     stored: dict[str, str] = {}
+    # Taken before reading, so a change made meanwhile still counts as newer.
+    stamp = _stamp(var_dir / "secrets.json")
     if not all(from_env.values()):
         stored = _load_or_create_file(var_dir / "secrets.json")
+    if stored and not stamp:  # created just now, by us
+        stamp = _stamp(var_dir / "secrets.json")
     merged = {k: v or stored.get(k, "") for k, v in from_env.items()}
     if len(merged["django_secret_key"]) < 32:
         raise SecretsError("DJANGO_SECRET_KEY must be at least 32 characters")
     data_keys, current = parse_data_keys(merged["data_keys"])
+    keys_file = None if from_env["data_keys"] else var_dir / "secrets.json"
     return ServerSecrets(
         django_secret_key=merged["django_secret_key"],
         token_hash_key=_b64key(merged["token_hash_key"], "CRYPTOSHOP_TOKEN_HASH_KEY"),
         data_keys=data_keys,
         current_data_key_id=current,
+        data_keys_file=keys_file,
+        data_keys_stamp=stamp if keys_file else 0,
     )

@@ -2,7 +2,8 @@
 
 check_* validate, do_* act. Every privileged action requires a reason and writes one
 AuditEntry through audit(), the only code that creates audit rows (none updates or deletes
-them). Staff actions and their audit entries commit together or not at all.
+them); audit() appends to the log's hash chain (chain.py). Staff actions and their audit
+entries commit together or not at all.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from cryptoshop.catalog.models import Listing
 from cryptoshop.core import ratelimit
 from cryptoshop.core.admin_audit import MAX_REASON
 from cryptoshop.core.errors import ActionError, Conflict, NotFound, ValidationFailed
+from cryptoshop.moderation import chain
 from cryptoshop.moderation.models import AuditEntry, Report
 from cryptoshop.stores.models import Store
 
@@ -53,7 +55,7 @@ def audit(actor: User | None, action: str, target: models.Model | tuple[str, str
     public id, or else its primary key, is kept) or a ("type", "id") pair."""
     target_type, target_id = _target_ref(target)
     label = actor.label if actor is not None else "system"
-    return AuditEntry.objects.create(
+    return chain.append(
         actor=actor, actor_label=label[:64], action=action[:40], target_type=target_type,
         target_id=target_id, reason=(reason or "")[:MAX_REASON], data=data or {},
     )

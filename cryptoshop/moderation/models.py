@@ -45,7 +45,11 @@ class Report(models.Model):
 
 class AuditEntry(models.Model):
     """Who did what, when and why. Written only by moderation.actions.audit(); the admin
-    shows it read-only, and nothing in the code updates or deletes a row."""
+    shows it read-only, and nothing in the code updates or deletes a row.
+
+    The rows form a hash chain (moderation/chain.py, docs/adr/0011-audit-log-hash-chain.md):
+    each carries the hash of the one before, so an edited, deleted or inserted row shows up
+    in `manage.py check_audit_log`."""
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                               related_name="+")
@@ -56,6 +60,10 @@ class AuditEntry(models.Model):
     reason = models.CharField(max_length=500, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # SHA-256 hex of the entry before (the genesis value for the first) and of this one.
+    # Unique: two entries can never follow the same one, so the chain can't fork.
+    prev_hash = models.CharField(max_length=64, unique=True)
+    entry_hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -64,3 +72,15 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_id}"
+
+
+class AuditChainHead(models.Model):
+    """One row (pk 1): the last entry of the audit chain. Appending locks it (select for
+    update), so concurrent writers queue; and it shows when entries at the end were
+    deleted, or some appended without going through audit()."""
+
+    last_id = models.BigIntegerField(null=True)
+    last_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"audit chain head #{self.last_id}"
