@@ -15,13 +15,15 @@ warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume sy
 
 django_app = get_asgi_application()  # sets Django up: import app code only after this
 
+from cryptoshop.core.body_limit import BodyLimitMiddleware  # noqa: E402
 from cryptoshop.realtime.server import on_shutdown, on_startup, sio  # noqa: E402
 
-application = socketio.ASGIApp(
+# The body limit counts bytes as they arrive (413 once over), in front of everything.
+application = BodyLimitMiddleware(socketio.ASGIApp(
     sio,
     other_asgi_app=django_app,
     socketio_path="socket.io",
     # Lifespan (serve.py runs uvicorn with lifespan="on") lets the bus find this loop.
     on_startup=on_startup,
     on_shutdown=on_shutdown,
-)
+))

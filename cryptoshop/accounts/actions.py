@@ -15,6 +15,7 @@ from django.utils import timezone
 from cryptoshop.accounts import credentials, totp
 from cryptoshop.accounts.deletion import DeletionPlan, plan_for, run_cleanups
 from cryptoshop.accounts.models import RecoveryCode, User
+from cryptoshop.accounts.registry import SESSIONS_ENDED
 from cryptoshop.core import ratelimit
 from cryptoshop.core.errors import (
     ActionError,
@@ -190,6 +191,7 @@ def do_rotate_token(user: User) -> str:
     user.token_rotated_at = timezone.now()
     user.save(update_fields=["token_hash", "token_rotated_at"])
     logger.info("token rotated id=%s", user.public_id)
+    sessions_ended(user)
     return token
 
 
@@ -225,6 +227,17 @@ def end_sessions_of(user: User) -> None:
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
             session.delete()
+    sessions_ended(user)
+
+
+def sessions_ended(user: User) -> None:
+    """Call after ending some of the user's sessions (logout too): whatever they still hold
+    open elsewhere — live sockets — is re-checked and closed (accounts/registry.py)."""
+    for listener in SESSIONS_ENDED:
+        try:
+            listener(user)
+        except Exception:  # logging out must not fail because a listener did
+            logger.exception("sessions-ended listener failed")
 
 
 # --- two-factor -------------------------------------------------------------------------------

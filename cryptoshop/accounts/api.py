@@ -89,11 +89,13 @@ class MessageOut(CamelSchema):
 @router.post("/logout", auth=sessions.api_auth, response=envelope(MessageOut), by_alias=True)
 def logout(request: HttpRequest) -> dict[str, Any]:
     """End the calling session (bearer session token or browser cookie session)."""
+    user = api_caller(request)
     store = getattr(request, "api_session", None)
     if store is not None:
         store.delete()
     elif sessions.bearer_of(request) is None:
         django_logout(request)
+    actions.sessions_ended(user)
     return ok({"ok": True}, "Logged out.")
 
 

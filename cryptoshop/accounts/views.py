@@ -25,7 +25,7 @@ from cryptoshop.accounts.forms import (
 )
 from cryptoshop.accounts.models import User
 from cryptoshop.accounts.sessions import BACKEND
-from cryptoshop.accounts.who import page_user
+from cryptoshop.accounts.who import page_user, viewer
 from cryptoshop.core.errors import ActionError
 from cryptoshop.core.forms_util import apply_error
 from cryptoshop.core.ratelimit import client_ip
@@ -125,7 +125,10 @@ def login_code(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
+    user = viewer(request)
     django_logout(request)
+    if user is not None:
+        actions.sessions_ended(user)
     messages.info(request, "You are logged out. Keep your access token to come back.")
     return redirect("home")
 

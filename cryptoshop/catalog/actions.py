@@ -359,7 +359,7 @@ def visible_listings() -> QuerySet[Listing]:
 
 def listing_for_viewer(public_id: str, user: User | None) -> Listing:
     """A listing the viewer may see: public ones to everybody; drafts, hidden and blocked
-    ones only to their store's owner and staff. Anything else is 404."""
+    ones only to their store's owner and staff with 2FA on. Anything else is 404."""
     listing = (Listing.objects.select_related("store", "category", "category__parent")
                .filter(public_id=public_id).first())
     if listing is None:
@@ -367,7 +367,7 @@ def listing_for_viewer(public_id: str, user: User | None) -> Listing:
     if listing.is_visible and listing.store.is_active and not listing.category.prohibited:
         return listing
     if user is not None and user.is_authenticated and (
-            listing.store.owner_id == user.pk or user.is_staff):
+            listing.store.owner_id == user.pk or user.acts_as_staff):
         return listing
     raise NotFound("No such listing.")
 

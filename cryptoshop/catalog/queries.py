@@ -12,7 +12,7 @@ from django.db.models import F, Prefetch, QuerySet
 
 from cryptoshop.catalog.actions import category_and_descendants, visible_listings
 from cryptoshop.catalog.models import Category, Listing, ListingImage
-from cryptoshop.catalog.search import filter_search
+from cryptoshop.catalog.search import filter_search, terms_of
 from cryptoshop.core.errors import ValidationFailed
 from cryptoshop.core.pagination import clamp_limit, clamp_page
 
@@ -36,9 +36,11 @@ class ListingFilters:
 
     @property
     def effective_sort(self) -> str:
-        if self.sort_by in SORTS and not (self.sort_by == "relevance" and not self.q):
+        # Relevance needs words to rank by: "!", "₿" or "--" have none (search.terms_of).
+        searching = bool(terms_of(self.q))
+        if self.sort_by in SORTS and not (self.sort_by == "relevance" and not searching):
             return self.sort_by
-        return "relevance" if self.q else "newest"
+        return "relevance" if searching else "newest"
 
     @property
     def base_query(self) -> str:

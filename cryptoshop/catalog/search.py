@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, FloatField, QuerySet
+from django.db.models import BooleanField, FloatField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -75,10 +75,11 @@ def terms_of(query: str) -> list[str]:
 
 def filter_search(qs: QuerySet[Any], query: str, *, rank: bool = True) -> QuerySet[Any]:
     """Listings matching every word of `query` (prefix match on the last one), with a
-    `search_rank` annotation (higher is better) when `rank` is true."""
+    `search_rank` annotation (higher is better) when `rank` is true. A query without a
+    word ("!", "₿", "--") filters nothing and ranks everything alike."""
     terms = terms_of(query)
     if not terms:
-        return qs
+        return qs.annotate(search_rank=Value(0.0, output_field=FloatField())) if rank else qs
     if connection.vendor == "sqlite":
         # Each term quoted (no FTS5 syntax injection); prefix-match the last one so
         # "blu" finds "blue" as people type.

@@ -50,9 +50,9 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 def store_page(request: HttpRequest, slug: str) -> HttpResponse:
     store = Store.objects.filter(slug=slug).first()
+    user = viewer(request)
     if store is None or (not store.is_active and not (
-            request.user.is_authenticated and (request.user.is_staff
-                                               or store.owner_id == request.user.pk))):
+            user is not None and (user.acts_as_staff or store.owner_id == user.pk))):
         raise NotFound("No such store.")
     params = request.GET.copy()
     params["store"] = slug

@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -160,6 +161,17 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Raised while reading the request (a JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE, too
+    # many fields): the caller's fault, not ours.
+    if isinstance(exc, RequestDataTooBig):
+        return error_response(request, 413, "too_large", "That is too large: at most "
+                              f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)} MB of "
+                              "JSON per request.")
+    return error_response(request, 400, "bad_request", "The request could not be understood.")
 
 
 @api.exception_handler(Exception)

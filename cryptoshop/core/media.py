@@ -14,7 +14,8 @@ PUBLIC_FOLDERS = ("listings/", "logos/")
 
 
 def serve_media(request: HttpRequest, path: str) -> FileResponse:
-    if not path.startswith(PUBLIC_FOLDERS) or not path.endswith(".webp"):
+    if (not path.startswith(PUBLIC_FOLDERS) or not path.endswith(".webp")
+            or "\x00" in path):  # the OS refuses NUL in a path (ValueError, a 500)
         raise Http404
     root = Path(settings.MEDIA_ROOT).resolve()
     target = (root / path).resolve()

@@ -102,8 +102,10 @@ class ActionErrorMiddleware:
 
 
 class RequestSizeLimitMiddleware:
-    """Refuse bodies over CRYPTOSHOP_MAX_REQUEST_MB before Django reads them: Django limits
-    form fields but not file uploads, and nobody needs to send us 2 GB."""
+    """Refuse a declared Content-Length over CRYPTOSHOP_MAX_REQUEST_MB before Django reads
+    the body. Served by uvicorn, core/body_limit.py (ASGI, in front of everything) already
+    enforces the limit while the body streams in, chunked bodies too; this stays as the
+    backstop for any other way in (a WSGI server, Django's test client)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
@@ -27,7 +28,24 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 400, "Bad request", "The request could not be understood.")
+    """Also reached before the middleware ran (an unknown Host: no session, no user yet),
+    so nothing here may look at the request's context."""
+    if isinstance(exception, RequestDataTooBig):  # a form or JSON body over DATA_UPLOAD_…
+        return too_large_response(request.path)
+    message = "The request could not be understood."
+    if request.path.startswith("/api/"):
+        return JsonResponse({"success": False, "error": "bad_request", "message": message},
+                            status=400)
+    return standalone_error(400, "Bad request", message)
+
+
+def too_large_response(path: str) -> HttpResponse:
+    message = (f"That is too large: at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)}"
+               " MB of form fields or JSON per request.")
+    if path.startswith("/api/"):
+        return JsonResponse({"success": False, "error": "too_large", "message": message},
+                            status=413)
+    return standalone_error(413, "Too large", message)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

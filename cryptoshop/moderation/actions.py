@@ -19,7 +19,7 @@ from cryptoshop.accounts.models import User
 from cryptoshop.catalog.models import Listing
 from cryptoshop.core import ratelimit
 from cryptoshop.core.admin_audit import MAX_REASON
-from cryptoshop.core.errors import ActionError, Conflict, NotFound, ValidationFailed
+from cryptoshop.core.errors import ActionError, Conflict, Forbidden, NotFound, ValidationFailed
 from cryptoshop.moderation import chain
 from cryptoshop.moderation.models import AuditEntry, Report
 from cryptoshop.stores.models import Store
@@ -64,9 +64,12 @@ def audit(actor: User | None, action: str, target: models.Model | tuple[str, str
 # --- checks -----------------------------------------------------------------------------------
 
 def check_staff(user: User | None) -> User:
-    """Staff only; to anybody else the staff tools don't exist (404, not 403)."""
+    """Staff only; to anybody else the staff tools don't exist (404, not 403). Staff act
+    only with two-factor authentication on, as everywhere staff act."""
     if user is None or not user.is_authenticated or not user.is_active or not user.is_staff:
         raise NotFound("Not found.")
+    if not user.acts_as_staff:
+        raise Forbidden("Staff must turn on two-factor authentication first.")
     return user
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cryptoshop.btc.descriptors import WalletDescriptor, parse_wallet_descriptor
 from cryptoshop.payments.models import AddressSlot, Invoice, PaymentSettings
+from cryptoshop.realtime import address_room, close_room
 
 
 @lru_cache(maxsize=256)
@@ -36,6 +37,9 @@ def take_slot(ps: PaymentSettings) -> AddressSlot:
             if AddressSlot.objects.filter(pk=free.pk, state=AddressSlot.State.FREE).update(
                     state=AddressSlot.State.IN_USE):
                 free.state = AddressSlot.State.IN_USE
+                # The address moves on to a new invoice: whoever still listens to its live
+                # room (an earlier buyer) leaves it before the new invoice's first event.
+                close_room(address_room(free.address))
                 return free
         PaymentSettings.objects.filter(pk=ps.pk).update(next_index=F("next_index") + 1)
         ps.refresh_from_db(fields=["next_index"])
@@ -57,6 +61,8 @@ def recycle_unpaid_addresses() -> int:
         if invoices.filter(payments__isnull=False).exists():
             AddressSlot.objects.filter(pk=slot.pk).update(state=AddressSlot.State.USED)
             continue
-        freed += AddressSlot.objects.filter(pk=slot.pk, state=AddressSlot.State.IN_USE).update(
-            state=AddressSlot.State.FREE)
+        if AddressSlot.objects.filter(pk=slot.pk, state=AddressSlot.State.IN_USE).update(
+                state=AddressSlot.State.FREE):
+            freed += 1
+            close_room(address_room(slot.address))  # nobody's address until it is reused
     return freed

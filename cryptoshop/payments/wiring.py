@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
 
 from cryptoshop.accounts.models import User
 from cryptoshop.chain import configured as chain_backend
@@ -16,7 +15,7 @@ from cryptoshop.orders.registry import ORDER_PAYMENT
 from cryptoshop.payments import actions, watcher
 from cryptoshop.payments.addresses import recycle_unpaid_addresses
 from cryptoshop.payments.api import invoice_out
-from cryptoshop.payments.models import Invoice, WatcherState
+from cryptoshop.payments.models import AddressSlot, Invoice, WatcherState
 from cryptoshop.realtime.rooms import register_room_authorizer
 
 
@@ -45,9 +44,15 @@ def _watch() -> object:
 
 
 def _address_room_allowed(user: User, address: str) -> bool:
-    """`address-<addr>` rooms: the buyer or the seller of an order paying to it."""
-    return Invoice.objects.filter(address=address).filter(
-        Q(order__buyer_id=user.pk) | Q(order__store__owner_id=user.pk)).exists()
+    """`address-<addr>` rooms: the buyer or the seller of the order whose invoice holds the
+    address *now*. A recycled address (addresses.py) moves on to another buyer's invoice;
+    earlier holders are out, and nobody holds it while it waits in the free pool."""
+    current = (Invoice.objects.filter(address=address).select_related("order__store", "slot")
+               .order_by("-pk").first())
+    if current is None or (current.slot is not None
+                           and current.slot.state == AddressSlot.State.FREE):
+        return False
+    return user.pk in (current.order.buyer_id, current.order.store.owner_id)
 
 
 class _OrderPayment:

@@ -45,6 +45,12 @@ QUEUE_SIZE = 2000
 # The events our clients know (docs/realtime.md); others are allowed but logged once, to
 # catch typos early.
 KNOWN_EVENTS = frozenset({"transaction-event", "notification", "escrow:updated"})
+# A message for the Socket.IO servers, not for clients (server.py's client manager takes it
+# out of the stream on every web process): {"action": "leave"} makes the sockets in the
+# room leave it, {"action": "recheck"} re-validates their sessions and disconnects the
+# ones that ended. It travels the same path as events, so it stays in order with them.
+CONTROL_EVENT = "cryptoshop:control"
+CONTROL_ACTIONS = frozenset({"leave", "recheck"})
 NOTIFICATION_TYPES = frozenset({
     "address_generated", "payment_detected", "payment_confirmed", "payment_expired",
     "transaction_mined", "confirmation_update",
@@ -116,6 +122,24 @@ def publish(room: str, event: str, data: dict[str, Any]) -> None:
         logger.exception("live event %s to %s could not be published", event, room)
 
 
+def close_room(room: str) -> None:
+    """Make every socket in `room` leave it, in every web process (the address of a room
+    moved on to someone else). Events published after this call are not delivered to
+    them; sockets may join again only if the room's authorizer lets them. Never raises."""
+    _control(room, "leave")
+
+
+def recheck_sessions(room: str) -> None:
+    """Re-validate the session of every socket in `room` (a user's room: their sessions
+    ended or changed) and disconnect those whose session is over. Never raises."""
+    _control(room, "recheck")
+
+
+def _control(room: str, action: str) -> None:
+    assert action in CONTROL_ACTIONS
+    publish(room, CONTROL_EVENT, {"action": action})
+
+
 def flush(timeout: float = 2.0) -> bool:
     """Wait until queued Redis publishes are out (for short-lived processes and tests).
     True when nothing is left."""
@@ -132,7 +156,7 @@ def _prepare(room: str, event: str, data: dict[str, Any]) -> dict[str, Any] | No
     if not isinstance(event, str) or not event or len(event) > 64:
         logger.warning("live event to %s: invalid event name %r, dropped", room, event)
         return None
-    if event not in KNOWN_EVENTS and event not in _warned:
+    if event not in KNOWN_EVENTS and event != CONTROL_EVENT and event not in _warned:
         _warned.add(event)
         logger.info("live event name %r is not one of %s", event, sorted(KNOWN_EVENTS))
     text = json.dumps(data, cls=DjangoJSONEncoder, separators=(",", ":"))

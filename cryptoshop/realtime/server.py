@@ -12,6 +12,9 @@
   DJANGO_CSRF_TRUSTED_ORIGINS; the Host must be in ALLOWED_HOSTS. (Never `[]`, which
   would switch the origin check off.)
 - With REDIS_URL, an AsyncRedisManager fans events out across web processes.
+- Control messages (bus.close_room, bus.recheck_sessions) travel like events and are
+  handled by the client manager on every process: the room's sockets leave it, or have
+  their session re-validated and are disconnected when it ended.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ SUBSCRIBE_CALLS_PER_WINDOW = 20
 SUBSCRIBE_WINDOW_SECONDS = 60.0
 MAX_ROOMS_PER_CALL = 10
 MAX_ROOMS_PER_SOCKET = 50
+NAMESPACE = bus.NAMESPACE
 
 
 def _scheme(environ: dict[str, Any]) -> str:
@@ -77,11 +81,63 @@ def origin_allowed(origin: str | None, environ: dict[str, Any]) -> bool:
     return origin == same or origin in settings.CSRF_TRUSTED_ORIGINS
 
 
+class _ControlledManager(socketio.AsyncManager):  # type: ignore[misc]
+    """Takes bus.CONTROL_EVENT out of the event stream: it is for us, not for clients.
+
+    Placed under the Redis manager in the MRO, so a control message published anywhere
+    (bus.close_room / recheck_sessions, from any process) is handled here on every web
+    process, each for its own sockets, in order with the events around it."""
+
+    async def emit(self, event: str, data: Any, namespace: str | None = None,
+                   room: Any = None, skip_sid: Any = None, callback: Any = None,
+                   to: Any = None, **kwargs: Any) -> Any:
+        target = to or room
+        if event != bus.CONTROL_EVENT:
+            return await super().emit(event, data, namespace, room=target, skip_sid=skip_sid,
+                                      callback=callback, **kwargs)
+        action = data.get("action") if isinstance(data, dict) else None
+        ns = namespace or NAMESPACE
+        if not isinstance(target, str) or target not in self.rooms.get(ns, {}):
+            if action == "leave" and isinstance(target, str):
+                _closed(target)
+            return None
+        if action == "leave":
+            _closed(target)
+            self.basic_close_room(target, ns)
+        elif action == "recheck":
+            for sid, _eio in list(self.get_participants(ns, target)):
+                await _recheck(sid)
+        return None
+
+
+class _ControlledRedisManager(socketio.AsyncRedisManager, _ControlledManager):  # type: ignore[misc]
+    pass
+
+
 def _client_manager() -> Any:
     url = bus.redis_url()
     if not url:
-        return None  # in-process rooms: fine for one web process
-    return socketio.AsyncRedisManager(url, channel=bus.channel())
+        return _ControlledManager()  # in-process rooms: fine for one web process
+    return _ControlledRedisManager(url, channel=bus.channel())
+
+
+# Rooms closed lately (monotonic time): a subscribe whose check ran before the close must
+# not enter the room after it.
+_closed_at: dict[str, float] = {}
+CLOSED_MEMORY_SECONDS = 60.0
+
+
+def _closed(room: str) -> None:
+    now = time.monotonic()
+    if len(_closed_at) > 10_000:
+        for name, at in list(_closed_at.items()):
+            if now - at > CLOSED_MEMORY_SECONDS:
+                del _closed_at[name]
+    _closed_at[room] = now
+
+
+def _closed_since(room: str, started: float) -> bool:
+    return _closed_at.get(room, -1.0) >= started
 
 
 def _library_logger(name: str) -> logging.Logger:
@@ -150,6 +206,25 @@ user_for_session = sync_to_async(_user_for_session_sync, thread_sensitive=True)
 authorize = sync_to_async(_authorize_sync, thread_sensitive=True)
 
 
+async def _recheck(sid: str) -> None:
+    """The socket's session may have ended (logout, token rotation, deletion, a ban): if
+    so it leaves every room now and is anonymous from here on (it stays connected, like a
+    socket that connected without a session, and can join nothing)."""
+    try:
+        session = await sio.get_session(sid, namespace=NAMESPACE)
+        user = await user_for_session(session.get("key"))
+        if user is not None and user.public_id == session.get("user"):
+            return
+        for room in sio.manager.get_rooms(sid, NAMESPACE):
+            if room != sid:  # the socket's own room (direct messages) is not a private one
+                await sio.leave_room(sid, room, namespace=NAMESPACE)
+        async with sio.session(sid, namespace=NAMESPACE) as fresh:
+            fresh["user"] = fresh["key"] = None
+            fresh["rooms"] = []
+    except Exception:  # never break the listener; the next subscribe re-checks anyway
+        logger.exception("live events: session re-check failed")
+
+
 # --- handlers -------------------------------------------------------------------------------
 
 async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
@@ -190,6 +265,10 @@ async def subscribe(sid: str, data: Any = None) -> dict[str, Any]:
     async with sio.session(sid) as session:
         if not _spend_call(session):
             return {"joined": [], "refused": rooms, "error": "rate_limited"}
+        # Rooms closed under us (bus.close_room) are gone from the manager: forget them.
+        present = set(sio.manager.get_rooms(sid, NAMESPACE))
+        session["rooms"] = [r for r in session["rooms"] if r in present]
+        started = time.monotonic()
         wanted = list(dict.fromkeys(rooms))  # unique, in order
         refused = wanted[MAX_ROOMS_PER_CALL:]
         wanted = wanted[:MAX_ROOMS_PER_CALL]
@@ -203,6 +282,7 @@ async def subscribe(sid: str, data: Any = None) -> dict[str, Any]:
         joined: list[str] = []
         for room, ok in zip(valid, verdicts, strict=True):
             already = room in session["rooms"]
+            ok = ok and (already or not _closed_since(room, started))
             if ok and (already or len(session["rooms"]) < MAX_ROOMS_PER_SOCKET):
                 if not already:
                     await sio.enter_room(sid, room)

@@ -4,6 +4,7 @@ set in production; tests/realtime sets it for its throwaway server).
 POST /__test__/publish  {"room", "event", "data", "via": "request" | "thread" | "atomic"}
   calls bus.publish inside the serving process: from the request thread, from a fresh
   background thread (like the chain watcher), or inside transaction.atomic().
+  {"room", "control": "leave", "event": "", "data": {}} calls bus.close_room(room) instead.
 GET  /__test__/publish  → {"transport": "local" | "redis" | "none"}
 GET  /__test__/live-page?rooms=…  a page using live.js (data-live-rooms, data-live-refresh)
 GET  /__test__/fragment  the fragment it refreshes: the type of the last published event
@@ -42,7 +43,9 @@ def publish_view(request: HttpRequest) -> HttpResponse:
     room, event, data = str(body["room"]), str(body["event"]), dict(body.get("data") or {})
     _last["type"] = str(data.get("type", ""))
     via = body.get("via", "request")
-    if via == "thread":
+    if body.get("control") == "leave":
+        bus.close_room(room)
+    elif via == "thread":
         worker = threading.Thread(target=bus.publish, args=(room, event, data))
         worker.start()
         worker.join()

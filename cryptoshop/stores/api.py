@@ -109,7 +109,7 @@ def _store_for(request: HttpRequest, seller_id: str) -> tuple[Store, bool]:
     viewer = api_user(request)
     is_owner = bool(store and viewer and store.owner_id == viewer.pk)
     if store is None or (not store.is_active and not is_owner
-                         and not (viewer and viewer.is_staff)):
+                         and not (viewer and viewer.acts_as_staff)):
         raise NotFound("No such seller.")
     return store, is_owner
 

@@ -9,7 +9,15 @@ from django.test import Client
 from cryptoshop.accounts import actions as account_actions
 from cryptoshop.orders import actions as order_actions
 from cryptoshop.orders.models import Order
-from tests.factories import Account, enable_2fa, fresh_code, listing, make_account, seller
+from tests.factories import (
+    Account,
+    enable_2fa,
+    fresh_code,
+    listing,
+    make_account,
+    operator,
+    seller,
+)
 
 pytestmark = pytest.mark.django_db
 ADDRESS = "Jane Doe, 1 Secret Lane, Springfield"
@@ -142,3 +150,13 @@ def test_others_lists_never_include_my_orders(world: dict) -> None:
     assert stranger.get("/api/orders").json()["data"] == []
     assert stranger.get("/api/orders?role=seller").json()["data"] == []
     assert b"No orders yet" in stranger.get("/orders/").content
+
+
+def test_staff_without_2fa_see_no_hidden_listings(client: Client) -> None:
+    _, store = seller()
+    draft = listing(store, "Secret draft", status="draft")
+    lazy = operator(two_factor=False)
+    client.post("/accounts/login/", {"token": lazy.token})
+    assert client.get(f"/l/{draft.public_id}/").status_code == 404
+    api = client.get(f"/api/products/{draft.public_id}", HTTP_AUTHORIZATION=f"Bearer {lazy.token}")
+    assert api.status_code == 404

@@ -52,6 +52,14 @@ class Server:
         with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310 (loopback)
             return dict(json.loads(answer.read()))
 
+    def close_room(self, room: str) -> dict[str, Any]:
+        """Call bus.close_room inside the server process (test hook)."""
+        body = json.dumps({"room": room, "event": "", "data": {}, "control": "leave"}).encode()
+        request = urllib.request.Request(self.base + "/__test__/publish", data=body,  # noqa: S310 (loopback)
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310 (loopback)
+            return dict(json.loads(answer.read()))
+
     def transport(self) -> str:
         with urllib.request.urlopen(self.base + "/__test__/publish", timeout=5) as answer:  # noqa: S310
             return str(json.loads(answer.read())["transport"])
@@ -66,6 +74,8 @@ def _server_env(var_dir: Path, extra: dict[str, str]) -> dict[str, str]:
         # Nothing in tests may reach the internet: a fixed rate, no price sites, no chain.
         "CRYPTOSHOP_FIXED_RATES": "USD:65000", "CRYPTOSHOP_CHAIN_BACKEND": "none",
         "CRYPTOSHOP_TEST_HOOKS": "1",
+        # Every test logs in over HTTP from 127.0.0.1; the login limit is not tested here.
+        "CRYPTOSHOP_LOGIN_LIMIT_PER_IP": "1000",
     })
     env.update(extra)
     return env

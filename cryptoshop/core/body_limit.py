@@ -1,0 +1,95 @@
+"""The request body limit (settings.MAX_REQUEST_BYTES, CRYPTOSHOP_MAX_REQUEST_MB), enforced
+in ASGI while the body streams in — before Django spools any of it to disk.
+
+- A `Content-Length` over the limit is answered 413 at once, nothing read.
+- A body without one (chunked) is counted as it arrives; once over the limit the app below
+  is told the client went away (Django stops reading and answers nothing) and the client
+  gets the 413.
+
+The answer is the API's JSON envelope under /api/, the error page elsewhere."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from django.conf import settings
+
+from cryptoshop.core.views import standalone_error
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def too_large(path: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    limit = settings.MAX_REQUEST_BYTES
+    message = f"That is too large: at most {limit // (1024 * 1024)} MB per request."
+    if path.startswith("/api/"):
+        body = json.dumps({"success": False, "error": "too_large", "message": message}).encode()
+        content_type = b"application/json"
+    else:
+        response = standalone_error(413, "Too large", message)
+        body, content_type = response.content, b"text/html; charset=utf-8"
+    return 413, [(b"content-type", content_type), (b"content-length", str(len(body)).encode()),
+                 (b"connection", b"close")], body
+
+
+def declared_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name.lower() == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+class BodyLimitMiddleware:
+    """Wraps the whole ASGI app (config/asgi.py); only HTTP requests are looked at."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("type") != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = settings.MAX_REQUEST_BYTES
+        length = declared_length(scope)
+        if length is not None and length > limit:
+            await self._refuse(scope, send)
+            return
+        received = 0
+        over = False
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, over
+            if over:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message.get("type") == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    over = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def watching_send(message: Message) -> None:
+            nonlocal started
+            if message.get("type") == "http.response.start":
+                started = True
+            await send(message)
+
+        await self.app(scope, counting_receive, watching_send)
+        if over and not started:
+            await self._refuse(scope, send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        status, headers, body = too_large(str(scope.get("path", "")))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
