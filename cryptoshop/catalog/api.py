@@ -139,6 +139,12 @@ def list_products(request: HttpRequest, query: Query[ProductQuery]) -> dict[str,
     return paged([product_out(i, detail=False) for i in items], pagination)
 
 
+# Listing.PriceMode, Listing.Kind, Listing.Status (tests/app/test_openapi.py holds them together).
+PriceMode = Literal["sat", "fiat"]
+Kind = Literal["physical", "digital"]
+ListingStatus = Literal["draft", "active", "hidden"]
+
+
 class SpecIn(In):
     key: str = Field(max_length=60)
     value: str = Field(max_length=200)
@@ -149,14 +155,14 @@ class ProductIn(In):
     category: str = Field(max_length=60, description="category slug")
     description: str = Field(default="", max_length=20000)
     tags: list[str] = Field(default_factory=list, max_length=20)
-    price_mode: str = "sat"
+    price_mode: PriceMode = "sat"
     price_sat: int | None = None
     price_fiat: Decimal | None = Field(default=None, strict=False)
     fiat_currency: str = ""
     stock: int | None = None
-    kind: str = "physical"
+    kind: Kind = "physical"
     digital_text: str = Field(default="", max_length=20000)
-    status: str = "draft"
+    status: ListingStatus = "draft"
     specifications: list[SpecIn] = Field(default_factory=list, max_length=40)
 
 
@@ -165,14 +171,14 @@ class ProductPatch(In):
     category: str | None = Field(default=None, max_length=60)
     description: str | None = Field(default=None, max_length=20000)
     tags: list[str] | None = Field(default=None, max_length=20)
-    price_mode: str | None = None
+    price_mode: PriceMode | None = None
     price_sat: int | None = None
     price_fiat: Decimal | None = Field(default=None, strict=False)
     fiat_currency: str | None = None
     stock: int | None = None
-    kind: str | None = None
+    kind: Kind | None = None
     digital_text: str | None = Field(default=None, max_length=20000)
-    status: str | None = None
+    status: ListingStatus | None = None
     specifications: list[SpecIn] | None = Field(default=None, max_length=40)
 
 

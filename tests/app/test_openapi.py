@@ -9,6 +9,8 @@ import pytest
 from django.test import Client
 from pydantic import BaseModel
 
+from cryptoshop.catalog.api import Kind, ListingStatus, PriceMode
+from cryptoshop.catalog.models import Listing
 from cryptoshop.core.api import api
 from cryptoshop.escrow.api import EscrowStatus
 from cryptoshop.escrow.models import Escrow
@@ -91,6 +93,9 @@ def test_products_query_parameters_are_declared(schema: dict[str, Any]) -> None:
 
 
 def test_status_enums_match_the_models() -> None:
+    assert set(get_args(Kind)) == set(Listing.Kind.values)
+    assert set(get_args(PriceMode)) == set(Listing.PriceMode.values)
+    assert set(get_args(ListingStatus)) == set(Listing.Status.values)
     assert set(get_args(OrderStatus)) == {"", *Order.Status.values}
     assert set(get_args(EscrowStatus)) == {"", *Escrow.Status.values}
 
