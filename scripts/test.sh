@@ -66,6 +66,8 @@ fi
 unset DATABASE_URL REDIS_URL
 tier "unit (pure Bitcoin layer, chain clients)" tests/btc tests/chain tests/unit
 tier "app on SQLite" tests/app
+# Schemathesis over every API operation, in-process, fixed seed (tests/fuzz/test_api_fuzz.py).
+tier "fuzz (schemathesis, API in-process)" tests/fuzz
 tier "realtime (Socket.IO)" tests/realtime
 tier "regtest (real node)" tests/regtest
 tier "e2e (Chromium)" tests/e2e

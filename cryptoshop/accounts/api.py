@@ -14,7 +14,7 @@ from pydantic import Field
 from cryptoshop.accounts import actions, sessions
 from cryptoshop.accounts.models import User
 from cryptoshop.accounts.who import api_caller
-from cryptoshop.core.api import CamelSchema, envelope, ok
+from cryptoshop.core.api import CamelSchema, In, envelope, errors, ok
 from cryptoshop.core.ratelimit import client_ip
 
 router = Router(tags=["auth"])
@@ -36,7 +36,7 @@ def user_out(user: User) -> dict[str, Any]:
 
 
 
-class RegisterIn(CamelSchema):
+class RegisterIn(In):
     display_name: str | None = Field(default=None, max_length=64)
 
 
@@ -46,7 +46,8 @@ class RegisterOut(CamelSchema):
     warning: str
 
 
-@router.post("/register", response={201: envelope(RegisterOut)}, by_alias=True)
+@router.post("/register", response={201: envelope(RegisterOut), **errors(403, 429)},
+             by_alias=True)
 def register(request: HttpRequest, payload: RegisterIn | None = None) -> Status[dict[str, Any]]:
     """Create an anonymous account. The token in the answer is shown once: store it."""
     if sessions.has_cookies(request):
@@ -61,7 +62,7 @@ def register(request: HttpRequest, payload: RegisterIn | None = None) -> Status[
     }))
 
 
-class LoginIn(CamelSchema):
+class LoginIn(In):
     token: str = Field(max_length=200)
     code: str | None = Field(default=None, max_length=20)
 
@@ -71,7 +72,8 @@ class LoginOut(CamelSchema):
     user: UserOut
 
 
-@router.post("/login", response=envelope(LoginOut), by_alias=True)
+@router.post("/login", response={200: envelope(LoginOut), **errors(401, 403, 429)},
+             by_alias=True)
 def login(request: HttpRequest, payload: LoginIn) -> dict[str, Any]:
     """Exchange the access token (plus a TOTP or recovery code when 2FA is on) for a
     session token to send as `Authorization: Bearer <sessionToken>`."""
@@ -82,11 +84,11 @@ def login(request: HttpRequest, payload: LoginIn) -> dict[str, Any]:
     return ok({"sessionToken": sessions.create_api_session(user), "user": user_out(user)})
 
 
-class MessageOut(CamelSchema):
+class OkOut(CamelSchema):
     ok: bool = True
 
 
-@router.post("/logout", auth=sessions.api_auth, response=envelope(MessageOut), by_alias=True)
+@router.post("/logout", auth=sessions.api_auth, response=envelope(OkOut), by_alias=True)
 def logout(request: HttpRequest) -> dict[str, Any]:
     """End the calling session (bearer session token or browser cookie session)."""
     user = api_caller(request)
@@ -110,7 +112,7 @@ class TotpSetupOut(CamelSchema):
     qr_svg: str
 
 
-class TotpSetupIn(CamelSchema):
+class TotpSetupIn(In):
     restart: bool = False
 
 
@@ -124,7 +126,7 @@ def totp_setup(request: HttpRequest, payload: TotpSetupIn | None = None) -> dict
     return ok({"secret": setup.secret, "otpauthUrl": setup.otpauth_url, "qrSvg": setup.qr_svg})
 
 
-class CodeIn(CamelSchema):
+class CodeIn(In):
     code: str = Field(min_length=1, max_length=20)
 
 
@@ -132,7 +134,8 @@ class RecoveryCodesOut(CamelSchema):
     recovery_codes: list[str]
 
 
-@router.post("/2fa/verify", auth=sessions.api_auth, response=envelope(RecoveryCodesOut),
+@router.post("/2fa/verify", auth=sessions.api_auth,
+             response={200: envelope(RecoveryCodesOut), **errors(429)},
              by_alias=True)
 def totp_verify(request: HttpRequest, payload: CodeIn) -> dict[str, Any]:
     """Confirm a code from the authenticator: turns 2FA on and returns 10 single-use
@@ -141,7 +144,8 @@ def totp_verify(request: HttpRequest, payload: CodeIn) -> dict[str, Any]:
     return ok({"recoveryCodes": codes}, "Two-factor authentication is on.")
 
 
-@router.post("/2fa/disable", auth=sessions.api_auth, response=envelope(MessageOut),
+@router.post("/2fa/disable", auth=sessions.api_auth,
+             response={200: envelope(OkOut), **errors(429)},
              by_alias=True)
 def totp_disable(request: HttpRequest, payload: CodeIn) -> dict[str, Any]:
     actions.do_disable_totp(api_caller(request), payload.code, client_ip=client_ip(request))
@@ -149,7 +153,7 @@ def totp_disable(request: HttpRequest, payload: CodeIn) -> dict[str, Any]:
 
 
 @router.post("/2fa/recovery-codes", auth=sessions.api_auth,
-             response=envelope(RecoveryCodesOut), by_alias=True)
+             response={200: envelope(RecoveryCodesOut), **errors(429)}, by_alias=True)
 def totp_recovery_codes(request: HttpRequest, payload: CodeIn) -> dict[str, Any]:
     codes = actions.do_regenerate_recovery_codes(api_caller(request), payload.code,
                                                  client_ip=client_ip(request))
@@ -190,12 +194,13 @@ def deletion_plan(request: HttpRequest) -> dict[str, Any]:
     return ok({"removed": plan.removed, "kept": plan.kept, "blockers": plan.blockers})
 
 
-class DeleteIn(CamelSchema):
+class DeleteIn(In):
     token: str = Field(max_length=200)
     code: str | None = Field(default=None, max_length=20)
 
 
-@router.post("/account/delete", auth=sessions.api_auth, response=envelope(MessageOut),
+@router.post("/account/delete", auth=sessions.api_auth,
+             response={200: envelope(OkOut), **errors(429)},
              by_alias=True)
 def delete_account(request: HttpRequest, payload: DeleteIn) -> dict[str, Any]:
     """Delete the account. Re-enter the access token (and a 2FA code when on) to confirm."""

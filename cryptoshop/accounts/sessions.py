@@ -15,6 +15,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
 from ninja.errors import HttpError
+from ninja.security import HttpBearer
 from ninja.utils import check_csrf
 
 from cryptoshop.accounts import actions
@@ -99,11 +100,18 @@ def api_user(request: HttpRequest) -> User | None:
     return None
 
 
-class ApiAuth:
-    """django-ninja auth callable: the endpoint runs only for an authenticated caller."""
+class BearerAuth(HttpBearer):
+    """django-ninja auth: the endpoint runs only for an authenticated caller. Documented as
+    the `BearerAuth` scheme (`Authorization: Bearer <sessionToken>`); browser JavaScript may
+    use the session cookie plus X-CSRFToken instead."""
+
+    openapi_bearerFormat = "css_… session token from /api/auth/login"
 
     def __call__(self, request: HttpRequest) -> User | None:
         return api_user(request)
 
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        return api_user(request)  # pragma: no cover (__call__ reads the header itself)
 
-api_auth = ApiAuth()
+
+api_auth = BearerAuth()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
-from ninja import File, Router, UploadedFile
+from ninja import File, Query, Router, UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
@@ -15,10 +15,21 @@ from cryptoshop.accounts.sessions import api_auth, api_user
 from cryptoshop.accounts.who import api_caller
 from cryptoshop.catalog import actions
 from cryptoshop.catalog.models import Listing
-from cryptoshop.catalog.queries import browse, parse_filters
-from cryptoshop.core.api import CamelSchema, envelope, ok, paged, paged_envelope
+from cryptoshop.catalog.queries import MAX_SAT, browse, parse_filters
+from cryptoshop.core.api import (
+    OPTIONAL_AUTH,
+    CamelSchema,
+    In,
+    Limit,
+    Page,
+    Text,
+    envelope,
+    ok,
+    paged,
+    paged_envelope,
+)
 from cryptoshop.core.images import read_upload
-from cryptoshop.core.pagination import paginate
+from cryptoshop.core.pagination import DEFAULT_LIMIT, paginate
 from cryptoshop.stores.actions import own_store
 
 router = Router(tags=["products"])
@@ -100,52 +111,74 @@ def product_out(listing: Listing, *, detail: bool = True) -> dict[str, Any]:
 
 
 ProductListOut = paged_envelope(ProductOut, "ProductListOut")
+Sats = Annotated[int, Field(ge=0, le=MAX_SAT)]
+
+
+class ProductQuery(CamelSchema):
+    """What GET /api/products reads (catalog.queries.parse_filters, the same as the pages)."""
+
+    q: Text = Field(default="", max_length=200, description="search words")
+    category: Text = Field(default="", max_length=60, description="category slug")
+    min_price: Sats | None = Field(default=None, description="sats")
+    max_price: Sats | None = Field(default=None, description="sats, not below minPrice")
+    kind: Literal["", "physical", "digital"] = ""
+    in_stock: bool = False
+    store: Text = Field(default="", max_length=60, description="store slug")
+    sort_by: Literal["", "relevance", "newest", "price", "bestselling", "rating"] = ""
+    sort_order: Literal["", "asc", "desc"] = ""
+    page: Page = 1
+    limit: Limit = DEFAULT_LIMIT
 
 
 @router.get("", response=ProductListOut, by_alias=True)
-def list_products(request: HttpRequest) -> dict[str, Any]:
-    """Active listings. Query: q, category, minPrice, maxPrice (sats), kind, inStock, store,
-    sortBy (relevance|newest|price|bestselling|rating), sortOrder (asc|desc), page, limit."""
+def list_products(request: HttpRequest, query: Query[ProductQuery]) -> dict[str, Any]:
+    """Active listings, filtered and sorted; `relevance` needs `q`."""
     filters = parse_filters(request.GET, strict=True)
     qs = browse(filters).prefetch_related("tags")
     items, pagination = paginate(qs, filters.page, filters.limit)
     return paged([product_out(i, detail=False) for i in items], pagination)
 
 
-class SpecIn(CamelSchema):
+# Listing.PriceMode, Listing.Kind, Listing.Status (tests/app/test_openapi.py holds them together).
+PriceMode = Literal["sat", "fiat"]
+Kind = Literal["physical", "digital"]
+ListingStatus = Literal["draft", "active", "hidden"]
+
+
+class SpecIn(In):
     key: str = Field(max_length=60)
     value: str = Field(max_length=200)
 
 
-class ProductIn(CamelSchema):
+class ProductIn(In):
     title: str = Field(max_length=200)
     category: str = Field(max_length=60, description="category slug")
     description: str = Field(default="", max_length=20000)
     tags: list[str] = Field(default_factory=list, max_length=20)
-    price_mode: str = "sat"
+    price_mode: PriceMode = "sat"
     price_sat: int | None = None
-    price_fiat: Decimal | None = None
+    price_fiat: Decimal | None = Field(default=None, strict=False)
     fiat_currency: str = ""
     stock: int | None = None
-    kind: str = "physical"
+    kind: Kind = "physical"
     digital_text: str = Field(default="", max_length=20000)
-    status: str = "draft"
+    status: ListingStatus = "draft"
     specifications: list[SpecIn] = Field(default_factory=list, max_length=40)
 
 
-class ProductPatch(CamelSchema):
+class ProductPatch(In):
     title: str | None = Field(default=None, max_length=200)
     category: str | None = Field(default=None, max_length=60)
     description: str | None = Field(default=None, max_length=20000)
     tags: list[str] | None = Field(default=None, max_length=20)
-    price_mode: str | None = None
+    price_mode: PriceMode | None = None
     price_sat: int | None = None
-    price_fiat: Decimal | None = None
+    price_fiat: Decimal | None = Field(default=None, strict=False)
     fiat_currency: str | None = None
     stock: int | None = None
-    kind: str | None = None
+    kind: Kind | None = None
     digital_text: str | None = Field(default=None, max_length=20000)
-    status: str | None = None
+    status: ListingStatus | None = None
     specifications: list[SpecIn] | None = Field(default=None, max_length=40)
 
 
@@ -163,7 +196,8 @@ def create_product(request: HttpRequest, payload: ProductIn) -> Status[dict[str,
     return Status(201, ok(product_out(listing)))
 
 
-@router.get("/{product_id}", response=envelope(ProductOut), by_alias=True)
+@router.get("/{product_id}", response=envelope(ProductOut), by_alias=True,
+            openapi_extra=OPTIONAL_AUTH)
 def get_product(request: HttpRequest, product_id: str) -> dict[str, Any]:
     """A public listing, or your own in any status. Others' drafts are 404."""
     listing = actions.listing_for_viewer(product_id, api_user(request))

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 T = TypeVar("T")
 DEFAULT_LIMIT = 24
 MAX_LIMIT = 100
+MAX_PAGE = 10_000
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def clamp_page(value: Any, default: int = 1) -> int:
         number = int(value)
     except (TypeError, ValueError):
         return default
-    return max(1, min(number, 10_000))
+    return max(1, min(number, MAX_PAGE))
 
 
 def clamp_limit(value: Any, default: int = DEFAULT_LIMIT) -> int:

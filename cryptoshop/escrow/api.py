@@ -18,22 +18,22 @@ from ninja.responses import Status
 
 from cryptoshop.accounts.sessions import api_auth
 from cryptoshop.accounts.who import api_caller
-from cryptoshop.core.api import envelope, ok, paged
-from cryptoshop.core.errors import Conflict, NotFound, ValidationFailed, invalid
-from cryptoshop.core.pagination import clamp_limit, clamp_page, paginate
+from cryptoshop.core.api import Limit, Page, envelope, errors, ok, paged
+from cryptoshop.core.errors import Conflict, NotFound, invalid
+from cryptoshop.core.pagination import paginate
 from cryptoshop.core.ratelimit import client_ip
 from cryptoshop.escrow import keys
 from cryptoshop.escrow.access import escrow_for, escrows_of, spend_for, spend_waiting_for
 from cryptoshop.escrow.api_schemas import (
     DescriptorOut,
     DisputeIn,
+    DisputeMessageIn,
+    DisputeMessageOut,
     DisputeOut,
     EscrowListOut,
     EscrowOut,
     KeyIn,
     KeyOut,
-    MessageIn,
-    MessageOut,
     OpenIn,
     PsbtOut,
     ResolveIn,
@@ -57,6 +57,9 @@ from cryptoshop.payments import actions as pay_actions
 from cryptoshop.payments.models import Invoice, PaymentSettings
 
 router = Router(tags=["escrow"])
+# Escrow.Status.values ("" = any); tests/app/test_openapi.py holds the two together.
+EscrowStatus = Literal["", "awaiting_payment", "funded", "disputed", "settling", "released",
+                       "refunded", "split"]
 
 
 # --- keys (declared before /{escrow_id} so "keys" is never taken for an escrow id) ----------------
@@ -72,8 +75,8 @@ def my_key(request: HttpRequest) -> dict[str, Any]:
     return ok(key_out(key, me))
 
 
-@router.post("/keys", auth=api_auth, response={200: envelope(KeyOut), 201: envelope(KeyOut)},
-             by_alias=True)
+@router.post("/keys", auth=api_auth, response={200: envelope(KeyOut), 201: envelope(KeyOut),
+                                              **errors(429)}, by_alias=True)
 def register_key(request: HttpRequest, payload: KeyIn) -> Status[dict[str, Any]]:
     """Register (201) or replace (200) your escrow key: `[fingerprint/48h/1h/0h/2h]tpub…`
     (or a bare tpub/xpub) of this shop's network. Only the public key is ever sent; open
@@ -87,29 +90,25 @@ def register_key(request: HttpRequest, payload: KeyIn) -> Status[dict[str, Any]]
 # --- the caller's escrows ------------------------------------------------------------------------
 
 @router.get("", auth=api_auth, response=EscrowListOut, by_alias=True)
-def list_escrows(request: HttpRequest, status: str = "",
-                 role: Literal["", "buyer", "seller"] = "", page: int = 1,
-                 limit: int = 20) -> dict[str, Any]:
+def list_escrows(request: HttpRequest, status: EscrowStatus = "",
+                 role: Literal["", "buyer", "seller"] = "", page: Page = 1,
+                 limit: Limit = 20) -> dict[str, Any]:
     """Your escrows, as buyer or as seller (`role` narrows it), newest first; `status`
     filters."""
     me = api_caller(request)
     qs = escrows_of(me)
     if status:
-        if status not in Escrow.Status.values:
-            raise ValidationFailed({"status": [
-                "Unknown status: one of " + ", ".join(Escrow.Status.values) + "."]})
         qs = qs.filter(status=status)
     if role == "buyer":
         qs = qs.filter(order__buyer=me)
     elif role == "seller":
         qs = qs.filter(order__store__owner=me)
-    items, pagination = paginate(qs.order_by("-created_at"), clamp_page(page),
-                                 clamp_limit(limit, 20))
+    items, pagination = paginate(qs.order_by("-created_at"), page, limit)
     return paged([summary_out(e, me) for e in items], pagination)
 
 
-@router.post("", auth=api_auth, response={200: envelope(EscrowOut), 201: envelope(EscrowOut)},
-             by_alias=True)
+@router.post("", auth=api_auth, response={200: envelope(EscrowOut), 201: envelope(EscrowOut),
+                                          **errors(429)}, by_alias=True)
 def open_escrow(request: HttpRequest, payload: OpenIn) -> Status[dict[str, Any]]:
     """Pay your order (from an escrow-mode store) into a 2-of-3 escrow: opens the escrow
     and its invoice (201), or returns the open one (200). Pay `amountSat` to `address`."""
@@ -171,7 +170,8 @@ def _signed(request: HttpRequest, escrow: Escrow, spend: Spend, payload: SignIn 
     return ok(spend_out(done, role))
 
 
-@router.post("/{escrow_id}/release", auth=api_auth, response=envelope(SpendOut), by_alias=True)
+@router.post("/{escrow_id}/release", auth=api_auth,
+             response={200: envelope(SpendOut), **errors(429)}, by_alias=True)
 def release(request: HttpRequest, escrow_id: str,
             payload: SignIn | None = None) -> dict[str, Any]:
     """Buyer: release the coins to the seller. Without `psbt`, the release transaction to
@@ -182,7 +182,8 @@ def release(request: HttpRequest, escrow_id: str,
                    payload, role)
 
 
-@router.post("/{escrow_id}/refund", auth=api_auth, response=envelope(SpendOut), by_alias=True)
+@router.post("/{escrow_id}/refund", auth=api_auth,
+             response={200: envelope(SpendOut), **errors(429)}, by_alias=True)
 def refund(request: HttpRequest, escrow_id: str,
            payload: SignIn | None = None) -> dict[str, Any]:
     """Seller: refund the buyer (to their refund address); same two steps as release."""
@@ -192,8 +193,8 @@ def refund(request: HttpRequest, escrow_id: str,
                    payload, role)
 
 
-@router.post("/{escrow_id}/auto-release", auth=api_auth, response=envelope(SpendOut),
-             by_alias=True)
+@router.post("/{escrow_id}/auto-release", auth=api_auth,
+             response={200: envelope(SpendOut), **errors(429)}, by_alias=True)
 def auto_release(request: HttpRequest, escrow_id: str,
                  payload: SignIn | None = None) -> dict[str, Any]:
     """Seller: claim the coins `autoReleaseDays` after shipping when the buyer neither
@@ -228,7 +229,8 @@ def get_psbt(request: HttpRequest, escrow_id: str, spend: int | None = None,
     return ok(psbt_out(found))
 
 
-@router.post("/{escrow_id}/psbt", auth=api_auth, response=envelope(SpendOut), by_alias=True)
+@router.post("/{escrow_id}/psbt", auth=api_auth,
+             response={200: envelope(SpendOut), **errors(429)}, by_alias=True)
 def upload_psbt(request: HttpRequest, escrow_id: str, payload: SignedIn) -> dict[str, Any]:
     """Upload the PSBT your wallet signed (base64), for whichever spend it is (release,
     refund, auto-release or a dispute split): checked against the plan and the policy,
@@ -240,8 +242,8 @@ def upload_psbt(request: HttpRequest, escrow_id: str, payload: SignedIn) -> dict
 
 # --- disputes ------------------------------------------------------------------------------------
 
-@router.post("/{escrow_id}/dispute", auth=api_auth, response={201: envelope(DisputeOut)},
-             by_alias=True)
+@router.post("/{escrow_id}/dispute", auth=api_auth,
+             response={201: envelope(DisputeOut), **errors(429)}, by_alias=True)
 def open_dispute(request: HttpRequest, escrow_id: str,
                  payload: DisputeIn) -> Status[dict[str, Any]]:
     """Buyer or seller: open a dispute on a funded escrow (≥ 10 characters of reason).
@@ -252,10 +254,10 @@ def open_dispute(request: HttpRequest, escrow_id: str,
     return Status(201, ok(dispute_out(dispute)))
 
 
-@router.post("/{escrow_id}/messages", auth=api_auth, response={201: envelope(MessageOut)},
-             by_alias=True)
+@router.post("/{escrow_id}/messages", auth=api_auth,
+             response={201: envelope(DisputeMessageOut), **errors(429)}, by_alias=True)
 def add_message(request: HttpRequest, escrow_id: str,
-                payload: MessageIn) -> Status[dict[str, Any]]:
+                payload: DisputeMessageIn) -> Status[dict[str, Any]]:
     """A message in the dispute (text only over the API; photos go through the page)."""
     me = api_caller(request)
     escrow, _role = escrow_for(me, escrow_id)

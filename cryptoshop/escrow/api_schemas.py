@@ -8,10 +8,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
-from pydantic.alias_generators import to_camel
 
 from cryptoshop.accounts.models import User
-from cryptoshop.core.api import CamelSchema, paged_envelope
+from cryptoshop.core.api import CamelSchema, In, paged_envelope
 from cryptoshop.escrow import keys
 from cryptoshop.escrow.access import may_sign, open_escrow_count
 from cryptoshop.escrow.disputes import MAX_MESSAGE
@@ -24,12 +23,11 @@ from cryptoshop.payments.api import invoice_out
 MAX_PSBT_TEXT = 2_000_000
 
 
-class StrictIn(CamelSchema):
+class StrictIn(In):
     """Request bodies: camelCase, and unknown fields refused (so a ``phrase`` is never
     silently taken, nor silently ignored)."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True,
-                              extra="forbid")
+    model_config = ConfigDict(extra="forbid")
 
 
 # --- request bodies ------------------------------------------------------------------------------
@@ -60,7 +58,7 @@ class DisputeIn(StrictIn):
     reason: str = Field(max_length=MAX_MESSAGE + 100)
 
 
-class MessageIn(StrictIn):
+class DisputeMessageIn(StrictIn):
     text: str = Field(max_length=MAX_MESSAGE + 100)
 
 
@@ -92,7 +90,7 @@ class SpendOut(CamelSchema):
     confirmed_at: datetime | None
 
 
-class MessageOut(CamelSchema):
+class DisputeMessageOut(CamelSchema):
     id: int
     role: str
     text: str
@@ -106,7 +104,7 @@ class DisputeOut(CamelSchema):
     status: str
     buyer_percent: int | None
     decision_note: str | None
-    messages: list[MessageOut]
+    messages: list[DisputeMessageOut]
     created_at: datetime
     decided_at: datetime | None
 

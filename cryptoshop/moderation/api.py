@@ -12,14 +12,14 @@ from pydantic import Field
 
 from cryptoshop.accounts import sessions
 from cryptoshop.catalog.actions import listing_for_viewer
-from cryptoshop.core.api import CamelSchema, envelope, ok
+from cryptoshop.core.api import OPTIONAL_AUTH, CamelSchema, ErrorOut, In, envelope, ok
 from cryptoshop.core.ratelimit import client_ip
 from cryptoshop.moderation import actions
 
 router = Router(tags=["moderation"])
 
 
-class ReportIn(CamelSchema):
+class ReportIn(In):
     reason: str = Field(max_length=20, description="prohibited, scam, counterfeit, "
                         "wrong_category, offensive or other")
     text: str = Field(default="", max_length=2000)
@@ -32,7 +32,8 @@ class ReportOut(CamelSchema):
     created_at: datetime
 
 
-@router.post("/{listing_id}/report", response={201: envelope(ReportOut)}, by_alias=True)
+@router.post("/{listing_id}/report", response={201: envelope(ReportOut), 429: ErrorOut},
+             by_alias=True, openapi_extra=OPTIONAL_AUTH)
 def report_listing(request: HttpRequest, listing_id: str,
                    payload: ReportIn) -> Status[dict[str, Any]]:
     """Report a listing to the moderators. No account needed (rate-limited per client);

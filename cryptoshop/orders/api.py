@@ -12,9 +12,19 @@ from pydantic import Field
 
 from cryptoshop.accounts.sessions import api_auth
 from cryptoshop.accounts.who import api_caller
-from cryptoshop.core.api import CamelSchema, envelope, ok, paged, paged_envelope
-from cryptoshop.core.errors import ActionError, ValidationFailed
-from cryptoshop.core.pagination import clamp_limit, clamp_page, paginate
+from cryptoshop.core.api import (
+    CamelSchema,
+    In,
+    Limit,
+    Page,
+    envelope,
+    errors,
+    ok,
+    paged,
+    paged_envelope,
+)
+from cryptoshop.core.errors import ActionError
+from cryptoshop.core.pagination import paginate
 from cryptoshop.core.ratelimit import client_ip
 from cryptoshop.orders import actions
 from cryptoshop.orders.models import Order, OrderEvent
@@ -91,34 +101,36 @@ def order_out(order: Order, role: str, *, detail: bool = True) -> dict[str, Any]
 
 
 OrderListOut = paged_envelope(OrderOut, "OrderListOut")
+# Order.Status.values ("" = any); tests/app/test_openapi.py holds the two together.
+OrderStatus = Literal["", "pending_payment", "paid", "shipped", "completed", "cancelled",
+                      "expired", "refunded"]
 
 
 @router.get("", auth=api_auth, response=OrderListOut, by_alias=True)
 def list_orders(request: HttpRequest, role: Literal["buyer", "seller"] = "buyer",
-                status: str = "", page: int = 1, limit: int = 20) -> dict[str, Any]:
+                status: OrderStatus = "", page: Page = 1,
+                limit: Limit = 20) -> dict[str, Any]:
     """Your orders as a buyer (default) or your store's orders (`role=seller`)."""
     me = api_caller(request)
     qs = actions.orders_of_buyer(me) if role == "buyer" else actions.orders_of_seller(me)
     if status:
-        if status not in Order.Status.values:
-            raise ValidationFailed({"status": ["Unknown status."]})
         qs = qs.filter(status=status)
     qs = qs.prefetch_related("items__listing").order_by("-created_at")
-    items, pagination = paginate(qs, clamp_page(page), clamp_limit(limit, 20))
+    items, pagination = paginate(qs, page, limit)
     return paged([order_out(o, role, detail=False) for o in items], pagination)
 
 
-class ItemIn(CamelSchema):
+class ItemIn(In):
     product_id: str = Field(max_length=40)
     quantity: int = Field(ge=1, le=100)
 
 
-class ShippingChoiceIn(CamelSchema):
+class ShippingChoiceIn(In):
     store_id: str = Field(max_length=40)
     shipping_option_id: int
 
 
-class OrderIn(CamelSchema):
+class OrderIn(In):
     items: list[ItemIn] = Field(min_length=1, max_length=50)
     shipping: list[ShippingChoiceIn] = Field(default_factory=list, max_length=50)
     shipping_address: str = Field(default="", max_length=2000)
@@ -129,7 +141,8 @@ class OrdersCreatedOut(CamelSchema):
     orders: list[OrderOut]
 
 
-@router.post("", auth=api_auth, response={201: envelope(OrdersCreatedOut)}, by_alias=True)
+@router.post("", auth=api_auth, response={201: envelope(OrdersCreatedOut), **errors(429)},
+             by_alias=True)
 def create_orders(request: HttpRequest, payload: OrderIn) -> Status[dict[str, Any]]:
     """Place orders for these items: one order per store, stock reserved until
     `reservedUntil`. Give a shipping option per store selling physical goods."""
@@ -152,7 +165,7 @@ def get_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
     return ok(order_out(order, role))
 
 
-class OrderUpdateIn(CamelSchema):
+class OrderUpdateIn(In):
     status: Literal["shipped", "cancelled", "completed"]
     note: str = Field(default="", max_length=500)
 

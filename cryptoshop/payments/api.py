@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
+from annotated_types import MaxLen
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -19,7 +20,7 @@ from cryptoshop.btc.qr import qr_svg
 from cryptoshop.chain import configured
 from cryptoshop.chain.errors import ChainError
 from cryptoshop.chain.errors import NotFound as TxNotFound
-from cryptoshop.core.api import CamelSchema, envelope, ok
+from cryptoshop.core.api import CamelSchema, In, Text, envelope, errors, ok
 from cryptoshop.core.errors import ActionError, NotFound
 from cryptoshop.core.ratelimit import client_ip
 from cryptoshop.orders import actions as order_actions
@@ -27,6 +28,8 @@ from cryptoshop.payments import actions
 from cryptoshop.payments.models import Invoice, Payment, WatcherState
 
 bitcoin_router = Router(tags=["payments"])
+Address = Annotated[Text, MaxLen(100)]
+Txid = Annotated[Text, MaxLen(100)]
 blockchain_router = Router(tags=["payments"])
 
 
@@ -71,13 +74,14 @@ class InvoiceOut(CamelSchema):
     qr_svg: str | None = None
 
 
-class AddressIn(CamelSchema):
+class AddressIn(In):
     order_id: str = Field(max_length=40)
     refund_address: str = Field(default="", max_length=100)
 
 
 @bitcoin_router.post("/address", auth=api_auth, response={200: envelope(InvoiceOut),
-                                                           201: envelope(InvoiceOut)},
+                                                           201: envelope(InvoiceOut),
+                                                           **errors(429)},
                      by_alias=True)
 def payment_address(request: HttpRequest, payload: AddressIn) -> Status[dict[str, Any]]:
     """The payment address for your order: creates the invoice (201) the first time, or
@@ -109,7 +113,7 @@ class PaymentOut(CamelSchema):
 
 @bitcoin_router.get("/transactions", auth=api_auth, response=envelope(list[PaymentOut]),
                     by_alias=True)
-def transactions(request: HttpRequest, address: str) -> dict[str, Any]:
+def transactions(request: HttpRequest, address: Address) -> dict[str, Any]:
     """Payments seen to one of your invoices' addresses (as buyer or seller)."""
     me = api_caller(request)
     payments = Payment.objects.filter(invoice__address=address.strip()).filter(
@@ -134,9 +138,10 @@ class ConfirmationsOut(CamelSchema):
     confirmations: int
 
 
-@blockchain_router.get("/confirmations", auth=api_auth, response=envelope(ConfirmationsOut),
+@blockchain_router.get("/confirmations", auth=api_auth,
+                       response={200: envelope(ConfirmationsOut), **errors(503)},
                        by_alias=True)
-def confirmations(request: HttpRequest, txid: str) -> dict[str, Any]:
+def confirmations(request: HttpRequest, txid: Txid) -> dict[str, Any]:
     """Where a transaction stands now; confirmations = tip - height + 1."""
     txid = txid.strip().lower()
     if len(txid) != 64 or any(c not in "0123456789abcdef" for c in txid):

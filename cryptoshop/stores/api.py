@@ -13,9 +13,20 @@ from pydantic import Field
 
 from cryptoshop.accounts.sessions import api_auth, api_user
 from cryptoshop.accounts.who import api_caller
-from cryptoshop.core.api import CamelSchema, envelope, ok, paged, paged_envelope
+from cryptoshop.core.api import (
+    OPTIONAL_AUTH,
+    CamelSchema,
+    In,
+    Limit,
+    Page,
+    Text,
+    envelope,
+    ok,
+    paged,
+    paged_envelope,
+)
 from cryptoshop.core.errors import NotFound
-from cryptoshop.core.pagination import clamp_limit, clamp_page, paginate
+from cryptoshop.core.pagination import DEFAULT_LIMIT, paginate
 from cryptoshop.stores import actions
 from cryptoshop.stores.models import Store
 
@@ -65,8 +76,8 @@ SellerListOut = paged_envelope(SellerOut, "SellerListOut")
 
 
 @router.get("", response=SellerListOut, by_alias=True)
-def list_sellers(request: HttpRequest, q: str = "", page: int = 1,
-                 limit: int = 24) -> dict[str, Any]:
+def list_sellers(request: HttpRequest, q: Text = "", page: Page = 1,
+                 limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
     """Active stores, by name. `q` filters by name."""
     qs = (Store.objects.filter(status=Store.Status.ACTIVE)
           .annotate(n_listings=Count("listings", filter=Q(listings__status="active",
@@ -74,7 +85,7 @@ def list_sellers(request: HttpRequest, q: str = "", page: int = 1,
           .prefetch_related("shipping_options").order_by("name"))
     if q.strip():
         qs = qs.filter(name__icontains=q.strip()[:80])
-    items, pagination = paginate(qs, clamp_page(page), clamp_limit(limit))
+    items, pagination = paginate(qs, page, limit)
     return paged([_public(s) for s in items], pagination)
 
 
@@ -82,14 +93,14 @@ def _public(store: Store) -> dict[str, Any]:
     return seller_out(store)
 
 
-class SellerIn(CamelSchema):
+class SellerIn(In):
     name: str = Field(max_length=200)
     slug: str = Field(default="", max_length=100)
     description: str = Field(default="", max_length=5000)
     policies: str = Field(default="", max_length=5000)
 
 
-class SellerPatch(CamelSchema):
+class SellerPatch(In):
     name: str | None = Field(default=None, max_length=200)
     slug: str | None = Field(default=None, max_length=100)
     description: str | None = Field(default=None, max_length=5000)
@@ -114,7 +125,8 @@ def _store_for(request: HttpRequest, seller_id: str) -> tuple[Store, bool]:
     return store, is_owner
 
 
-@router.get("/{seller_id}", response=envelope(SellerOut), by_alias=True)
+@router.get("/{seller_id}", response=envelope(SellerOut), by_alias=True,
+            openapi_extra=OPTIONAL_AUTH)
 def get_seller(request: HttpRequest, seller_id: str) -> dict[str, Any]:
     """A store by id (s_…) or slug."""
     store, is_owner = _store_for(request, seller_id)
@@ -133,7 +145,7 @@ def update_seller(request: HttpRequest, seller_id: str, payload: SellerPatch) ->
     return ok(seller_out(store, owner=True))
 
 
-class ShippingIn(CamelSchema):
+class ShippingIn(In):
     name: str = Field(max_length=100)
     regions: str = Field(max_length=300)
     cost_sat: int
