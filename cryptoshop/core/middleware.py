@@ -101,6 +101,41 @@ class ActionErrorMiddleware:
         return with_retry_after(response, exception)
 
 
+class RefuseNulMiddleware:
+    """No path or parameter of ours can contain a NUL byte, and PostgreSQL refuses one in
+    text (a driver error, so a 500, wherever it reaches a query). Refuse it at the door: a
+    path with one names nothing (404), a query parameter with one is a bad request (400)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path:
+            return _refuse(request, 404, "not_found", "Page not found",
+                           "There is nothing here. It may have been removed, or never existed.")
+        bad = [key for key, values in request.GET.lists()
+               if "\x00" in key or any("\x00" in v for v in values)]
+        if bad:
+            # The API's own answer for a refused parameter: 400 with details per field.
+            details = {key.replace("\x00", ""): [NUL_MESSAGE] for key in bad}
+            return _refuse(request, 400, "validation_error", "Bad request",
+                           "NUL characters are not allowed.", details)
+        return self.get_response(request)
+
+
+NUL_MESSAGE = "NUL characters are not allowed."
+
+
+def _refuse(request: HttpRequest, status: int, code: str, title: str, message: str,
+            details: dict[str, list[str]] | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        body: dict[str, object] = {"success": False, "error": code, "message": message}
+        if details:
+            body["details"] = details
+        return JsonResponse(body, status=status)
+    return standalone_error(status, title, message)
+
+
 class RequestSizeLimitMiddleware:
     """Refuse a declared Content-Length over CRYPTOSHOP_MAX_REQUEST_MB before Django reads
     the body. Served by uvicorn, core/body_limit.py (ASGI, in front of everything) already
