@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from cryptoshop.core.errors import ValidationFailed
-from tests.factories import payout, seller, seller_tpub
+from tests.factories import make_account, make_order, payout, seller, seller_tpub
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +50,16 @@ def test_the_payout_page_refuses_a_shared_wallet(client: Client) -> None:
         "mode": "direct", "auto_release_days": "14"})
     assert response.status_code == 400
     assert "already used by another store" in response.content.decode()
+
+
+def test_seller_orders_show_item_names_and_the_buyers_whole_total(client: Client) -> None:
+    acct, store = seller()
+    buyer = make_account()
+    make_order(buyer.user, store, title="Red mittens", kind="physical", digital_text="",
+               price_mode="fiat", price_sat=None, price_fiat="20.00", fiat_currency="EUR")
+    client.force_login(acct.user)
+    orders = client.get("/sell/orders/").content.decode()
+    assert "Red mittens × 1" in orders
+    assert "20.00" in orders and "5,000 sats" in orders  # the shipping is part of the total
+    dashboard = client.get("/sell/").content.decode()
+    assert "Red mittens" in dashboard and "5,000 sats" in dashboard
