@@ -329,10 +329,14 @@ def read_digital_file(listing: Listing) -> bytes:
     return crypto.decrypt_bytes(path.read_bytes(), context=_digital_context(listing))
 
 
+def listing_in_use(listing: Listing) -> bool:
+    return any(in_use(listing) for in_use in LISTING_IN_USE)
+
+
 def do_delete_listing(listing: Listing) -> str:
     """Delete a listing nobody ordered; one with orders is hidden instead (orders keep
     their snapshots either way). Returns "deleted" or "hidden"."""
-    if any(in_use(listing) for in_use in LISTING_IN_USE):
+    if listing_in_use(listing):
         listing.status = Listing.Status.HIDDEN
         listing.save(update_fields=["status", "updated_at"])
         return "hidden"

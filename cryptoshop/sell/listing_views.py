@@ -124,10 +124,15 @@ def listing_status(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def listing_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+    """GET asks (saying whether it will be deleted or archived); POST does it."""
     listing = actions.listing_for_owner(public_id, page_user(request))
+    if request.method == "GET":
+        return render(request, "sell/listing_delete.html", {
+            "listing": listing, "store": listing.store,
+            "in_use": actions.listing_in_use(listing)})
     outcome = actions.do_delete_listing(listing)
     messages.info(request, "Listing deleted." if outcome == "deleted" else
-                  "The listing has orders, so it was hidden instead of deleted.")
+                  "The listing has orders, so it was archived (hidden) instead of deleted.")
     return redirect("sell:listings")

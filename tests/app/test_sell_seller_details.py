@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from cryptoshop.catalog.models import Listing
 from cryptoshop.core.errors import ValidationFailed
-from tests.factories import make_account, make_order, payout, seller, seller_tpub
+from tests.factories import listing, make_account, make_order, payout, seller, seller_tpub
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +64,23 @@ def test_seller_orders_show_item_names_and_the_buyers_whole_total(client: Client
     assert "20.00" in orders and "5,000 sats" in orders  # the shipping is part of the total
     dashboard = client.get("/sell/").content.decode()
     assert "Red mittens" in dashboard and "5,000 sats" in dashboard
+
+
+def test_deleting_a_listing_asks_first_then_deletes_or_archives(client: Client) -> None:
+    acct, store = seller()
+    item = listing(store, title="Spare hat")
+    client.force_login(acct.user)
+    listings_page = client.get("/sell/listings/").content.decode()
+    assert f"/sell/listings/{item.public_id}/delete/" in listings_page
+    confirm = client.get(f"/sell/listings/{item.public_id}/delete/")
+    assert confirm.status_code == 200 and "Delete “Spare hat”?" in confirm.content.decode()
+    assert Listing.objects.filter(pk=item.pk).exists()  # asking deletes nothing
+    assert client.post(f"/sell/listings/{item.public_id}/delete/").status_code == 302
+    assert not Listing.objects.filter(pk=item.pk).exists()
+    ordered = make_order(make_account().user, store, title="Ordered hat")
+    [line] = ordered.items.all()
+    page = client.get(f"/sell/listings/{line.listing.public_id}/delete/").content.decode()
+    assert "archived" in page
+    client.post(f"/sell/listings/{line.listing.public_id}/delete/")
+    line.listing.refresh_from_db()
+    assert line.listing.status == "hidden"
