@@ -131,20 +131,22 @@ def _check_specifications(rows: list[tuple[str, str]], err: Report) -> list[tupl
 
 
 def _check_publishable(store: Store, data: ListingInput, current: Listing | None,
-                       err: Report) -> None:
+                       err: Report, with_file: bool) -> None:
     """Publishing has extra requirements: the listing must be deliverable."""
     if not store.is_active:
         err("status", "Your store is suspended; listings can't be published.")
     if data.kind == Listing.Kind.PHYSICAL and not store.shipping_options.filter(
             active=True).exists():
         err("status", "Add a shipping option to your store before publishing physical goods.")
-    has_payload = bool(data.digital_text.strip()) or bool(current and current.digital_file)
+    has_payload = (bool(data.digital_text.strip()) or with_file
+                   or bool(current and current.digital_file))
     if data.kind == Listing.Kind.DIGITAL and not has_payload:
         err("digitalText", "Digital goods need the text or file the buyer receives.")
 
 
-def check_listing_input(store: Store, data: ListingInput, *,
-                        current: Listing | None = None) -> CleanListing:
+def check_listing_input(store: Store, data: ListingInput, *, current: Listing | None = None,
+                        with_file: bool = False) -> CleanListing:
+    """Every rule a listing must pass; with_file: a digital file comes with this save."""
     errors: dict[str, list[str]] = {}
 
     def err(key: str, message: str) -> None:
@@ -180,7 +182,7 @@ def check_listing_input(store: Store, data: ListingInput, *,
     specs = _check_specifications(data.specifications, err)
 
     if data.status == Listing.Status.ACTIVE and not errors:
-        _check_publishable(store, data, current, err)
+        _check_publishable(store, data, current, err, with_file)
     if errors:
         raise ValidationFailed(errors)
     assert category is not None
@@ -234,23 +236,21 @@ def _save_relations(listing: Listing, clean: CleanListing) -> None:
     listing.save(update_fields=["search_text"])
 
 
-def do_create_listing(store: Store, data: ListingInput) -> Listing:
-    clean = check_listing_input(store, data)
+def save_clean(listing: Listing, clean: CleanListing) -> Listing:
+    """Write input already checked by check_listing_input() to a new or existing listing."""
     with transaction.atomic():
-        listing = Listing(store=store)
         _apply(listing, clean)
         listing.save()
         _save_relations(listing, clean)
     return listing
+
+
+def do_create_listing(store: Store, data: ListingInput) -> Listing:
+    return save_clean(Listing(store=store), check_listing_input(store, data))
 
 
 def do_update_listing(listing: Listing, data: ListingInput) -> Listing:
-    clean = check_listing_input(listing.store, data, current=listing)
-    with transaction.atomic():
-        _apply(listing, clean)
-        listing.save()
-        _save_relations(listing, clean)
-    return listing
+    return save_clean(listing, check_listing_input(listing.store, data, current=listing))
 
 
 def do_set_status(listing: Listing, status: str) -> Listing:
@@ -329,10 +329,14 @@ def read_digital_file(listing: Listing) -> bytes:
     return crypto.decrypt_bytes(path.read_bytes(), context=_digital_context(listing))
 
 
+def listing_in_use(listing: Listing) -> bool:
+    return any(in_use(listing) for in_use in LISTING_IN_USE)
+
+
 def do_delete_listing(listing: Listing) -> str:
     """Delete a listing nobody ordered; one with orders is hidden instead (orders keep
     their snapshots either way). Returns "deleted" or "hidden"."""
-    if any(in_use(listing) for in_use in LISTING_IN_USE):
+    if listing_in_use(listing):
         listing.status = Listing.Status.HIDDEN
         listing.save(update_fields=["status", "updated_at"])
         return "hidden"

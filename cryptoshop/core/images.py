@@ -80,6 +80,12 @@ def _encode(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
+def check_image(data: bytes) -> None:
+    """Raise ImageRejected unless store_image() would accept these bytes (nothing written):
+    lets a form check every file before it saves anything."""
+    _open(data).close()
+
+
 def store_image(data: bytes, folder: str) -> StoredImage:
     """Validate, re-encode as WebP (max 2000 px) with a 480 px thumbnail; write both."""
     clean = _clean(_open(data))

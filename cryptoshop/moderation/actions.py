@@ -19,6 +19,7 @@ from cryptoshop.accounts.models import User
 from cryptoshop.catalog.models import Listing
 from cryptoshop.core import ratelimit
 from cryptoshop.core.admin_audit import MAX_REASON
+from cryptoshop.core.crypto import keyed_hash
 from cryptoshop.core.errors import ActionError, Conflict, Forbidden, NotFound, ValidationFailed
 from cryptoshop.moderation import chain
 from cryptoshop.moderation.models import AuditEntry, Report
@@ -101,21 +102,31 @@ def check_report(reporter: User | None, listing: Listing, reason: str,
         errors["text"] = ["Tell us what is wrong (at least 10 characters)."]
     if errors:
         raise ValidationFailed(errors)
-    if reporter is not None and reporter.is_authenticated and Report.objects.filter(
-            listing=listing, reporter=reporter, status=Report.Status.OPEN).exists():
+    key = duplicate_key(reporter, listing)
+    if key and Report.objects.filter(listing=listing, duplicate_key=key,
+                                     status=Report.Status.OPEN).exists():
         raise Conflict("You have already reported this listing; staff will look at it.")
     return reason, text
+
+
+def duplicate_key(reporter: User | None, listing: Listing) -> str:
+    """A code for "this account reported this listing" that names neither: a keyed hash,
+    so the reports table can't be joined to the accounts table. "" when anonymous."""
+    if reporter is None or not reporter.is_authenticated:
+        return ""
+    return keyed_hash(f"{reporter.pk}:{listing.pk}", purpose="report-duplicate")
 
 
 def do_report_listing(reporter: User | None, listing: Listing, reason: str, text: str,
                       client_ip: str) -> Report:
     """Anyone may report a visible listing, with or without an account (rate-limited per
-    client address; the address itself is never stored)."""
+    client address; the address itself is never stored, nor the reporter's account)."""
     if reporter is not None and not reporter.is_authenticated:
         reporter = None
     reason, text = check_report(reporter, listing, reason, text)
     ratelimit.hit("report:ip", client_ip)
-    report = Report.objects.create(listing=listing, reporter=reporter, reason=reason, text=text)
+    report = Report.objects.create(listing=listing, reason=reason, text=text,
+                                   duplicate_key=duplicate_key(reporter, listing))
     logger.info("listing reported listing=%s reason=%s", listing.public_id, reason)
     return report
 
@@ -123,7 +134,7 @@ def do_report_listing(reporter: User | None, listing: Listing, reason: str, text
 def open_reports() -> models.QuerySet[Report]:
     return (Report.objects.filter(status=Report.Status.OPEN)
             .select_related("listing", "listing__store", "listing__store__owner",
-                            "listing__category", "reporter")
+                            "listing__category")
             .order_by("created_at", "id"))
 
 
@@ -135,7 +146,8 @@ def do_resolve_report(staff: User, report: Report, outcome: str, note: str) -> R
     with transaction.atomic():
         # Conditional update: of two staff resolving the same report, one wins.
         won = Report.objects.filter(pk=report.pk, status=Report.Status.OPEN).update(
-            status=outcome, resolved_at=timezone.now(), resolved_by=staff, resolution=note)
+            status=outcome, resolved_at=timezone.now(), resolved_by=staff, resolution=note,
+            duplicate_key="")  # only needed while open
         if not won:
             raise Conflict("This report was already resolved.")
         report.refresh_from_db()

@@ -36,13 +36,13 @@ def _block(staff: Any, report: Report, reason: str) -> object:
 class ReportAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     # Reports are evidence: made by visitors, resolved through the actions below or the
     # queue at /moderation/queue/, never edited or deleted.
-    list_display = ("created_at", "listing", "reason", "status", "reporter", "resolved_by",
+    list_display = ("created_at", "listing", "reason", "status", "resolved_by",
                     "resolved_at")
     list_filter = ("status", "reason")
     search_fields = ("listing__title", "=listing__public_id", "text")
-    list_select_related = ("listing", "reporter", "resolved_by")
+    list_select_related = ("listing", "resolved_by")
     date_hierarchy = "created_at"
-    fields = ("listing", "reason", "text", "reporter", "created_at", "status", "resolved_by",
+    fields = ("listing", "reason", "text", "created_at", "status", "resolved_by",
               "resolved_at", "resolution")
     actions = (
         reason_action("dismiss_reports", "Dismiss selected reports", _dismiss),

@@ -37,7 +37,8 @@ class ReportOut(CamelSchema):
 def report_listing(request: HttpRequest, listing_id: str,
                    payload: ReportIn) -> Status[dict[str, Any]]:
     """Report a listing to the moderators. No account needed (rate-limited per client);
-    a signed-in caller's report is linked to their account and counted once per listing."""
+    a signed-in caller's report is counted once per listing (by a keyed hash of account and
+    listing, kept while it is open) and is not linked to their account."""
     if sessions.has_cookies(request):
         sessions.enforce_csrf(request)
     user = sessions.api_user(request)

@@ -24,8 +24,10 @@ class Report(models.Model):
         DISMISSED = "dismissed", "Dismissed"
 
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="+")
+    # Not who reported: a keyed hash of (account, listing) from a signed-in reporter, kept
+    # only while the report is open so one account can't report one listing twice. It can't
+    # be joined to the accounts table; anonymous reports and resolved ones keep "".
+    duplicate_key = models.CharField(max_length=64, blank=True, db_index=True)
     reason = models.CharField(max_length=16, choices=Reason.choices)
     text = models.TextField(max_length=2000, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN,

@@ -4,6 +4,7 @@ effects on orders. Shared by pages, the API and the watcher."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -81,14 +82,27 @@ def check_payout(data: PayoutInput) -> tuple[str, str, list[str]]:
     return receive, change, first
 
 
+_EXT_KEY = re.compile(r"[xt]pub[1-9A-HJ-NP-Za-km-z]{100,}")
+
+
+def wallet_key(descriptor: str) -> str:
+    """The extended public key of a normalised descriptor (as xpub/tpub): what makes two
+    wallets one, whatever origin, script or derivation form they were typed in."""
+    found = _EXT_KEY.search(descriptor)
+    return found.group() if found else descriptor
+
+
 def do_set_payout(store: Store, data: PayoutInput) -> PaymentSettings:
     receive, change, _ = check_payout(data)
     if data.mode == PaymentSettings.Mode.ESCROW and not ESCROW_MODE.get().has_key(store.owner):
         raise ValidationFailed({"mode": ["Escrow needs your escrow key first: create it "
                                          "on the Escrow key page, or choose direct."]})
-    if PaymentSettings.objects.filter(descriptor=receive).exclude(store=store).exists():
+    if PaymentSettings.objects.filter(descriptor__contains=wallet_key(receive)).exclude(
+            store=store).exists():
         # Two stores on one wallet would be handed the same addresses and could not tell
-        # their payments apart.
+        # their payments apart. Compared by the extended key itself (stored normalised as
+        # xpub/tpub), not the descriptor text: the same key typed with or without its
+        # origin, as zpub or xpub, or in another descriptor form is still one wallet.
         raise ValidationFailed({"descriptor": ["This wallet is already used by another "
                                                "store. Use a separate account (xpub)."]})
     ps = PaymentSettings.objects.filter(store=store).first()

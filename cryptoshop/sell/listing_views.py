@@ -12,32 +12,47 @@ from cryptoshop.accounts.who import page_user
 from cryptoshop.catalog import actions
 from cryptoshop.catalog.forms import ListingForm
 from cryptoshop.catalog.models import Listing
+from cryptoshop.catalog.uploads import Upload, do_save_listing_with_files
 from cryptoshop.core.errors import ActionError, ValidationFailed
 from cryptoshop.core.forms_util import apply_error
 from cryptoshop.core.images import read_upload
 from cryptoshop.core.pagination import clamp_page, paginate
 from cryptoshop.core.web import safe_next
 from cryptoshop.stores.actions import own_store
+from cryptoshop.stores.models import Store
+
+FILES_AGAIN = "Nothing was saved. Files are not kept after an error: choose them again."
 
 
-def _attach_uploads(request: HttpRequest, listing: Listing) -> list[str]:
-    """Add uploaded photos and the digital file; returns problems to show (the listing
-    itself is saved either way, so the seller loses nothing they typed)."""
-    problems = []
-    for upload in request.FILES.getlist("images"):
-        try:
-            actions.do_add_image(listing, read_upload(upload) or b"")
-        except ValidationFailed as exc:
-            problems.append(f"{upload.name}: {exc.details.get('images', [exc.message])[0]}")
+def _uploads(request: HttpRequest) -> tuple[list[Upload], Upload | None]:
+    """The photos and the digital file sent with the form, read only up to one byte past
+    their limits (enough for the checks to refuse an oversized file)."""
+    images = [Upload(f.name or "photo", read_upload(f) or b"")
+              for f in request.FILES.getlist("images")]
     digital = request.FILES.get("digital_file")
-    if digital is not None:
-        try:
-            actions.do_set_digital_file(listing, digital.name or "download",
-                                        digital.read(20 * 1024 * 1024 + 1))
-        except ActionError as exc:
-            details = getattr(exc, "details", {})
-            problems.append(f"{digital.name}: {details.get('digitalFile', [exc.message])[0]}")
-    return problems
+    if digital is None:
+        return images, None
+    return images, Upload(digital.name or "download",
+                          digital.read(actions.MAX_DIGITAL_FILE_BYTES + 1))
+
+
+def _save(request: HttpRequest, form: ListingForm, store: Store,
+          current: Listing | None) -> Listing | None:
+    """Save the listing and its files together, or nothing (errors go on the form)."""
+    images, digital = _uploads(request)
+    try:
+        return do_save_listing_with_files(store, form.to_input(), images, digital, current)
+    except ActionError as exc:
+        apply_error(form, exc)
+        return None
+
+
+def _render_form(request: HttpRequest, form: ListingForm,
+                 context: dict[str, object]) -> HttpResponse:
+    if form.errors and request.FILES:
+        form.add_error(None, FILES_AGAIN)
+    return render(request, "sell/listing_form.html", {"form": form, **context},
+                  status=400 if form.errors else 200)
 
 
 @login_required
@@ -60,18 +75,12 @@ def listing_new(request: HttpRequest) -> HttpResponse:
     store = own_store(page_user(request))
     form = ListingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
-            listing = actions.do_create_listing(store, form.to_input())
-        except ActionError as exc:
-            apply_error(form, exc)
-        else:
-            for problem in _attach_uploads(request, listing):
-                messages.error(request, problem)
+        listing = _save(request, form, store, None)
+        if listing is not None:
             messages.success(request, "Listing saved." if listing.status != "active"
                              else "Listing published.")
             return redirect("sell:listing_edit", public_id=listing.public_id)
-    return render(request, "sell/listing_form.html", {"form": form, "store": store},
-                  status=400 if form.errors else 200)
+    return _render_form(request, form, {"store": store})
 
 
 @login_required
@@ -80,19 +89,12 @@ def listing_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     listing = actions.listing_for_owner(public_id, page_user(request))
     form = ListingForm(request.POST if request.method == "POST" else None,
                        initial=ListingForm.initial_for(listing))
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_update_listing(listing, form.to_input())
-        except ActionError as exc:
-            apply_error(form, exc)
-        else:
-            for problem in _attach_uploads(request, listing):
-                messages.error(request, problem)
-            messages.success(request, "Listing saved.")
-            return redirect("sell:listing_edit", public_id=listing.public_id)
-    return render(request, "sell/listing_form.html", {
-        "form": form, "listing": listing, "store": listing.store,
-        "images": list(listing.images.all())}, status=400 if form.errors else 200)
+    if (request.method == "POST" and form.is_valid()
+            and _save(request, form, listing.store, listing) is not None):
+        messages.success(request, "Listing saved.")
+        return redirect("sell:listing_edit", public_id=listing.public_id)
+    return _render_form(request, form, {"listing": listing, "store": listing.store,
+                                        "images": list(listing.images.all())})
 
 
 @login_required
@@ -122,10 +124,15 @@ def listing_status(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def listing_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+    """GET asks (saying whether it will be deleted or archived); POST does it."""
     listing = actions.listing_for_owner(public_id, page_user(request))
+    if request.method == "GET":
+        return render(request, "sell/listing_delete.html", {
+            "listing": listing, "store": listing.store,
+            "in_use": actions.listing_in_use(listing)})
     outcome = actions.do_delete_listing(listing)
     messages.info(request, "Listing deleted." if outcome == "deleted" else
-                  "The listing has orders, so it was hidden instead of deleted.")
+                  "The listing has orders, so it was archived (hidden) instead of deleted.")
     return redirect("sell:listings")
