@@ -1,0 +1,45 @@
+"""What new buyers tripped over: signing up inside checkout, the grand total, one payment
+deadline, the demo payment without JavaScript, a second checkout submission."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from cryptoshop.accounts.models import User
+from tests.factories import listing, seller
+
+pytestmark = pytest.mark.django_db
+
+
+def _cart_with(client: Client, item, quantity: int = 1) -> None:  # type: ignore[no-untyped-def]
+    assert client.post("/cart/add/", {"listing": item.public_id,
+                                      "quantity": str(quantity)}).status_code == 302
+
+
+def test_checkout_sign_up_shows_the_rules_and_keeps_its_errors_in_checkout(client: Client) -> None:
+    _, store = seller()
+    _cart_with(client, listing(store))
+    page = client.get("/checkout/").content.decode()
+    assert "3–32 characters" in page and "no spaces" in page
+    bad = client.post("/checkout/", {"display_name": "Alice Buyer"})
+    html = bad.content.decode()
+    assert bad.status_code == 400 and "Create account and continue" in html
+    assert "letters, digits" in html and 'value="Alice Buyer"' in html
+    assert not User.objects.filter(display_name__isnull=False).exists()
+    good = client.post("/checkout/", {"display_name": "Alice_Buyer"})
+    assert good.status_code == 200 and "no-store" in good["Cache-Control"]
+    token_html = good.content.decode()
+    assert re.search(r"cs1_[a-z2-7]{52}", token_html) and 'href="/checkout/"' in token_html
+    assert User.objects.get(display_name="Alice_Buyer")
+    assert "Blue wool hat" in client.get("/checkout/").content.decode()
+
+
+def test_register_page_keeps_next_after_an_error(client: Client) -> None:
+    bad = client.post("/accounts/register/", {"display_name": "Alice Buyer", "next": "/checkout/"})
+    assert bad.status_code == 400 and 'name="next" value="/checkout/"' in bad.content.decode()
+    good = client.post("/accounts/register/", {"display_name": "", "next": "/checkout/"})
+    assert 'href="/checkout/"' in good.content.decode()
+
