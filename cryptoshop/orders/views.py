@@ -26,6 +26,8 @@ from cryptoshop.orders.forms import CancelForm, CheckoutForm, ShipForm
 from cryptoshop.orders.models import Order, OrderEvent
 from cryptoshop.orders.registry import ORDER_PAYMENT
 
+PLACED_KEY = "orders_placed"  # the public ids of the orders this session's last checkout made
+
 
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -33,8 +35,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     cart = get_cart(request)
     groups = cart_groups(cart)
     if not groups:
-        messages.info(request, "Your cart is empty.")
-        return redirect("cart:view")
+        return _cart_is_empty(request)
     if not request.user.is_authenticated:
         return _checkout_register(request, groups)
     form = CheckoutForm(request.POST if request.method == "POST" else None, groups=groups)
@@ -50,6 +51,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             apply_error(form, exc)
             return render(request, "orders/checkout.html", {"form": form, "groups": groups},
                           status=exc.status if exc.status in {400, 409, 429} else 400)
+        request.session[PLACED_KEY] = [o.public_id for o in orders]
         if len(orders) == 1:
             messages.success(request, "Order placed. It waits for payment.")
             return redirect("orders:detail", public_id=orders[0].public_id)
@@ -58,6 +60,20 @@ def checkout(request: HttpRequest) -> HttpResponse:
         return redirect("orders:list")
     return render(request, "orders/checkout.html", {"form": form, "groups": groups},
                   status=400 if form.errors else 200)
+
+
+def _cart_is_empty(request: HttpRequest) -> HttpResponse:
+    """An empty cart at checkout: after a second submission (a double click, Back and
+    resend) the orders just placed are what the buyer is looking for."""
+    placed = request.session.get(PLACED_KEY) if request.user.is_authenticated else None
+    if isinstance(placed, list) and placed:
+        if len(placed) == 1:
+            messages.info(request, "Your cart is empty: this order was already placed.")
+            return redirect("orders:detail", public_id=str(placed[0]))
+        messages.info(request, "Your cart is empty: these orders were already placed.")
+        return redirect("orders:list")
+    messages.info(request, "Your cart is empty.")
+    return redirect("cart:view")
 
 
 def _checkout_register(request: HttpRequest, groups: list[StoreGroup]) -> HttpResponse:

@@ -9,14 +9,21 @@ import pytest
 from django.test import Client
 
 from cryptoshop.accounts.models import User
-from tests.factories import listing, seller
+from cryptoshop.orders.models import Order
+from tests.factories import listing, make_account, seller
 
 pytestmark = pytest.mark.django_db
+ADDRESS = "Jane Doe\n1 Main Street\n12345 Springfield"
 
 
 def _cart_with(client: Client, item, quantity: int = 1) -> None:  # type: ignore[no-untyped-def]
     assert client.post("/cart/add/", {"listing": item.public_id,
                                       "quantity": str(quantity)}).status_code == 302
+
+
+def _place(client: Client, store) -> object:  # type: ignore[no-untyped-def]
+    return client.post("/checkout/", {"shipping_address": ADDRESS,
+                                      f"shipping_{store.pk}": store.shipping_options.first().pk})
 
 
 def test_checkout_sign_up_shows_the_rules_and_keeps_its_errors_in_checkout(client: Client) -> None:
@@ -42,4 +49,31 @@ def test_register_page_keeps_next_after_an_error(client: Client) -> None:
     assert bad.status_code == 400 and 'name="next" value="/checkout/"' in bad.content.decode()
     good = client.post("/accounts/register/", {"display_name": "", "next": "/checkout/"})
     assert 'href="/checkout/"' in good.content.decode()
+
+
+def test_checkout_summary_shows_the_grand_total_once_shipping_is_known(client: Client) -> None:
+    _, store = seller(shipping_sat=5_000)
+    item = listing(store, price_sat=22_000)
+    buyer = make_account()
+    client.post("/accounts/login/", {"token": buyer.token})
+    _cart_with(client, item, 2)
+    # The store's one shipping option is chosen already: the summary adds it up.
+    html = client.get("/checkout/").content.decode()
+    assert "+ shipping" not in html and "49,000 sats" in html
+    # Re-shown after an error (no address), the chosen option still counts.
+    again = client.post("/checkout/", {f"shipping_{store.pk}": store.shipping_options.first().pk})
+    assert again.status_code == 400 and "49,000 sats" in again.content.decode()
+
+
+def test_second_checkout_submission_shows_the_order_just_placed(client: Client) -> None:
+    _, store = seller()
+    client.post("/accounts/login/", {"token": make_account().token})
+    _cart_with(client, listing(store))
+    assert _place(client, store).status_code == 302
+    order = Order.objects.get()
+    again = _place(client, store)
+    assert again.status_code == 302 and again["Location"] == f"/orders/{order.public_id}/"
+    page = client.get(again["Location"]).content.decode()
+    assert "already placed" in page
+    assert Order.objects.count() == 1
 
