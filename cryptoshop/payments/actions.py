@@ -233,9 +233,9 @@ def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
         )
         if order.total_sat is None:
             Order.objects.filter(pk=order.pk).update(total_sat=amount_sat)
-        # Keep the stock at least as long as the buyer may pay.
-        if order.reserved_until < invoice.expires_at:
-            Order.objects.filter(pk=order.pk).update(reserved_until=invoice.expires_at)
+        # One deadline: the stock is held exactly as long as this address may be paid (the
+        # order and pay pages show the same time).
+        Order.objects.filter(pk=order.pk).update(reserved_until=invoice.expires_at)
         record(invoice, "address_generated", detail=f"{amount_sat} sat to {invoice.address}")
     return invoice
 

@@ -10,7 +10,9 @@ from django.test import Client
 
 from cryptoshop.accounts.models import User
 from cryptoshop.orders.models import Order
-from tests.factories import listing, make_account, seller
+from cryptoshop.payments import actions as pay
+from cryptoshop.payments.models import Invoice
+from tests.factories import listing, make_account, seller, seller_tpub
 
 pytestmark = pytest.mark.django_db
 ADDRESS = "Jane Doe\n1 Main Street\n12345 Springfield"
@@ -77,3 +79,58 @@ def test_second_checkout_submission_shows_the_order_just_placed(client: Client) 
     assert "already placed" in page
     assert Order.objects.count() == 1
 
+
+@pytest.fixture
+def _node(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CHAIN_BACKEND = "rpc"
+    settings.CHAIN_RPC_URL = "http://127.0.0.1:9"
+    settings.CHAIN_RPC_USER, settings.CHAIN_RPC_PASSWORD = "u", "p"
+
+
+@pytest.mark.usefixtures("_node")
+def test_order_and_pay_pages_give_one_deadline(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ORDER_RESERVATION_MINUTES = 30
+    _, store = seller()
+    pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(14), mode="direct",
+                                             invoice_minutes=15))
+    client.post("/accounts/login/", {"token": make_account().token})
+    _cart_with(client, listing(store))
+    _place(client, store)
+    order = Order.objects.get()
+    assert client.post(f"/orders/{order.public_id}/pay/", {"refund_address": ""}).status_code == 302
+    order.refresh_from_db()
+    invoice = Invoice.objects.get()
+    assert order.reserved_until == invoice.expires_at
+    until = invoice.expires_at.strftime("%H:%M")
+    detail = client.get(f"/orders/{order.public_id}/").content.decode()
+    pay_page = client.get(f"/orders/{order.public_id}/pay/").content.decode()
+    assert f"until {until} UTC" in detail and f"until {until}" in pay_page
+    assert "reserved for you until then" in pay_page
+
+
+@pytest.mark.usefixtures("_node")
+def test_demo_payment_without_javascript_says_it_was_sent(client: Client, settings,  # type: ignore[no-untyped-def]
+                                                          monkeypatch) -> None:
+    from cryptoshop.demo import views as demo_views
+    settings.DEMO_WALLET, settings.BITCOIN_NETWORK = True, "regtest"
+
+    class FakeNode:
+        def fund(self, address: str, amount_sat: int) -> str:
+            return "ab" * 32
+
+    monkeypatch.setattr(demo_views, "_demo_node", lambda: FakeNode())
+    _, store = seller()
+    pay.do_set_payout(store, pay.PayoutInput(descriptor=seller_tpub(15), mode="direct"))
+    client.post("/accounts/login/", {"token": make_account().token})
+    _cart_with(client, listing(store))
+    _place(client, store)
+    order = Order.objects.get()
+    client.post(f"/orders/{order.public_id}/pay/", {"refund_address": ""})
+    before = client.get(f"/orders/{order.public_id}/pay/").content.decode()
+    assert "Waiting for your payment" in before
+    sent = client.post(f"/orders/{order.public_id}/pay/demo/")
+    assert sent.status_code == 302
+    after = client.get(sent["Location"]).content.decode()
+    assert "Payment sent — waiting to see it" in after and "Waiting for your payment" not in after
+    status = client.get(f"/orders/{order.public_id}/pay/status/").content.decode()
+    assert "Payment sent — waiting to see it" in status
