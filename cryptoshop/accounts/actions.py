@@ -27,6 +27,8 @@ from cryptoshop.core.errors import (
 logger = logging.getLogger(__name__)
 
 DISPLAY_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,30}[A-Za-z0-9]$")
+NAME_RULES = ("3–32 characters: letters, digits, '.', '_' or '-' (no spaces), starting and "
+              "ending with a letter or digit.")
 RESERVED_NAMES = {"admin", "administrator", "staff", "support", "moderator", "operator",
                   "cryptoshop", "system", "root", "anonymous", "seller", "buyer", "escrow"}
 
@@ -72,8 +74,7 @@ def check_display_name(
         return None
     if not DISPLAY_NAME_RE.match(name):
         raise ValidationFailed(
-            {"displayName": ["3–32 characters: letters, digits, '.', '_' or '-', "
-                             "starting and ending with a letter or digit."]}
+            {"displayName": [NAME_RULES]}
         )
     if name.lower() in RESERVED_NAMES and not allow_reserved:
         raise ValidationFailed({"displayName": ["That name is reserved."]})

@@ -2,14 +2,17 @@ from __future__ import annotations
 
 from django import forms
 
+from cryptoshop.accounts.actions import NAME_RULES
 from cryptoshop.core.forms_util import StyledForm
 
 
 class RegisterForm(StyledForm):
     display_name = forms.CharField(
         required=False, max_length=64, label="Display name (optional)",
-        help_text="Shown on your reviews and messages. Leave empty to stay fully anonymous.",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "e.g. satoshi_fan"}),
+        help_text=NAME_RULES + " Shown on your reviews and messages. Leave empty to stay "
+                  "fully anonymous.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "e.g. satoshi_fan",
+                                      "aria-describedby": "id_display_name_help"}),
     )
 
 

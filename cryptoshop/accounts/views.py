@@ -58,14 +58,26 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            reg = actions.do_register(display_name=form.cleaned_data["display_name"],
-                                      client_ip=client_ip(request))
+            return register_and_show_token(request, form, safe_next(request))
         except ActionError as exc:
-            apply_error(form, exc)
-            return render_form(request, "accounts/register.html", {"form": form}, exc)
-        django_login(request, reg.user, backend=BACKEND)  # also merges the session's cart
-        return _token_page(request, reg.token, rotated=False, next_url=safe_next(request))
+            return render_form(request, "accounts/register.html",
+                               {"form": form, "next": safe_next(request)}, exc)
     return render(request, "accounts/register.html", {"form": form, "next": safe_next(request)})
+
+
+def register_and_show_token(request: HttpRequest, form: RegisterForm,
+                            next_url: str | None) -> HttpResponse:
+    """Register from a valid RegisterForm, sign the visitor in and show the token once, with
+    a way on to `next_url`. An ActionError is put on the form, then raised for the caller
+    to re-render its own page (the register page, or checkout)."""
+    try:
+        reg = actions.do_register(display_name=form.cleaned_data["display_name"],
+                                  client_ip=client_ip(request))
+    except ActionError as exc:
+        apply_error(form, exc)
+        raise
+    django_login(request, reg.user, backend=BACKEND)  # also merges the session's cart
+    return _token_page(request, reg.token, rotated=False, next_url=next_url)
 
 
 @never_cache

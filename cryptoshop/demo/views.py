@@ -20,6 +20,7 @@ from cryptoshop.core.errors import ActionError, NotFound
 from cryptoshop.escrow.access import escrow_for
 from cryptoshop.orders import actions as order_actions
 from cryptoshop.payments.actions import open_invoice
+from cryptoshop.payments.views import note_payment_sent
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ def demo_pay(request: HttpRequest, public_id: str) -> HttpResponse:
         return redirect("payments:pay", public_id=public_id)
     try:
         txid = _demo_node().fund(invoice.address, invoice.due_sat)
+        note_payment_sent(request, invoice, txid)
         messages.success(request, f"The demo wallet sent {invoice.due_sat:,} sats "
                                   f"(transaction {txid[:16]}…).")
     except ActionError as exc:

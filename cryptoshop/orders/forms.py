@@ -33,6 +33,27 @@ class CheckoutForm(StyledForm):
         return {g.store.pk: self.cleaned_data[f"shipping_{g.store.pk}"] for g in self.groups
                 if f"shipping_{g.store.pk}" in self.cleaned_data}
 
+    def chosen_shipping_sat(self, group: StoreGroup) -> int | None:
+        """The cost of the shipping option chosen for the group (the submitted one, or the
+        only one), 0 when nothing ships, None while no option is chosen."""
+        name = f"shipping_{group.store.pk}"
+        if name not in self.fields:
+            return 0
+        raw = self[name].value()
+        costs = {str(o.pk): o.cost_sat for o in group.shipping_options}
+        return costs.get(str(raw)) if raw not in (None, "") else None
+
+    def summary(self) -> list[dict[str, object]]:
+        """Per store: the shipping chosen so far and the total in sats with it (None until
+        shipping is chosen)."""
+        rows: list[dict[str, object]] = []
+        for group in self.groups:
+            shipping_sat = self.chosen_shipping_sat(group)
+            rows.append({"group": group, "shipping_sat": shipping_sat,
+                         "total_sat": None if shipping_sat is None
+                         else group.items_sat + shipping_sat})
+        return rows
+
     def shipping_fields(self) -> list[tuple[StoreGroup, forms.BoundField]]:
         return [(g, self[f"shipping_{g.store.pk}"]) for g in self.groups
                 if f"shipping_{g.store.pk}" in self.fields]

@@ -6,21 +6,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cryptoshop.accounts.forms import RegisterForm
+from cryptoshop.accounts.views import register_and_show_token
 from cryptoshop.accounts.who import page_user
-from cryptoshop.cart.actions import cart_groups, get_cart
+from cryptoshop.cart.actions import StoreGroup, cart_groups, get_cart
 from cryptoshop.catalog.actions import read_digital_file
 from cryptoshop.catalog.models import Listing
 from cryptoshop.core.errors import ActionError, NotFound
 from cryptoshop.core.forms_util import apply_error
 from cryptoshop.core.pagination import clamp_page, paginate
 from cryptoshop.core.ratelimit import client_ip
+from cryptoshop.core.web import render_form
 from cryptoshop.orders import actions
 from cryptoshop.orders.forms import CancelForm, CheckoutForm, ShipForm
 from cryptoshop.orders.models import Order, OrderEvent
 from cryptoshop.orders.registry import ORDER_PAYMENT
+
+PLACED_KEY = "orders_placed"  # the public ids of the orders this session's last checkout made
 
 
 @never_cache
@@ -29,11 +35,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
     cart = get_cart(request)
     groups = cart_groups(cart)
     if not groups:
-        messages.info(request, "Your cart is empty.")
-        return redirect("cart:view")
+        return _cart_is_empty(request)
     if not request.user.is_authenticated:
-        # One-step anonymous registration right here; the cart follows the new account.
-        return render(request, "orders/checkout_register.html", {"groups": groups})
+        return _checkout_register(request, groups)
     form = CheckoutForm(request.POST if request.method == "POST" else None, groups=groups)
     if request.method == "POST" and form.is_valid():
         assert cart is not None
@@ -47,6 +51,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             apply_error(form, exc)
             return render(request, "orders/checkout.html", {"form": form, "groups": groups},
                           status=exc.status if exc.status in {400, 409, 429} else 400)
+        request.session[PLACED_KEY] = [o.public_id for o in orders]
         if len(orders) == 1:
             messages.success(request, "Order placed. It waits for payment.")
             return redirect("orders:detail", public_id=orders[0].public_id)
@@ -54,6 +59,34 @@ def checkout(request: HttpRequest) -> HttpResponse:
                                   "Each waits for its payment.")
         return redirect("orders:list")
     return render(request, "orders/checkout.html", {"form": form, "groups": groups},
+                  status=400 if form.errors else 200)
+
+
+def _cart_is_empty(request: HttpRequest) -> HttpResponse:
+    """An empty cart at checkout: after a second submission (a double click, Back and
+    resend) the orders just placed are what the buyer is looking for."""
+    placed = request.session.get(PLACED_KEY) if request.user.is_authenticated else None
+    if isinstance(placed, list) and placed:
+        if len(placed) == 1:
+            messages.info(request, "Your cart is empty: this order was already placed.")
+            return redirect("orders:detail", public_id=str(placed[0]))
+        messages.info(request, "Your cart is empty: these orders were already placed.")
+        return redirect("orders:list")
+    messages.info(request, "Your cart is empty.")
+    return redirect("cart:view")
+
+
+def _checkout_register(request: HttpRequest, groups: list[StoreGroup]) -> HttpResponse:
+    """One-step anonymous registration inside checkout: errors stay on this page and the
+    token page leads back here; the cart follows the new account."""
+    form = RegisterForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            return register_and_show_token(request, form, reverse("checkout"))
+        except ActionError as exc:
+            return render_form(request, "orders/checkout_register.html",
+                               {"groups": groups, "form": form}, exc)
+    return render(request, "orders/checkout_register.html", {"groups": groups, "form": form},
                   status=400 if form.errors else 200)
 
 

@@ -245,11 +245,10 @@ def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",
             created_height=tip_height, expires_at=now + timedelta(minutes=ps.invoice_minutes),
             watch_until=now + timedelta(hours=ps.watch_hours),
         )
-        if order.total_sat is None:
-            Order.objects.filter(pk=order.pk).update(total_sat=amount_sat)
-        # Keep the stock at least as long as the buyer may pay.
-        if order.reserved_until < invoice.expires_at:
-            Order.objects.filter(pk=order.pk).update(reserved_until=invoice.expires_at)
+        # One deadline: the stock is held exactly as long as this address may be paid (the
+        # order and pay pages show the same time); a fiat order gets its total in sats.
+        fixed = {"total_sat": amount_sat} if order.total_sat is None else {}
+        Order.objects.filter(pk=order.pk).update(reserved_until=invoice.expires_at, **fixed)
         record(invoice, "address_generated", detail=f"{amount_sat} sat to {invoice.address}")
     return invoice
 

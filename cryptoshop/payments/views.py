@@ -30,8 +30,25 @@ FINAL = {Invoice.Status.SETTLED, Invoice.Status.INVALID}
 
 
 
-def status_context(order: Order, invoice: Invoice | None) -> dict[str, object]:
-    context: dict[str, object] = {"order": order, "invoice": invoice,
+SENT_KEY = "payments_sent"  # invoice public id -> txid a wallet of ours just broadcast
+
+
+def note_payment_sent(request: HttpRequest, invoice: Invoice, txid: str) -> None:
+    """Remember that this session's wallet (the regtest demo wallet) sent the payment, so
+    the page says so at once instead of "Waiting for your payment" until the watcher sees
+    it."""
+    sent = request.session.get(SENT_KEY)
+    sent = dict(sent) if isinstance(sent, dict) else {}
+    sent[invoice.public_id] = txid
+    request.session[SENT_KEY] = dict(list(sent.items())[-10:])
+
+
+def status_context(request: HttpRequest, order: Order,
+                   invoice: Invoice | None) -> dict[str, object]:
+    sent = request.session.get(SENT_KEY)
+    sent_txid = (sent.get(invoice.public_id, "") if isinstance(sent, dict) and invoice is not None
+                 and invoice.status == Invoice.Status.NEW and not invoice.paid_sat else "")
+    context: dict[str, object] = {"order": order, "invoice": invoice, "sent_txid": sent_txid,
                                   "demo": settings.DEMO_WALLET}
     if invoice is not None:
         uri = actions.bip21_uri(invoice)
@@ -67,7 +84,7 @@ def pay(request: HttpRequest, public_id: str) -> HttpResponse:
             return redirect("payments:pay", public_id=order.public_id)
     needs_new = invoice is None or invoice.expired_unpaid
     escrow_mode = ps is not None and ps.mode == PaymentSettings.Mode.ESCROW
-    context = {**status_context(order, invoice), "form": form, "payable": ps is not None,
+    context = {**status_context(request, order, invoice), "form": form, "payable": ps is not None,
                "needs_new": needs_new and order.status == Order.Status.PENDING_PAYMENT,
                "escrow_mode": escrow_mode, "escrow": getattr(order, "escrow", None),
                "escrow_key": escrow_mode and ESCROW_MODE.get().has_key(page_user(request))}
@@ -79,4 +96,4 @@ def pay(request: HttpRequest, public_id: str) -> HttpResponse:
 def pay_status(request: HttpRequest, public_id: str) -> HttpResponse:
     """The live part of the pay page, re-fetched by live.js when an event arrives."""
     order, invoice, _role = actions.invoice_for_party(page_user(request), public_id)
-    return render(request, "payments/_status.html", status_context(order, invoice))
+    return render(request, "payments/_status.html", status_context(request, order, invoice))
