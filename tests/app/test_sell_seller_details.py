@@ -84,3 +84,15 @@ def test_deleting_a_listing_asks_first_then_deletes_or_archives(client: Client) 
     client.post(f"/sell/listings/{line.listing.public_id}/delete/")
     line.listing.refresh_from_db()
     assert line.listing.status == "hidden"
+
+
+def test_the_buyers_order_list_shows_the_same_whole_total(client: Client) -> None:
+    """The buyer's list used the old one-line total, which left out the shipping's sats on
+    fiat-priced orders: it shares the seller's total line now."""
+    _acct, store = seller()
+    buyer = make_account()
+    make_order(buyer.user, store, title="Blue mittens", kind="physical", digital_text="",
+               price_mode="fiat", price_sat=None, price_fiat="20.00", fiat_currency="EUR")
+    client.force_login(buyer.user)
+    orders = client.get("/orders/").content.decode()
+    assert "20.00" in orders and "5,000 sats" in orders
