@@ -8,7 +8,16 @@ from django.test import Client
 
 from cryptoshop.catalog.models import Listing
 from cryptoshop.core.errors import ValidationFailed
-from tests.factories import listing, make_account, make_order, payout, seller, seller_tpub
+from tests.factories import (
+    add_to_cart,
+    checkout,
+    listing,
+    make_account,
+    make_order,
+    payout,
+    seller,
+    seller_tpub,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -87,12 +96,15 @@ def test_deleting_a_listing_asks_first_then_deletes_or_archives(client: Client) 
 
 
 def test_the_buyers_order_list_shows_the_same_whole_total(client: Client) -> None:
-    """The buyer's list used the old one-line total, which left out the shipping's sats on
-    fiat-priced orders: it shares the seller's total line now."""
+    """An order mixing a sats-priced and a fiat-priced item: its total isn't fixed in sats
+    until it is paid, and the buyer's list left out the sats part; it shares the seller's
+    total line now."""
     _acct, store = seller()
     buyer = make_account()
-    make_order(buyer.user, store, title="Blue mittens", kind="physical", digital_text="",
-               price_mode="fiat", price_sat=None, price_fiat="20.00", fiat_currency="EUR")
+    sats_item = listing(store, title="Wool socks", price_sat=7_000)
+    fiat_item = listing(store, title="Blue mittens", price_mode="fiat", price_sat=None,
+                        price_fiat="20.00", fiat_currency="EUR")
+    checkout(buyer.user, add_to_cart(buyer.user, sats_item, fiat_item), address="1 Main St x")
     client.force_login(buyer.user)
     orders = client.get("/orders/").content.decode()
-    assert "20.00" in orders and "5,000 sats" in orders
+    assert "7,000 sats" in orders and "20.00" in orders and "5,000 sats" in orders
