@@ -41,6 +41,7 @@ urlpatterns = [
     path("", catalog_views.home, name="home"),
     path("", include("cryptoshop.catalog.urls")),
     path("theme/", core_views.set_theme, name="set_theme"),
+    path("help/payments/", core_views.help_payments, name="help_payments"),
     path("accounts/", include("cryptoshop.accounts.urls")),
     path("cart/", include("cryptoshop.cart.urls")),
     path("checkout/", order_views.checkout, name="checkout"),

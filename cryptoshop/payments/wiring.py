@@ -15,8 +15,10 @@ from cryptoshop.orders.registry import ORDER_PAYMENT
 from cryptoshop.payments import actions, watcher
 from cryptoshop.payments.addresses import recycle_unpaid_addresses
 from cryptoshop.payments.api import invoice_out
-from cryptoshop.payments.models import AddressSlot, Invoice, WatcherState
+from cryptoshop.payments.models import AddressSlot, Invoice, PaymentSettings, WatcherState
 from cryptoshop.realtime.rooms import register_room_authorizer
+from cryptoshop.stores.models import Store
+from cryptoshop.stores.registry import PAYMENT_MODE
 
 
 def _chain_health() -> str:
@@ -68,7 +70,13 @@ class _OrderPayment:
         return invoice_out(invoice) if invoice is not None else None
 
 
+def _payment_mode(store: Store) -> str | None:
+    mode = PaymentSettings.objects.filter(store=store).values_list("mode", flat=True).first()
+    return str(mode) if mode else None
+
+
 def install() -> None:
+    PAYMENT_MODE.provide(_payment_mode)
     ORDER_PAYMENT.provide(_OrderPayment())
     register_chain_job("watch_chain", _watch, settings.WATCHER_POLL_SECONDS)
     # Stopped cleanly: hand the chain watcher's lease over at once instead of making the
