@@ -90,6 +90,13 @@ def test_seller_lists_an_item_with_a_photo(browser: Any, app_server: str, tmp_pa
     photo = tmp_path / "bread.png"
     photo.write_bytes(png_bytes(400, 300, "sienna"))
     page.get_by_role("link", name="New listing").click()
+    # The digital-goods fields show only for digital goods.
+    digital = page.get_by_test_id("digital-fields")
+    page.locator("input[name=kind][value=physical]").check()
+    assert not digital.is_visible()
+    page.locator("input[name=kind][value=digital]").check()
+    assert digital.is_visible()
+    page.locator("input[name=kind][value=physical]").check()
     page.get_by_label("Title").fill("Sourdough loaf")
     page.get_by_label("Category").select_option(index=2)
     page.get_by_label("Description").fill("Baked **this morning**.")
