@@ -23,7 +23,7 @@ from .addresses import script_pubkey_to_address
 from .amounts import sats
 from .descriptors import add_checksum
 from .errors import BitcoinError, DescriptorError, PSBTError, SigningRefused
-from .keys import parse_extended_key, parse_path, path_to_str
+from .keys import SINGLE_SIG_SCRIPT_TYPES, parse_extended_key, parse_path, path_to_str
 from .networks import Network, get_network
 from .psbt import (
     Outpoint,
@@ -54,10 +54,15 @@ class EscrowKey:
     origin_path: tuple[int, ...]
 
     @property
-    def expression(self) -> str:
+    def account_expression(self) -> str:
+        """``[fingerprint/48h/1h/0h/2h]tpub…`` in BIP-380 syntax (what the shop stores)."""
         path = path_to_str(list(self.origin_path))
         origin = self.fingerprint.hex() + (f"/{path}" if path else "")
-        return f"[{origin}]{self.xpub}/{RECEIVE_BRANCH}/*"
+        return f"[{origin}]{self.xpub}"
+
+    @property
+    def expression(self) -> str:
+        return f"{self.account_expression}/{RECEIVE_BRANCH}/*"
 
     @cached_property
     def _branch(self) -> HDKey:
@@ -96,6 +101,14 @@ def parse_escrow_key(role: str, text: str, network: Network | str) -> EscrowKey:
         path = parse_path(path_text)
     key = parse_extended_key(s)
     key.check_network(network)
+    if key.implied_script_type in SINGLE_SIG_SCRIPT_TYPES:
+        main = get_network(network).is_mainnet
+        raise DescriptorError(
+            f"a {key.prefix} is a single-signature account key; an escrow needs your wallet's "
+            f"multisig cosigner key: export the P2WSH multisig account "
+            f"({'m/48h/0h/0h/2h' if main else 'm/48h/1h/0h/2h'}) as "
+            f"{'Zpub or xpub' if main else 'Vpub or tpub'}"
+        )
     if fingerprint is None:
         # No origin given: the key is its own root for signers' purposes.
         fingerprint = key.fingerprint

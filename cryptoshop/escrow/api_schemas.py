@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field
 
 from cryptoshop.accounts.models import User
+from cryptoshop.btc.cosigner import MAX_EXPORT_CHARS as MAX_KEY_EXPORT_CHARS
 from cryptoshop.core.api import CamelSchema, In, paged_envelope
 from cryptoshop.escrow import keys
 from cryptoshop.escrow.access import may_sign, open_escrow_count
@@ -33,7 +34,7 @@ class StrictIn(In):
 # --- request bodies ------------------------------------------------------------------------------
 
 class KeyIn(StrictIn):
-    key: str = Field(max_length=400)
+    key: str = Field(max_length=MAX_KEY_EXPORT_CHARS)
     kind: Literal["external", "browser"]
     backup: str = Field(default="", max_length=keys.MAX_BACKUP_CHARS + 100)
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from cryptoshop.btc.cosigner import MAX_EXPORT_CHARS as MAX_KEY_EXPORT_CHARS
 from cryptoshop.core.forms_util import StyledForm
 
 MAX_PSBT_UPLOAD = 1_000_000
@@ -9,10 +10,12 @@ MAX_PSBT_UPLOAD = 1_000_000
 
 class ExternalKeyForm(StyledForm):
     key = forms.CharField(
-        max_length=200, label="Your wallet's multisig account key",
+        max_length=MAX_KEY_EXPORT_CHARS, label="Your wallet's multisig account key",
         help_text="From Sparrow, Electrum or a hardware wallet: the P2WSH multisig account "
-                  "(BIP48, m/48'/1'/0'/2' on test networks) as [fingerprint/path]tpub… or a "
-                  "bare tpub/xpub. Only the public key is sent.",
+                  "(BIP48, m/48'/1'/0'/2' on test networks) as [fingerprint/path]Vpub… or "
+                  "tpub…, a bare Vpub/tpub, a descriptor holding only your key, or the export "
+                  "file's text (Electrum wallet file, Coldcard/Sparrow multisig export, BSMS). "
+                  "Only the public key is kept.",
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocomplete": "off"}))
 
 
