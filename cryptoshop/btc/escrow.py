@@ -289,15 +289,26 @@ def verify_psbt(escrow: Escrow, psbt: PSBT, plan: SpendPlan) -> None:
     if len(tx.vout) != len(plan.outputs):
         raise SigningRefused(f"PSBT has {len(tx.vout)} outputs, expected {len(plan.outputs)}")
     for n, (vout, want_out) in enumerate(zip(tx.vout, plan.outputs, strict=True)):
-        if bytes(vout.script_pubkey.data) != want_out.script_pubkey:
-            raise SigningRefused(f"output {n} pays an unexpected script")
+        got_spk = bytes(vout.script_pubkey.data)
+        if got_spk != want_out.script_pubkey:
+            raise SigningRefused(
+                f"output {n} pays {_payee(got_spk, escrow.network)}, expected "
+                f"{_payee(want_out.script_pubkey, escrow.network)}"
+            )
         if int(vout.value) != want_out.value_sat:
             raise SigningRefused(
-                f"output {n} pays {int(vout.value)} sat, expected {want_out.value_sat}"
+                f"output {n} pays {int(vout.value)} sat, expected {want_out.value_sat} sat"
             )
     fee_sat = sum(values) - sum(int(o.value) for o in tx.vout)
     if fee_sat != plan.fee_sat:
-        raise SigningRefused(f"fee is {fee_sat} sat, expected {plan.fee_sat}")
+        raise SigningRefused(f"the fee is {fee_sat} sat, expected {plan.fee_sat} sat")
+
+
+def _payee(spk: bytes, network: Network) -> str:
+    try:
+        return script_pubkey_to_address(spk, network)
+    except BitcoinError:
+        return f"script {spk.hex()[:80]}"
 
 
 def escrow_account_path(network: Network | str) -> str:

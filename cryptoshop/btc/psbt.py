@@ -58,10 +58,24 @@ class TxOutput:
         sats(self.value_sat)
 
 
+_HEX_MAGIC = b"psbt\xff".hex()
+HEX_REFUSED = ("hex is not supported: give the PSBT as base64 text or as the binary .psbt "
+               "file")
+
+
 def parse_psbt(data: str | bytes) -> PSBT:
-    """Parse a PSBT from base64 text or raw bytes (``psbt\\xff`` magic)."""
+    """Parse a PSBT from base64 text or raw bytes (``psbt\\xff`` magic); bytes without the
+    magic are read as base64 text (a ``.psbt`` file some wallets save as text). Hex is
+    refused by name."""
+    if isinstance(data, bytes | bytearray) and not bytes(data).startswith(b"psbt\xff"):
+        try:
+            data = bytes(data).decode("ascii")
+        except UnicodeDecodeError as exc:
+            raise PSBTError("not a PSBT (missing magic bytes)") from exc
     if isinstance(data, str):
         text = "".join(data.split())
+        if text[:10].lower() == _HEX_MAGIC:
+            raise PSBTError(HEX_REFUSED)
         if len(text) > _MAX_PSBT_BYTES * 2:
             raise PSBTError("PSBT is too large")
         try:
@@ -332,6 +346,7 @@ def build_p2wpkh_spend(
 
 
 __all__ = [
+    "HEX_REFUSED",
     "PSBT",
     "Outpoint",
     "Transaction",

@@ -41,7 +41,10 @@ class KeyIn(StrictIn):
 
 class OpenIn(StrictIn):
     order_id: str = Field(max_length=40)
-    refund_address: str = Field(default="", max_length=100)
+    # Escrow always needs it: refunds and the buyer's share of a split go there.
+    refund_address: str = Field(max_length=100, description=(
+        "Required: your own address where a refund or your share of a dispute split is "
+        "paid."))
 
 
 class SignIn(StrictIn):
