@@ -21,6 +21,7 @@ from .addresses import script_pubkey_to_address
 from .errors import BitcoinError, DescriptorError
 from .keys import MULTISIG_SCRIPT_TYPES, ExtendedKey, parse_extended_key
 from .networks import Network, get_network
+from .psbt import KeyOrigin
 
 SCRIPT_TYPES = ("wpkh", "sh-wpkh", "tr", "pkh")
 _WRAPPERS = {"wpkh": "wpkh({})", "sh-wpkh": "sh(wpkh({}))", "tr": "tr({})", "pkh": "pkh({})"}
@@ -68,6 +69,19 @@ class WalletDescriptor:
     network: Network
     fingerprint: str  # master fingerprint from the origin, or the key's own
     _branches: tuple[HDKey, HDKey] = field(repr=False, compare=False, hash=False)
+    # The full BIP32 path of each branch key from the master, when the origin is known.
+    _branch_paths: tuple[tuple[int, ...], tuple[int, ...]] | None = field(
+        default=None, repr=False, compare=False, hash=False)
+
+    def output_key(self, index: int, *, change: bool = False) -> KeyOrigin | None:
+        """The key (with its origin) that address ``index`` pays, for a PSBT's output
+        derivation; None when the descriptor gave no key origin."""
+        if self._branch_paths is None:
+            return None
+        self.script_pubkey(index, change=change)  # checks the index
+        pub = self._branches[1 if change else 0].derive([index]).get_public_key()
+        return KeyOrigin(bytes(pub.sec()), bytes.fromhex(self.fingerprint),
+                         (*self._branch_paths[1 if change else 0], index))
 
     def script_pubkey(self, index: int, *, change: bool = False) -> bytes:
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index <= _MAX_INDEX:
@@ -189,14 +203,17 @@ def _from_descriptor(s: str, net: Network) -> WalletDescriptor:
         key: HDKey = ext.hdkey.derive(fixed) if fixed else ext.hdkey
         return key
 
+    paths = None if k.origin is None else tuple(
+        _full_path(k.origin.derivation, p) for p in (receive_path, change_path))
     return WalletDescriptor(
-        receive=render(receive_path),
-        change=render(change_path),
-        script_type=stype,
-        network=net,
-        fingerprint=fingerprint,
-        _branches=(branch_key(receive_path), branch_key(change_path)),
+        render(receive_path), render(change_path), stype, net, fingerprint,
+        (branch_key(receive_path), branch_key(change_path)), paths,  # type: ignore[arg-type]
     )
+
+
+def _full_path(origin: list[int], path: list[object]) -> tuple[int, ...]:
+    """The branch key's path from the master: the origin's, then the fixed steps."""
+    return (*[int(i) for i in origin], *[int(str(i)) for i in path[:-1]])
 
 
 def _script_type_of(body: str) -> str:

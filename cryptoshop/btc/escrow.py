@@ -8,7 +8,7 @@ difference raises :class:`SigningRefused` and nothing is signed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -19,15 +19,18 @@ from embit.psbt import PSBT, DerivationPath
 from embit.script import Script
 from embit.transaction import SIGHASH, Transaction, TransactionOutput
 
-from .addresses import script_pubkey_to_address
+from .addresses import describe_script, script_pubkey_to_address
 from .amounts import sats
 from .descriptors import add_checksum
 from .errors import BitcoinError, DescriptorError, PSBTError, SigningRefused
 from .keys import SINGLE_SIG_SCRIPT_TYPES, parse_extended_key, parse_path, path_to_str
 from .networks import Network, get_network
 from .psbt import (
+    KeyOrigin,
     Outpoint,
     TxOutput,
+    add_global_xpubs,
+    add_output_origin,
     dust_limit,
     estimate_vsize,
     fee_for_vsize,
@@ -231,10 +234,16 @@ def plan_spend(
     return SpendPlan(tuple(inputs), outputs, fee_sat)
 
 
-def create_psbt(escrow: Escrow, plan: SpendPlan) -> PSBT:
+def create_psbt(escrow: Escrow, plan: SpendPlan, *,
+                output_keys: Mapping[int, KeyOrigin] | None = None) -> PSBT:
     """Unsigned PSBT with witness_utxo, non_witness_utxo (when the previous tx is given),
-    witness_script and the three BIP32 derivations on each input."""
+    witness_script and the three BIP32 derivations on each input, the three cosigners'
+    xpubs (PSBT_GLOBAL_XPUB), and the derivation of each output in ``output_keys`` (by
+    output number: an output that pays a party's own wallet)."""
     psbt = new_psbt([i.outpoint for i in plan.inputs], list(plan.outputs))
+    add_global_xpubs(psbt, [(k.xpub, k.fingerprint, k.origin_path) for k in escrow.keys])
+    for n, origin in (output_keys or {}).items():
+        add_output_origin(psbt, n, origin)
     for n, inp in enumerate(plan.inputs):
         scope = psbt.inputs[n]
         spk = escrow.script_pubkey(inp.index)
@@ -292,8 +301,8 @@ def verify_psbt(escrow: Escrow, psbt: PSBT, plan: SpendPlan) -> None:
         got_spk = bytes(vout.script_pubkey.data)
         if got_spk != want_out.script_pubkey:
             raise SigningRefused(
-                f"output {n} pays {_payee(got_spk, escrow.network)}, expected "
-                f"{_payee(want_out.script_pubkey, escrow.network)}"
+                f"output {n} pays {describe_script(got_spk, escrow.network)}, expected "
+                f"{describe_script(want_out.script_pubkey, escrow.network)}"
             )
         if int(vout.value) != want_out.value_sat:
             raise SigningRefused(
@@ -302,13 +311,6 @@ def verify_psbt(escrow: Escrow, psbt: PSBT, plan: SpendPlan) -> None:
     fee_sat = sum(values) - sum(int(o.value) for o in tx.vout)
     if fee_sat != plan.fee_sat:
         raise SigningRefused(f"the fee is {fee_sat} sat, expected {plan.fee_sat} sat")
-
-
-def _payee(spk: bytes, network: Network) -> str:
-    try:
-        return script_pubkey_to_address(spk, network)
-    except BitcoinError:
-        return f"script {spk.hex()[:80]}"
 
 
 def escrow_account_path(network: Network | str) -> str:

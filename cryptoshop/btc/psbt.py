@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from embit import compact, ec
 from embit import script as escript
+from embit.bip32 import HDKey
 from embit.finalizer import finalize_psbt as _embit_finalize
-from embit.psbt import PSBT
+from embit.psbt import PSBT, DerivationPath
 from embit.script import Script
 from embit.transaction import SIGHASH, Transaction, TransactionInput, TransactionOutput
 
@@ -345,13 +346,39 @@ def build_p2wpkh_spend(
     return finalize_psbt(psbt)
 
 
+@dataclass(frozen=True)
+class KeyOrigin:
+    """A public key with where it comes from: ``[fingerprint/path]`` (BIP32)."""
+
+    pubkey: bytes  # 33-byte compressed
+    fingerprint: bytes  # master fingerprint, 4 bytes
+    path: tuple[int, ...]
+
+
+def add_global_xpubs(psbt: PSBT, xpubs: Sequence[tuple[str, bytes, Sequence[int]]]) -> None:
+    """PSBT_GLOBAL_XPUB for each ``(xpub, fingerprint, path)``: lets a signing device
+    check the multisig it signs for (and recognise change) without trusting us."""
+    for xpub, fingerprint, path in xpubs:
+        psbt.xpubs[HDKey.from_string(xpub)] = DerivationPath(fingerprint, list(path))
+
+
+def add_output_origin(psbt: PSBT, n: int, origin: KeyOrigin) -> None:
+    """PSBT_OUT_BIP32_DERIVATION: output ``n`` pays ``origin``'s key (it is the party's)."""
+    pub = ec.PublicKey.parse(origin.pubkey)
+    psbt.outputs[n].bip32_derivations[pub] = DerivationPath(origin.fingerprint,
+                                                            list(origin.path))
+
+
 __all__ = [
     "HEX_REFUSED",
     "PSBT",
+    "KeyOrigin",
     "Outpoint",
     "Transaction",
     "TxOutput",
     "Utxo",
+    "add_global_xpubs",
+    "add_output_origin",
     "build_p2wpkh_spend",
     "combine_psbts",
     "copy_psbt",
