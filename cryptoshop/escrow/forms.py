@@ -25,8 +25,8 @@ class SignForm(StyledForm):
                                                         "autocomplete": "off"}))
     psbt_file = forms.FileField(required=False, label="…or the signed .psbt file")
     phrase = forms.CharField(
-        required=False, max_length=400, label="…or type your 12-word escrow phrase",
-        help_text="Used once in memory to sign this transaction and never stored.",
+        required=False, max_length=400, label="Your 12-word escrow phrase",
+        help_text="In order, separated by spaces.",
         widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false", "autocomplete": "off",
                                      "autocapitalize": "none"}))
 
@@ -55,7 +55,7 @@ class MessageForm(StyledForm):
     text = forms.CharField(max_length=4000, label="Message",
                            widget=forms.Textarea(attrs={"rows": 3}))
     evidence = forms.FileField(required=False, label="Photo (optional)",
-                               help_text="JPEG, PNG or WebP; re-encoded, metadata removed. "
+                               help_text="JPEG, PNG, WebP or GIF; re-encoded, metadata removed. "
                                          "Only the buyer, the seller and the arbiter see it.")
 
 
