@@ -10,7 +10,7 @@ from __future__ import annotations
 from embit import base58
 from embit.bech32 import Encoding, bech32_decode, bech32_encode, convertbits
 
-from .errors import AddressError
+from .errors import AddressError, BitcoinError
 from .networks import Network, get_network
 
 
@@ -129,8 +129,17 @@ def witness_program(script_pubkey: bytes) -> tuple[int, bytes] | None:
 
 __all__ = [
     "address_to_script_pubkey",
+    "describe_script",
     "is_valid_address",
     "normalize_address",
     "script_pubkey_to_address",
     "witness_program",
 ]
+
+
+def describe_script(spk: bytes, network: Network | str) -> str:
+    """The address a script pays, for messages; ``script <hex>`` when it has none."""
+    try:
+        return script_pubkey_to_address(spk, network)
+    except BitcoinError:
+        return f"script {spk.hex()[:80]}"

@@ -1,6 +1,7 @@
 """Output descriptors for watch-only wallets (BIP380/381/382/386).
 
-Accepts a bare extended key (xpub/ypub/zpub/tpub/upub/vpub, optionally with a
+Accepts a bare extended key (xpub/ypub/zpub/tpub/upub/vpub — multisig Vpub/Zpub… are
+refused with a hint — optionally with a
 ``[fingerprint/path]`` origin) or a descriptor ``wpkh(…)``, ``sh(wpkh(…))``, ``tr(…)`` or
 ``pkh(…)`` with optional ``#checksum``. Normalises to two checksummed single-path
 descriptors (receive ``…/0/*`` and change ``…/1/*``) in the form Bitcoin Core accepts,
@@ -18,8 +19,9 @@ from embit.descriptor.checksum import checksum as _embit_checksum
 
 from .addresses import script_pubkey_to_address
 from .errors import BitcoinError, DescriptorError
-from .keys import ExtendedKey, parse_extended_key
+from .keys import MULTISIG_SCRIPT_TYPES, ExtendedKey, parse_extended_key
 from .networks import Network, get_network
+from .psbt import KeyOrigin
 
 SCRIPT_TYPES = ("wpkh", "sh-wpkh", "tr", "pkh")
 _WRAPPERS = {"wpkh": "wpkh({})", "sh-wpkh": "sh(wpkh({}))", "tr": "tr({})", "pkh": "pkh({})"}
@@ -67,6 +69,19 @@ class WalletDescriptor:
     network: Network
     fingerprint: str  # master fingerprint from the origin, or the key's own
     _branches: tuple[HDKey, HDKey] = field(repr=False, compare=False, hash=False)
+    # The full BIP32 path of each branch key from the master, when the origin is known.
+    _branch_paths: tuple[tuple[int, ...], tuple[int, ...]] | None = field(
+        default=None, repr=False, compare=False, hash=False)
+
+    def output_key(self, index: int, *, change: bool = False) -> KeyOrigin | None:
+        """The key (with its origin) that address ``index`` pays, for a PSBT's output
+        derivation; None when the descriptor gave no key origin."""
+        if self._branch_paths is None:
+            return None
+        self.script_pubkey(index, change=change)  # checks the index
+        pub = self._branches[1 if change else 0].derive([index]).get_public_key()
+        return KeyOrigin(bytes(pub.sec()), bytes.fromhex(self.fingerprint),
+                         (*self._branch_paths[1 if change else 0], index))
 
     def script_pubkey(self, index: int, *, change: bool = False) -> bytes:
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index <= _MAX_INDEX:
@@ -104,7 +119,8 @@ def parse_wallet_descriptor(
         raise DescriptorError("descriptor is too long")
     s = "".join(text.split())  # wallets wrap long descriptors; whitespace is never meaningful
     try:
-        if s.startswith(("[", "xpub", "ypub", "zpub", "tpub", "upub", "vpub")):
+        if s.startswith(("[", "xpub", "ypub", "zpub", "tpub", "upub", "vpub",
+                         "Ypub", "Zpub", "Upub", "Vpub")):
             return _from_key_expression(s, net, script_type)
         return _from_descriptor(s, net)
     except BitcoinError:
@@ -125,6 +141,7 @@ def _from_key_expression(s: str, net: Network, script_type: str | None) -> Walle
         raise DescriptorError("put derivation steps inside a descriptor, e.g. wpkh(xpub…/0/*)")
     key = parse_extended_key(rest)
     key.check_network(net)
+    _refuse_multisig_header(key)
     stype = script_type or key.implied_script_type or "wpkh"
     if key.implied_script_type and script_type and script_type != key.implied_script_type:
         raise DescriptorError(
@@ -154,6 +171,7 @@ def _from_descriptor(s: str, net: Network) -> WalletDescriptor:
         raise DescriptorError("taproot script trees are not supported; use tr(KEY)")
     ext = _ext_key_of(k.key)
     ext.check_network(net)
+    _refuse_multisig_header(ext)
     der = k.allowed_derivation
     indexes: list[object] = [[0, 1], None] if der is None else list(der.indexes)
     if None not in indexes or indexes[-1] is not None:
@@ -185,14 +203,17 @@ def _from_descriptor(s: str, net: Network) -> WalletDescriptor:
         key: HDKey = ext.hdkey.derive(fixed) if fixed else ext.hdkey
         return key
 
+    paths = None if k.origin is None else tuple(
+        _full_path(k.origin.derivation, p) for p in (receive_path, change_path))
     return WalletDescriptor(
-        receive=render(receive_path),
-        change=render(change_path),
-        script_type=stype,
-        network=net,
-        fingerprint=fingerprint,
-        _branches=(branch_key(receive_path), branch_key(change_path)),
+        render(receive_path), render(change_path), stype, net, fingerprint,
+        (branch_key(receive_path), branch_key(change_path)), paths,  # type: ignore[arg-type]
     )
+
+
+def _full_path(origin: list[int], path: list[object]) -> tuple[int, ...]:
+    """The branch key's path from the master: the origin's, then the fixed steps."""
+    return (*[int(i) for i in origin], *[int(str(i)) for i in path[:-1]])
 
 
 def _script_type_of(body: str) -> str:
@@ -205,6 +226,15 @@ def _script_type_of(body: str) -> str:
     if body.startswith("pkh("):
         return "pkh"
     raise DescriptorError("unsupported descriptor; use wpkh(…), sh(wpkh(…)), tr(KEY) or pkh(…)")
+
+
+def _refuse_multisig_header(key: ExtendedKey) -> None:
+    if key.implied_script_type in MULTISIG_SCRIPT_TYPES:
+        raise DescriptorError(
+            f"a {key.prefix} is a multisig cosigner key; a payout wallet is a single-signature "
+            f"account: export it as {'zpub/xpub' if key.is_mainnet else 'vpub/tpub'} or as a "
+            "wpkh(…) descriptor"
+        )
 
 
 def _ext_key_of(hd: HDKey) -> ExtendedKey:

@@ -8,7 +8,7 @@ difference raises :class:`SigningRefused` and nothing is signed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -19,15 +19,18 @@ from embit.psbt import PSBT, DerivationPath
 from embit.script import Script
 from embit.transaction import SIGHASH, Transaction, TransactionOutput
 
-from .addresses import script_pubkey_to_address
+from .addresses import describe_script, script_pubkey_to_address
 from .amounts import sats
 from .descriptors import add_checksum
 from .errors import BitcoinError, DescriptorError, PSBTError, SigningRefused
-from .keys import parse_extended_key, parse_path, path_to_str
+from .keys import SINGLE_SIG_SCRIPT_TYPES, parse_extended_key, parse_path, path_to_str
 from .networks import Network, get_network
 from .psbt import (
+    KeyOrigin,
     Outpoint,
     TxOutput,
+    add_global_xpubs,
+    add_output_origin,
     dust_limit,
     estimate_vsize,
     fee_for_vsize,
@@ -54,10 +57,15 @@ class EscrowKey:
     origin_path: tuple[int, ...]
 
     @property
-    def expression(self) -> str:
+    def account_expression(self) -> str:
+        """``[fingerprint/48h/1h/0h/2h]tpub…`` in BIP-380 syntax (what the shop stores)."""
         path = path_to_str(list(self.origin_path))
         origin = self.fingerprint.hex() + (f"/{path}" if path else "")
-        return f"[{origin}]{self.xpub}/{RECEIVE_BRANCH}/*"
+        return f"[{origin}]{self.xpub}"
+
+    @property
+    def expression(self) -> str:
+        return f"{self.account_expression}/{RECEIVE_BRANCH}/*"
 
     @cached_property
     def _branch(self) -> HDKey:
@@ -96,6 +104,14 @@ def parse_escrow_key(role: str, text: str, network: Network | str) -> EscrowKey:
         path = parse_path(path_text)
     key = parse_extended_key(s)
     key.check_network(network)
+    if key.implied_script_type in SINGLE_SIG_SCRIPT_TYPES:
+        main = get_network(network).is_mainnet
+        raise DescriptorError(
+            f"a {key.prefix} is a single-signature account key; an escrow needs your wallet's "
+            f"multisig cosigner key: export the P2WSH multisig account "
+            f"({'m/48h/0h/0h/2h' if main else 'm/48h/1h/0h/2h'}) as "
+            f"{'Zpub or xpub' if main else 'Vpub or tpub'}"
+        )
     if fingerprint is None:
         # No origin given: the key is its own root for signers' purposes.
         fingerprint = key.fingerprint
@@ -218,10 +234,16 @@ def plan_spend(
     return SpendPlan(tuple(inputs), outputs, fee_sat)
 
 
-def create_psbt(escrow: Escrow, plan: SpendPlan) -> PSBT:
+def create_psbt(escrow: Escrow, plan: SpendPlan, *,
+                output_keys: Mapping[int, KeyOrigin] | None = None) -> PSBT:
     """Unsigned PSBT with witness_utxo, non_witness_utxo (when the previous tx is given),
-    witness_script and the three BIP32 derivations on each input."""
+    witness_script and the three BIP32 derivations on each input, the three cosigners'
+    xpubs (PSBT_GLOBAL_XPUB), and the derivation of each output in ``output_keys`` (by
+    output number: an output that pays a party's own wallet)."""
     psbt = new_psbt([i.outpoint for i in plan.inputs], list(plan.outputs))
+    add_global_xpubs(psbt, [(k.xpub, k.fingerprint, k.origin_path) for k in escrow.keys])
+    for n, origin in (output_keys or {}).items():
+        add_output_origin(psbt, n, origin)
     for n, inp in enumerate(plan.inputs):
         scope = psbt.inputs[n]
         spk = escrow.script_pubkey(inp.index)
@@ -276,15 +298,19 @@ def verify_psbt(escrow: Escrow, psbt: PSBT, plan: SpendPlan) -> None:
     if len(tx.vout) != len(plan.outputs):
         raise SigningRefused(f"PSBT has {len(tx.vout)} outputs, expected {len(plan.outputs)}")
     for n, (vout, want_out) in enumerate(zip(tx.vout, plan.outputs, strict=True)):
-        if bytes(vout.script_pubkey.data) != want_out.script_pubkey:
-            raise SigningRefused(f"output {n} pays an unexpected script")
+        got_spk = bytes(vout.script_pubkey.data)
+        if got_spk != want_out.script_pubkey:
+            raise SigningRefused(
+                f"output {n} pays {describe_script(got_spk, escrow.network)}, expected "
+                f"{describe_script(want_out.script_pubkey, escrow.network)}"
+            )
         if int(vout.value) != want_out.value_sat:
             raise SigningRefused(
-                f"output {n} pays {int(vout.value)} sat, expected {want_out.value_sat}"
+                f"output {n} pays {int(vout.value)} sat, expected {want_out.value_sat} sat"
             )
     fee_sat = sum(values) - sum(int(o.value) for o in tx.vout)
     if fee_sat != plan.fee_sat:
-        raise SigningRefused(f"fee is {fee_sat} sat, expected {plan.fee_sat}")
+        raise SigningRefused(f"the fee is {fee_sat} sat, expected {plan.fee_sat} sat")
 
 
 def escrow_account_path(network: Network | str) -> str:

@@ -31,7 +31,19 @@ _PREFIXES: dict[bytes, tuple[str, bool, bool, str | None]] = {
     bytes.fromhex("04358394"): ("tprv", False, True, None),
     bytes.fromhex("044a4e28"): ("uprv", False, True, "sh-wpkh"),
     bytes.fromhex("045f18bc"): ("vprv", False, True, "wpkh"),
+    # Multisig (cosigner) headers: Electrum exports a p2wsh multisig account only so.
+    bytes.fromhex("0295b43f"): ("Ypub", True, False, "sh-wsh"),
+    bytes.fromhex("02aa7ed3"): ("Zpub", True, False, "wsh"),
+    bytes.fromhex("024289ef"): ("Upub", False, False, "sh-wsh"),
+    bytes.fromhex("02575483"): ("Vpub", False, False, "wsh"),
+    bytes.fromhex("0295b005"): ("Yprv", True, True, "sh-wsh"),
+    bytes.fromhex("02aa7a99"): ("Zprv", True, True, "wsh"),
+    bytes.fromhex("024285b5"): ("Uprv", False, True, "sh-wsh"),
+    bytes.fromhex("02575048"): ("Vprv", False, True, "wsh"),
 }
+SINGLE_SIG_SCRIPT_TYPES = ("wpkh", "sh-wpkh")
+MULTISIG_SCRIPT_TYPES = ("wsh", "sh-wsh")
+_KNOWN_HEADERS = "xpub/ypub/zpub/Ypub/Zpub or tpub/upub/vpub/Upub/Vpub"
 
 HARDENED = 0x80000000
 
@@ -43,7 +55,7 @@ class ExtendedKey:
     prefix: str  # as the user gave it: xpub, zpub, vpub, tprv…
     is_mainnet: bool
     is_private: bool
-    implied_script_type: str | None  # "wpkh" / "sh-wpkh" from SLIP-132, None for x/t
+    implied_script_type: str | None  # "wpkh"/"sh-wpkh"/"wsh"/"sh-wsh" (SLIP-132), None: x/t
     hdkey: HDKey
 
     @property
@@ -69,12 +81,13 @@ class ExtendedKey:
 
 
 def parse_extended_key(text: str, *, allow_private: bool = False) -> ExtendedKey:
-    """Parse an xpub/ypub/zpub/tpub/upub/vpub (or private twin when allowed)."""
+    """Parse an xpub/ypub/zpub/Ypub/Zpub/tpub/upub/vpub/Upub/Vpub (or private twin when
+    allowed); the key is re-tagged xpub/tpub."""
     if not isinstance(text, str):
         raise KeyFormatError("an extended key is a string")
     s = text.strip()
     if not s or len(s) > 120 or any(c not in _B58 for c in s):
-        raise KeyFormatError("not an extended key (expected xpub…, zpub…, tpub…, vpub…)")
+        raise KeyFormatError(f"not an extended key (expected one of {_KNOWN_HEADERS})")
     try:
         raw = bytes(base58.decode_check(s))
     except Exception as exc:  # embit raises ValueError on checksum errors
@@ -83,12 +96,14 @@ def parse_extended_key(text: str, *, allow_private: bool = False) -> ExtendedKey
         raise KeyFormatError("extended key has the wrong length")
     info = _PREFIXES.get(raw[:4])
     if info is None:
-        raise KeyFormatError(f"unknown extended key version {raw[:4].hex()}")
+        raise KeyFormatError(
+            f"unknown extended key version {raw[:4].hex()}; expected one of {_KNOWN_HEADERS}"
+        )
     prefix, is_main, is_private, script_type = info
     if is_private and not allow_private:
         raise KeyFormatError(
             "this is a PRIVATE key; never share it. Paste the extended public key "
-            "(xpub/zpub/tpub/vpub) instead"
+            f"({_KNOWN_HEADERS}) instead"
         )
     try:
         key = HDKey.parse(raw)
@@ -183,6 +198,8 @@ def key_origin(root: HDKey, path: str) -> str:
 
 
 __all__ = [
+    "MULTISIG_SCRIPT_TYPES",
+    "SINGLE_SIG_SCRIPT_TYPES",
     "ExtendedKey",
     "HDKey",
     "account_xpub",

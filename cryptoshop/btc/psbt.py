@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from embit import compact, ec
 from embit import script as escript
+from embit.bip32 import HDKey
 from embit.finalizer import finalize_psbt as _embit_finalize
-from embit.psbt import PSBT
+from embit.psbt import PSBT, DerivationPath
 from embit.script import Script
 from embit.transaction import SIGHASH, Transaction, TransactionInput, TransactionOutput
 
@@ -58,10 +59,24 @@ class TxOutput:
         sats(self.value_sat)
 
 
+_HEX_MAGIC = b"psbt\xff".hex()
+HEX_REFUSED = ("hex is not supported: give the PSBT as base64 text or as the binary .psbt "
+               "file")
+
+
 def parse_psbt(data: str | bytes) -> PSBT:
-    """Parse a PSBT from base64 text or raw bytes (``psbt\\xff`` magic)."""
+    """Parse a PSBT from base64 text or raw bytes (``psbt\\xff`` magic); bytes without the
+    magic are read as base64 text (a ``.psbt`` file some wallets save as text). Hex is
+    refused by name."""
+    if isinstance(data, bytes | bytearray) and not bytes(data).startswith(b"psbt\xff"):
+        try:
+            data = bytes(data).decode("ascii")
+        except UnicodeDecodeError as exc:
+            raise PSBTError("not a PSBT (missing magic bytes)") from exc
     if isinstance(data, str):
         text = "".join(data.split())
+        if text[:10].lower() == _HEX_MAGIC:
+            raise PSBTError(HEX_REFUSED)
         if len(text) > _MAX_PSBT_BYTES * 2:
             raise PSBTError("PSBT is too large")
         try:
@@ -331,12 +346,39 @@ def build_p2wpkh_spend(
     return finalize_psbt(psbt)
 
 
+@dataclass(frozen=True)
+class KeyOrigin:
+    """A public key with where it comes from: ``[fingerprint/path]`` (BIP32)."""
+
+    pubkey: bytes  # 33-byte compressed
+    fingerprint: bytes  # master fingerprint, 4 bytes
+    path: tuple[int, ...]
+
+
+def add_global_xpubs(psbt: PSBT, xpubs: Sequence[tuple[str, bytes, Sequence[int]]]) -> None:
+    """PSBT_GLOBAL_XPUB for each ``(xpub, fingerprint, path)``: lets a signing device
+    check the multisig it signs for (and recognise change) without trusting us."""
+    for xpub, fingerprint, path in xpubs:
+        psbt.xpubs[HDKey.from_string(xpub)] = DerivationPath(fingerprint, list(path))
+
+
+def add_output_origin(psbt: PSBT, n: int, origin: KeyOrigin) -> None:
+    """PSBT_OUT_BIP32_DERIVATION: output ``n`` pays ``origin``'s key (it is the party's)."""
+    pub = ec.PublicKey.parse(origin.pubkey)
+    psbt.outputs[n].bip32_derivations[pub] = DerivationPath(origin.fingerprint,
+                                                            list(origin.path))
+
+
 __all__ = [
+    "HEX_REFUSED",
     "PSBT",
+    "KeyOrigin",
     "Outpoint",
     "Transaction",
     "TxOutput",
     "Utxo",
+    "add_global_xpubs",
+    "add_output_origin",
     "build_p2wpkh_spend",
     "combine_psbts",
     "copy_psbt",

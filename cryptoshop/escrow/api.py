@@ -14,7 +14,9 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
+from ninja.errors import ValidationError
 from ninja.responses import Status
+from pydantic import ValidationError as PydanticError
 
 from cryptoshop.accounts.sessions import api_auth
 from cryptoshop.accounts.who import api_caller
@@ -209,7 +211,10 @@ def auto_release(request: HttpRequest, escrow_id: str,
 def get_psbt(request: HttpRequest, escrow_id: str, spend: int | None = None,
              format: Literal["json", "file"] = "json") -> Any:
     """The transaction waiting for your signature (or `?spend=<id>`): base64 in JSON, or
-    with `?format=file` the binary `.psbt` for Sparrow, Electrum or a hardware wallet."""
+    with `?format=file` the binary `.psbt` for Sparrow, Electrum or a hardware wallet.
+    Prepare it first: `POST /api/escrow/{id}/release` (buyer), `/refund` or
+    `/auto-release` (seller) with no body; a dispute split is prepared by the arbiter's
+    decision. Until then this answers 404."""
     escrow, role = escrow_for(api_caller(request), escrow_id)
     if spend is not None:
         found = spend_for(escrow, spend)
@@ -218,7 +223,9 @@ def get_psbt(request: HttpRequest, escrow_id: str, spend: int | None = None,
     else:
         found = spend_waiting_for(escrow, role)
         if found is None:
-            raise NotFound("Nothing is waiting for your signature.")
+            raise NotFound("Nothing is waiting for your signature: prepare it first with "
+                           "POST /api/escrow/{id}/release (buyer), /refund or /auto-release "
+                           "(seller).")
     if format == "file":
         response = HttpResponse(base64.b64decode(found.psbt),
                                 content_type="application/octet-stream")
@@ -229,15 +236,36 @@ def get_psbt(request: HttpRequest, escrow_id: str, spend: int | None = None,
     return ok(psbt_out(found))
 
 
-@router.post("/{escrow_id}/psbt", auth=api_auth,
+_PSBT_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": SignedIn.model_json_schema(by_alias=True)},
+    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+}}}
+
+
+def _psbt_body(request: HttpRequest) -> tuple[str, bytes]:
+    """The signed PSBT as base64 JSON (``{"psbt": …}``) or a binary ``.psbt`` body."""
+    if request.content_type == "application/octet-stream":
+        if not request.body:
+            raise invalid("psbt", "The body is empty: send the signed .psbt file.")
+        return "", request.body
+    try:
+        payload = SignedIn.model_validate_json(request.body or b"null")
+    except PydanticError as exc:
+        raise ValidationError([dict(e) for e in exc.errors(include_url=False)]) from exc
+    return payload.psbt, b""
+
+
+@router.post("/{escrow_id}/psbt", auth=api_auth, openapi_extra=_PSBT_BODY,
              response={200: envelope(SpendOut), **errors(429)}, by_alias=True)
-def upload_psbt(request: HttpRequest, escrow_id: str, payload: SignedIn) -> dict[str, Any]:
-    """Upload the PSBT your wallet signed (base64), for whichever spend it is (release,
-    refund, auto-release or a dispute split): checked against the plan and the policy,
-    co-signed and broadcast. A replay answers the same `txid`."""
+def upload_psbt(request: HttpRequest, escrow_id: str) -> dict[str, Any]:
+    """Upload the PSBT your wallet signed — base64 in JSON, or the binary `.psbt` file as
+    an `application/octet-stream` body (hex is refused) — for whichever spend it is
+    (release, refund, auto-release or a dispute split): checked against the plan and the
+    policy, co-signed and broadcast. A replay answers the same `txid`."""
     me = api_caller(request)
     escrow, role = escrow_for(me, escrow_id)
-    return ok(spend_out(do_sign(check_sign(escrow, me, psbt_text=payload.psbt)), role))
+    text, raw = _psbt_body(request)
+    return ok(spend_out(do_sign(check_sign(escrow, me, psbt_text=text, psbt_bytes=raw)), role))
 
 
 # --- disputes ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field
 
 from cryptoshop.accounts.models import User
+from cryptoshop.btc.cosigner import MAX_EXPORT_CHARS as MAX_KEY_EXPORT_CHARS
 from cryptoshop.core.api import CamelSchema, In, paged_envelope
 from cryptoshop.escrow import keys
 from cryptoshop.escrow.access import may_sign, open_escrow_count
@@ -33,14 +34,17 @@ class StrictIn(In):
 # --- request bodies ------------------------------------------------------------------------------
 
 class KeyIn(StrictIn):
-    key: str = Field(max_length=400)
+    key: str = Field(max_length=MAX_KEY_EXPORT_CHARS)
     kind: Literal["external", "browser"]
     backup: str = Field(default="", max_length=keys.MAX_BACKUP_CHARS + 100)
 
 
 class OpenIn(StrictIn):
     order_id: str = Field(max_length=40)
-    refund_address: str = Field(default="", max_length=100)
+    # Escrow always needs it: refunds and the buyer's share of a split go there.
+    refund_address: str = Field(max_length=100, description=(
+        "Required: your own address where a refund or your share of a dispute split is "
+        "paid."))
 
 
 class SignIn(StrictIn):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from cryptoshop.btc.cosigner import MAX_EXPORT_CHARS as MAX_KEY_EXPORT_CHARS
 from cryptoshop.core.forms_util import StyledForm
 
 MAX_PSBT_UPLOAD = 1_000_000
@@ -9,10 +10,12 @@ MAX_PSBT_UPLOAD = 1_000_000
 
 class ExternalKeyForm(StyledForm):
     key = forms.CharField(
-        max_length=200, label="Your wallet's multisig account key",
+        max_length=MAX_KEY_EXPORT_CHARS, label="Your wallet's multisig account key",
         help_text="From Sparrow, Electrum or a hardware wallet: the P2WSH multisig account "
-                  "(BIP48, m/48'/1'/0'/2' on test networks) as [fingerprint/path]tpub… or a "
-                  "bare tpub/xpub. Only the public key is sent.",
+                  "(BIP48, m/48'/1'/0'/2' on test networks) as [fingerprint/path]Vpub… or "
+                  "tpub…, a bare Vpub/tpub, a descriptor holding only your key, or the export "
+                  "file's text (Electrum wallet file, Coldcard/Sparrow multisig export, BSMS). "
+                  "Only the public key is kept.",
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocomplete": "off"}))
 
 
@@ -22,8 +25,8 @@ class SignForm(StyledForm):
                                                         "autocomplete": "off"}))
     psbt_file = forms.FileField(required=False, label="…or the signed .psbt file")
     phrase = forms.CharField(
-        required=False, max_length=400, label="…or type your 12-word escrow phrase",
-        help_text="Used once in memory to sign this transaction and never stored.",
+        required=False, max_length=400, label="Your 12-word escrow phrase",
+        help_text="In order, separated by spaces.",
         widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false", "autocomplete": "off",
                                      "autocapitalize": "none"}))
 
@@ -52,7 +55,7 @@ class MessageForm(StyledForm):
     text = forms.CharField(max_length=4000, label="Message",
                            widget=forms.Textarea(attrs={"rows": 3}))
     evidence = forms.FileField(required=False, label="Photo (optional)",
-                               help_text="JPEG, PNG or WebP; re-encoded, metadata removed. "
+                               help_text="JPEG, PNG, WebP or GIF; re-encoded, metadata removed. "
                                          "Only the buyer, the seller and the arbiter see it.")
 
 

@@ -12,8 +12,10 @@ from django.db import IntegrityError, transaction
 from embit.bip32 import HDKey
 
 from cryptoshop.accounts.models import User
+from cryptoshop.btc.cosigner import MAX_EXPORT_CHARS as MAX_KEY_EXPORT_CHARS
+from cryptoshop.btc.cosigner import cosigner_expression
 from cryptoshop.btc.errors import BitcoinError
-from cryptoshop.btc.escrow import escrow_account_path, parse_escrow_key
+from cryptoshop.btc.escrow import escrow_account_path
 from cryptoshop.btc.keys import (
     account_xpub,
     generate_mnemonic,
@@ -24,7 +26,7 @@ from cryptoshop.btc.keys import (
 from cryptoshop.chain import configured
 from cryptoshop.core import ratelimit
 from cryptoshop.core.errors import invalid
-from cryptoshop.escrow.models import EscrowKey, MarketplaceKey, Role
+from cryptoshop.escrow.models import EscrowKey, MarketplaceKey
 
 MAX_BACKUP_CHARS = 4000
 
@@ -53,20 +55,18 @@ def marketplace_signer(key: MarketplaceKey) -> HDKey:
 
 
 def check_key_expression(text: str, network: str | None = None) -> str:
-    """A pasted ``[fingerprint/path]xpub`` (or bare xpub) for this shop's network."""
+    """A pasted account key (``[fingerprint/path]`` + any SLIP-132 header, a descriptor
+    holding it, or a wallet's export file) as ``[fingerprint/48h/1h/0h/2h]tpub…``."""
     net = network or configured.network()
-    text = "".join((text or "").split())
-    if not text:
-        raise invalid("key", "Paste your wallet's multisig account xpub.")
-    if len(text) > 200:
-        raise invalid("key", "That is too long for an account key.")
+    if not (text or "").strip():
+        raise invalid("key", "Paste your wallet's multisig account key (Vpub/tpub, or "
+                             "Zpub/xpub on mainnet), a descriptor or its export file.")
+    if len(text) > MAX_KEY_EXPORT_CHARS:
+        raise invalid("key", "That is too long for an account key or a wallet export.")
     try:
-        key = parse_escrow_key(Role.BUYER, text, net)  # the role only labels the key
+        return cosigner_expression(text, net)
     except BitcoinError as exc:
         raise invalid("key", str(exc)) from exc
-    if text.startswith("["):
-        return text.split("]")[0] + "]" + key.xpub
-    return key.xpub
 
 
 def check_backup(backup: str) -> str:

@@ -58,7 +58,8 @@ def check_open_escrow(order: Order, buyer: User, refund_address: str) -> EscrowT
     buyer_key = keys.key_of(buyer)
     if buyer_key is None:
         raise ActionError("This store takes payment into escrow, which needs your escrow "
-                          "key first: create it on the Escrow key page (/escrow/key/).",
+                          "key first: create it on the Escrow key page (/escrow/key/) or "
+                          "register your wallet's key with POST /api/escrow/keys.",
                           code="escrow_key_required", field="escrowKey")
     seller_key = keys.key_of(order.store.owner)
     if seller_key is None:

@@ -16,7 +16,7 @@ from cryptoshop.btc.addresses import address_to_script_pubkey, script_pubkey_to_
 from cryptoshop.btc.descriptors import parse_wallet_descriptor
 from cryptoshop.btc.errors import BitcoinError
 from cryptoshop.btc.escrow import Escrow as EscrowScript
-from cryptoshop.btc.psbt import Outpoint, TxOutput, dust_limit, fee_for_vsize
+from cryptoshop.btc.psbt import KeyOrigin, Outpoint, TxOutput, dust_limit, fee_for_vsize
 from cryptoshop.chain import configured
 from cryptoshop.core.errors import Conflict
 from cryptoshop.escrow.models import Escrow, EscrowCounter, Spend
@@ -95,7 +95,7 @@ def _fee_script(escrow: Escrow) -> bytes:
     return _address_once(escrow, "fee_address", take)
 
 
-def _payout_script(escrow: Escrow) -> bytes:
+def payout_script(escrow: Escrow) -> bytes:
     """The seller's payout address: a fresh receive address of the store's wallet, taken
     once per escrow and marked used so no invoice is ever handed it."""
 
@@ -105,6 +105,23 @@ def _payout_script(escrow: Escrow) -> bytes:
         return slot.address
 
     return _address_once(escrow, "payout_address", take)
+
+
+def output_keys(escrow: Escrow, plan: btc_escrow.SpendPlan) -> dict[int, KeyOrigin]:
+    """The derivation of each output that pays a party's own wallet, for the PSBT: the
+    seller's payout (a receive address of the store's payout descriptor), so their wallet
+    recognises it. Kept only when the derived key really pays that output. The buyer's
+    refund address is theirs to know; the fee wallet's index is not kept."""
+    slot = (AddressSlot.objects.select_related("settings")
+            .filter(settings__store=escrow.order.store, address=escrow.payout_address).first()
+            if escrow.payout_address else None)
+    if slot is None:
+        return {}
+    wallet = parse_wallet_descriptor(slot.settings.descriptor, escrow.network)
+    origin = wallet.output_key(slot.index)
+    spk = wallet.script_pubkey(slot.index)
+    return {n: origin for n, out in enumerate(plan.outputs)
+            if origin is not None and out.script_pubkey == spk}
 
 
 def _prev_tx(txid: str) -> bytes | None:
@@ -143,7 +160,7 @@ def _plan_payout(escrow: Escrow, inputs: list[btc_escrow.EscrowInput], buyer_spk
     the rest to the seller less the marketplace fee. A share below the dust limit goes to
     the other side rather than making an unspendable output."""
     total_sat = sum(i.value_sat for i in inputs)
-    seller_spk = _payout_script(escrow)
+    seller_spk = payout_script(escrow)
     fee_spk = _fee_script(escrow) if escrow.fee_wallet else None
     scripts = [s for s in (buyer_spk if percent else None, seller_spk, fee_spk) if s]
     network_fee_sat = fee_for_vsize(btc_escrow.estimate_spend_vsize(len(inputs), scripts),

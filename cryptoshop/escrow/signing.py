@@ -18,7 +18,7 @@ from cryptoshop.btc.escrow import Escrow as EscrowScript
 from cryptoshop.btc.psbt import PSBT, combine_psbts, finalize_psbt, parse_psbt, serialize_psbt
 from cryptoshop.chain import configured
 from cryptoshop.core import ratelimit
-from cryptoshop.core.errors import Conflict, NotFound, invalid
+from cryptoshop.core.errors import ActionError, Conflict, NotFound, invalid
 from cryptoshop.escrow import keys
 from cryptoshop.escrow.access import (
     may_sign,
@@ -49,7 +49,7 @@ class SignCheck:
     script: EscrowScript | None = None
 
 
-def _uploaded(escrow: Escrow, spend: Spend | None, psbt_text: str,
+def _uploaded(escrow: Escrow, role: Role, spend: Spend | None, psbt_text: str,
               psbt_bytes: bytes) -> tuple[PSBT | None, Spend | None]:
     """The uploaded PSBT, if any, and the spend it is a transaction of. With ``spend``
     given it must be that very spend; without, it names its own spend of this escrow."""
@@ -60,16 +60,28 @@ def _uploaded(escrow: Escrow, spend: Spend | None, psbt_text: str,
     except BitcoinError as exc:
         raise invalid("psbt", str(exc)) from exc
     txid = bytes(uploaded.tx.txid()).hex()
-    if spend is not None:
-        if txid != spend.unsigned_txid:
-            raise invalid("psbt", f"This PSBT is not this escrow's current {spend.kind} "
-                                  "transaction: download it again and sign that one.")
-        return uploaded, spend
-    match = escrow.spends.filter(unsigned_txid=txid).first()
+    match = escrow.spends.filter(unsigned_txid=txid).first() if spend is None else (
+        spend if txid == spend.unsigned_txid else None)
     if match is None:
-        raise invalid("psbt", "This PSBT is not a transaction of this escrow "
-                              "(download the current one and sign that).")
+        raise invalid("psbt", not_this_transaction(escrow, spend or spend_waiting_for(
+            escrow, role), uploaded))
     return uploaded, match
+
+
+def not_this_transaction(escrow: Escrow, spend: Spend | None, uploaded: PSBT) -> str:
+    """The one refusal text (page and API) for a PSBT that is not the prepared
+    transaction, saying what differs from it when there is one to compare with."""
+    if spend is None or spend.status != Spend.Status.AWAITING_SIGNATURE:
+        return ("Refused: this PSBT is not a transaction of this escrow waiting for your "
+                "signature. Download the current one and sign that.")
+    try:
+        btc_escrow.verify_psbt(escrow_script(escrow), uploaded, plan_from_json(spend.plan))
+        differs = "its inputs' sequence numbers differ"
+    except SigningRefused as exc:
+        differs = str(exc)
+    kind = spend.kind.replace("_", "-")
+    return (f"Refused: this is not the {kind} transaction the shop prepared ({differs}). "
+            "Download it again and sign that one; never sign a changed one.")
 
 
 def _spend_to_sign(escrow: Escrow, spend: Spend | None, role: Role) -> Spend:
@@ -91,18 +103,35 @@ def _spend_to_sign(escrow: Escrow, spend: Spend | None, role: Role) -> Spend:
 
 def check_sign(escrow: Escrow, user: User, *, spend: Spend | None = None,
                psbt_text: str = "", psbt_bytes: bytes = b"", phrase: str = "") -> SignCheck:
-    """Is this the named party's valid signature on exactly the planned transaction? A
-    refused signature is recorded (``signature_refused``) so both parties see it."""
+    """Is this the named party's valid signature on exactly the planned transaction?
+    Every attempt counts against ``escrow:sign``; every refusal is recorded
+    (``signature_refused``) so both parties see it."""
     role = role_in(escrow, user)
     if role not in (Role.BUYER, Role.SELLER):
         raise NotFound("No such escrow.")
-    uploaded, spend = _uploaded(escrow, spend, psbt_text, psbt_bytes)
+    if not (psbt_text.strip() or psbt_bytes or phrase.strip()):
+        if spend is not None and spend.status in SENT:
+            return SignCheck(escrow, spend, role)  # idempotent: already signed and sent
+        raise invalid("psbt", "Upload the signed PSBT, or type your phrase.")
+    ratelimit.hit("escrow:sign", str(user.pk))
+    try:
+        return _check(escrow, role, spend, psbt_text, psbt_bytes, phrase)
+    except ActionError as exc:
+        _refused(escrow, role, exc)
+        raise
+
+
+def _refused(escrow: Escrow, role: Role, exc: ActionError) -> None:
+    """On the trail, outside any transaction that the refusal rolls back."""
+    record(escrow, "signature_refused", role, exc.message.removeprefix("Refused: "))
+
+
+def _check(escrow: Escrow, role: Role, spend: Spend | None, psbt_text: str,
+           psbt_bytes: bytes, phrase: str) -> SignCheck:
+    uploaded, spend = _uploaded(escrow, role, spend, psbt_text, psbt_bytes)
     spend = _spend_to_sign(escrow, spend, role)
     if spend.status in SENT:
         return SignCheck(escrow, spend, role)  # idempotent: already signed and sent
-    if not uploaded and not phrase.strip():
-        raise invalid("psbt", "Upload the signed PSBT, or type your phrase.")
-    ratelimit.hit("escrow:sign", str(user.pk))
     script = escrow_script(escrow)
     plan = plan_from_json(spend.plan)
     try:
@@ -110,7 +139,6 @@ def check_sign(escrow: Escrow, user: User, *, spend: Spend | None = None,
         btc_escrow.check_signed_by(script, psbt, plan, role)
         _refuse_other_signatures(script, psbt, plan, role)
     except SigningRefused as exc:
-        record(escrow, "signature_refused", role, str(exc))
         raise invalid("psbt", f"Refused: {exc}") from exc
     except BitcoinError as exc:
         raise invalid("psbt", str(exc)) from exc
@@ -156,9 +184,18 @@ def do_sign(checked: SignCheck) -> Spend:
     escrow, spend = checked.escrow, checked.spend
     if checked.psbt is None or checked.plan is None or checked.script is None:
         return spend
-    psbt = checked.psbt
+    try:
+        return _cosign(checked, checked.psbt, checked.plan, checked.script)
+    except ActionError as exc:
+        _refused(escrow, checked.role, exc)  # the transaction it came from is rolled back
+        raise
+
+
+def _cosign(checked: SignCheck, psbt: PSBT, plan: btc_escrow.SpendPlan,
+            script: EscrowScript) -> Spend:
+    escrow, spend = checked.escrow, checked.spend
     market = keys.marketplace_key(escrow.network)
-    btc_escrow.sign_psbt(checked.script, psbt, checked.plan, keys.marketplace_signer(market))
+    btc_escrow.sign_psbt(script, psbt, plan, keys.marketplace_signer(market))
     tx = finalize_psbt(psbt)
     raw = str(tx.serialize().hex())
     txid = str(tx.txid().hex())

@@ -22,7 +22,13 @@ from cryptoshop.core.errors import Conflict, NotFound
 from cryptoshop.escrow.access import role_in, settled_spend, signer_label
 from cryptoshop.escrow.events import record
 from cryptoshop.escrow.models import Escrow, Role, Spend
-from cryptoshop.escrow.planning import describe_outputs, escrow_script, plan_for, plan_to_json
+from cryptoshop.escrow.planning import (
+    describe_outputs,
+    escrow_script,
+    output_keys,
+    plan_for,
+    plan_to_json,
+)
 from cryptoshop.orders.models import Order, OrderEvent
 
 
@@ -31,7 +37,8 @@ def prepare_spend(escrow: Escrow, kind: Spend.Kind, signer: str, actor: Role,
     """Plan ``kind`` now and store it with its unsigned PSBT; an earlier unsigned spend of
     the same kind is superseded (a signature on it is refused)."""
     plan, rate_sat_vb = plan_for(escrow, kind, buyer_percent)
-    psbt = btc_escrow.create_psbt(escrow_script(escrow), plan)
+    psbt = btc_escrow.create_psbt(escrow_script(escrow), plan,
+                                  output_keys=output_keys(escrow, plan))
     with transaction.atomic():
         Spend.objects.filter(escrow=escrow, kind=kind,
                              status=Spend.Status.AWAITING_SIGNATURE).update(

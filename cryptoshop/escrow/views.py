@@ -207,8 +207,7 @@ def sign(request: HttpRequest, public_id: str) -> HttpResponse:
     if form.is_valid():
         data: bytes = form.cleaned_data["psbt_file"]
         text = form.cleaned_data["psbt"]
-        if data and not data.startswith(b"psbt\xff"):
-            text, data = data.decode("ascii"), b""
+        # A file may hold the binary PSBT or base64 text; parse_psbt reads both.
         spend_id = request.POST.get("spend", "")
         # An uploaded PSBT names its own spend (it may be one other than the page showed);
         # the form's spend is the one a typed phrase signs.

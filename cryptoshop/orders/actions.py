@@ -318,12 +318,13 @@ def deletion_plan(user: User) -> DeletionPlan:
     plan = DeletionPlan()
     open_buying = Order.objects.filter(buyer=user, status__in=OPEN_STATUSES).count()
     if open_buying:
-        plan.blockers.append(f"{open_buying} order(s) you placed are still in progress; "
+        plan.blockers.append(f"{open_buying} order{'s' if open_buying != 1 else ''} you placed "
+                             f"{'are' if open_buying != 1 else 'is'} still in progress; "
                              "wait until they complete or cancel unpaid ones")
     finished = Order.objects.filter(buyer=user).exclude(status__in=OPEN_STATUSES).count()
     if finished:
-        plan.kept.append(f"{finished} finished order(s) stay in the sellers' records, "
-                         "no longer linked to any account")
+        plan.kept.append(f"{finished} finished order{'s stay' if finished != 1 else ' stays'} "
+                         "in the sellers' records, no longer linked to any account")
     store = getattr(user, "store", None)
     if store is not None:
         if Order.objects.filter(store=store).exists():

@@ -105,3 +105,9 @@ class OrderEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    @property
+    def to_label(self) -> str:
+        """The status it moved to, as people read it ("Shipped")."""
+        labels = dict(Order.Status.choices)
+        return str(labels.get(self.to_status, self.to_status))

@@ -76,7 +76,9 @@ class InvoiceOut(CamelSchema):
 
 class AddressIn(In):
     order_id: str = Field(max_length=40)
-    refund_address: str = Field(default="", max_length=100)
+    refund_address: str = Field(default="", max_length=100, description=(
+        "Required when the store takes payment into escrow (refunds and your share of a "
+        "dispute split are paid there); ignored for direct payments."))
 
 
 @bitcoin_router.post("/address", auth=api_auth, response={200: envelope(InvoiceOut),

@@ -39,7 +39,7 @@ def test_open_orders_block_deletion_finished_ones_are_kept() -> None:
     order_actions.do_mark_shipped(order, owner.user, "sent")
     order_actions.do_confirm_received(order, buyer.user)
     plan = account_actions.check_delete_account(buyer.user)
-    assert not plan.blockers and "stay in the sellers' records" in plan.kept[0]
+    assert not plan.blockers and "1 finished order stays in the sellers' records" in plan.kept[0]
     account_actions.do_delete_account(buyer.user, token=buyer.token, code=None, client_ip="x")
     order.refresh_from_db()
     assert order.buyer is None and order.status == "completed"

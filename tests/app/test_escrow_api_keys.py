@@ -99,3 +99,29 @@ def test_openapi_lists_the_escrow_endpoints(client: Client) -> None:
                  "/api/escrow/{escrow_id}/descriptor"]:
         assert path in paths, path
     assert set(paths["/api/escrow/{escrow_id}/psbt"]) == {"get", "post"}
+
+
+def test_register_key_accepts_electrums_vpub_and_wallet_files_and_stores_bip380(
+        client: Client) -> None:
+    import json
+
+    from embit.bip32 import HDKey
+    acct = make_account()
+    _, expression = party(31)
+    origin, tpub = expression[1:].split("]")
+    fp = origin.split("/")[0]
+    vpub = HDKey.from_string(tpub).to_base58(version=bytes.fromhex("02575483"))
+    typed = f"[{fp.upper()}/48'/1'/0'/2']{vpub}"
+    made = _post(client, "/api/escrow/keys", acct, {"key": typed, "kind": "external"})
+    assert made.status_code == 201, made.content
+    assert made.json()["data"]["key"] == expression  # [fp/48h/1h/0h/2h]tpub…
+    electrum = json.dumps({"keystore": {"type": "bip32", "xpub": vpub, "xprv": None,
+                                        "derivation": "m/48'/1'/0'/2'",
+                                        "root_fingerprint": fp}, "wallet_type": "standard"})
+    again = _post(client, "/api/escrow/keys", acct, {"key": electrum, "kind": "external"})
+    assert again.status_code == 200, again.content
+    assert again.json()["data"]["key"] == expression
+    single = HDKey.from_string(tpub).to_base58(version=bytes.fromhex("045f1cf6"))  # vpub
+    refused = _post(client, "/api/escrow/keys", acct, {"key": single, "kind": "external"})
+    assert refused.status_code == 400
+    assert "Vpub" in refused.json()["details"]["key"][0]

@@ -165,7 +165,7 @@ def test_server_key_and_release_without_javascript(browser: Any, app_server: Any
     _pay_and_confirm(page, app_server)
     page.get_by_role("link", name="Escrow page").click()
     page.get_by_role("button", name="Release to the seller").click()
-    page.get_by_label(re.compile("type your 12-word escrow phrase")).fill(" ".join(words))
+    page.get_by_label(re.compile("Your 12-word escrow phrase")).fill(" ".join(words))
     page.get_by_role("button", name="Sign with my words").click()
     page.get_by_text("Signed and sent").wait_for()
     txid = _mined_until(page, "Released to the seller")
@@ -224,7 +224,7 @@ def test_dispute_decided_by_staff_pays_out_the_split(browser: Any, app_server: A
     assert "70% to the buyer, 30% to the seller — Most bags were unusable." in decision
     outputs = buyer.locator("[data-testid=spend-outputs]").inner_text()
     assert refund in outputs and "marketplace fee" in outputs
-    buyer.get_by_label(re.compile("type your 12-word escrow phrase")).fill(" ".join(words))
+    buyer.get_by_label(re.compile("Your 12-word escrow phrase")).fill(" ".join(words))
     buyer.get_by_role("button", name="Sign with my words").click()
     buyer.get_by_text("Signed and sent").wait_for()
     paid = _payout_of(app_server, _mined_until(buyer, "Split by the arbiter"))

@@ -109,7 +109,7 @@ def test_escrow_release_two_signatures(node: RegtestNode) -> None:
     redirected = parse_psbt(unsigned)
     redirected.outputs[1].script_pubkey = redirected.outputs[0].script_pubkey
     redirected = parse_psbt(serialize_psbt(redirected))
-    with pytest.raises(SigningRefused, match="unexpected script"):
+    with pytest.raises(SigningRefused, match=r"output 1 pays bcrt1q[0-9a-z]+, expected bcrt1q"):
         sign_psbt(escrow, redirected, plan, buyer_root)
     assert signature_count(redirected) == [0]
 

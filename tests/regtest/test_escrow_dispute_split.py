@@ -93,4 +93,5 @@ def test_arbiter_splits_seventy_thirty(btcd_node: RegtestNode) -> None:
         kinds = list(shop.escrow.events.values_list("kind", flat=True))
         assert kinds == ["opened", "funded", "dispute_opened", "dispute_message",
                          "dispute_message", "dispute_message", "dispute_decided",
-                         "split_prepared", "split_signed", "broadcast", "payout_confirmed"]
+                         "split_prepared", "signature_refused", "signature_refused",
+                         "split_signed", "broadcast", "payout_confirmed"]

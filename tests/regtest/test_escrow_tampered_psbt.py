@@ -1,9 +1,9 @@
 """Scenario: a malicious client. The buyer prepares a release and downloads its PSBT; an
 attacker holding the buyer's key tampers with it, signs the result correctly, and uploads
 it. Changed outputs, an extra output and an inflated fee are different transactions and are
-refused as not this escrow's; with the transaction unchanged, a lying witness_utxo, a
+refused as not the prepared one, saying what differs; with the transaction unchanged, a lying witness_utxo, a
 SIGHASH_NONE signature, a stranger's signature and a junk signature under the seller's key
-are refused by the signature check and recorded. Nothing is broadcast; the escrow stays
+are refused by the signature check. Every refusal is recorded. Nothing is broadcast; the escrow stays
 funded. The untampered buyer-signed PSBT is then accepted and paid out exactly."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from cryptoshop.escrow import planning, signing, spends
 from tests.regtest.node_steps import escrow_settings, log, open_escrow_shop, party_key, rpc_settings
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
-OTHER_TX = "not a transaction of this escrow"
+OTHER_TX = "not the release transaction the shop prepared"
 
 
 def test_tampered_uploads_are_refused_and_the_honest_one_pays(btcd_node: RegtestNode) -> None:
@@ -84,7 +84,7 @@ def test_tampered_uploads_are_refused_and_the_honest_one_pays(btcd_node: Regtest
 
         # An honest signer (our own) refuses the changed transactions before signing.
         log.info("An honest signer refuses the changed transactions before signing")
-        for change, why in ((pay_thief, "output 0 pays an unexpected script"),
+        for change, why in ((pay_thief, "output 0 pays bcrt1q[0-9a-z]+, expected bcrt1q"),
                             (extra_output, "PSBT has 3 outputs, expected 2"),
                             (inflate_fee, "output 0 pays [0-9]+ sat, expected")):
             with pytest.raises(SigningRefused, match=why):
@@ -93,29 +93,28 @@ def test_tampered_uploads_are_refused_and_the_honest_one_pays(btcd_node: Regtest
                                      root_from_mnemonic(shop.buyer_phrase, REGTEST))
         log.info("Each tampered, correctly signed PSBT is uploaded and refused")
         cases: list[tuple[str, str, bool]] = [
-            (attack(pay_thief), OTHER_TX, False),
-            (attack(extra_output), OTHER_TX, False),
-            (attack(inflate_fee), OTHER_TX, False),
+            (attack(pay_thief), f"{OTHER_TX} \\(output 0 pays bcrt1q", False),
+            (attack(extra_output), f"{OTHER_TX} \\(PSBT has 3 outputs, expected 2", False),
+            (attack(inflate_fee), f"{OTHER_TX} \\(output 0 pays [0-9]+ sat, expected", False),
             (attack(lie_about_input), "the buyer's signature does not verify", True),
             (attack(sighash_none, sign=False), "signature is not SIGHASH_ALL", True),
             (attack(stranger_signs, sign=False), "not signed by the buyer", True),
             (attack(stranger_as_buyer, sign=False), "signature does not verify", True),
             (attack(junk_for_seller, sign=False), "key other than the buyer's", True),
         ]
-        refused = 0
-        for text, reason, same_txid in cases:
+        for refused, (text, reason, same_txid) in enumerate(cases, start=1):
             assert (parse_psbt(text).tx.txid() == parse_psbt(spend.psbt).tx.txid()) == same_txid
             with pytest.raises(ValidationFailed, match=reason):
                 signing.do_sign(signing.check_sign(shop.escrow, shop.buyer, psbt_text=text))
-            refused += same_txid
             assert shop.escrow.events.filter(kind="signature_refused").count() == refused
             assert not shop.escrow.spends.exclude(status="awaiting").exists()
             shop.refresh()
             assert shop.escrow.status == "funded"
-        log.info("The refusals of this escrow's own transaction are on its trail")
+        log.info("Every refusal is on the escrow's trail")
         details = list(shop.escrow.events.filter(kind="signature_refused")
                        .values_list("detail", flat=True))
-        assert [d.split(": ", 1)[-1] for d in details] == [
+        assert all(OTHER_TX in d for d in details[:3])
+        assert [d.split(": ", 1)[-1] for d in details[3:]] == [
             "the buyer's signature does not verify", "the buyer's signature is not SIGHASH_ALL",
             "input 0 is not signed by the buyer", "the buyer's signature does not verify",
             "input 0 carries a signature by a key other than the buyer's"]
