@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from cryptoshop.accounts.models import User
 from cryptoshop.catalog.models import FIAT_CURRENCIES, Category, Listing, ListingImage, Tag
+from cryptoshop.catalog.pricing import estimate_of
 from cryptoshop.catalog.registry import LISTING_IN_USE
 from cryptoshop.core import crypto
 from cryptoshop.core.errors import ActionError, NotFound, ValidationFailed
@@ -213,8 +214,9 @@ def _apply(listing: Listing, clean: CleanListing) -> None:
     listing.price_sat = clean.price_sat
     listing.price_fiat = clean.price_fiat
     listing.fiat_currency = clean.fiat_currency
-    # Fiat listings get a sat sort price once the payments layer knows a rate.
-    listing.sort_price_sat = clean.price_sat
+    # What sorting and price filters compare: the price in sats now (catalog/pricing.py).
+    listing.sort_price_sat = estimate_of(clean.price_mode, clean.price_sat, clean.price_fiat,
+                                         clean.fiat_currency)
     listing.stock = clean.stock
     listing.kind = clean.kind
     listing.digital_text = clean.digital_text

@@ -71,6 +71,10 @@ class ProductOut(CamelSchema):
     price_sat: int | None
     price_fiat: str | None
     fiat_currency: str | None
+    price_sat_estimate: int | None = Field(
+        description="the price in sats now: priceSat, or a fiat price at the current rate "
+                    "(what sorting and minPrice/maxPrice compare); null while there is no "
+                    "rate. A fiat price is fixed in sats only at checkout.")
     stock: int | None
     in_stock: bool
     kind: str
@@ -96,6 +100,7 @@ def product_out(listing: Listing, *, detail: bool = True) -> dict[str, Any]:
         "priceMode": listing.price_mode, "priceSat": listing.price_sat,
         "priceFiat": str(listing.price_fiat) if listing.price_fiat is not None else None,
         "fiatCurrency": listing.fiat_currency or None,
+        "priceSatEstimate": listing.price_sat_estimate,
         "stock": listing.stock, "inStock": listing.in_stock, "kind": listing.kind,
         "status": listing.status, "featured": listing.featured,
         "soldCount": listing.sold_count, "ratingAvg": str(listing.rating_avg),
@@ -119,12 +124,16 @@ class ProductQuery(CamelSchema):
 
     q: Text = Field(default="", max_length=200, description="search words")
     category: Text = Field(default="", max_length=60, description="category slug")
-    min_price: Sats | None = Field(default=None, description="sats")
+    min_price: Sats | None = Field(default=None, description="sats, compared with "
+                                   "priceSatEstimate (fiat prices at the current rate)")
     max_price: Sats | None = Field(default=None, description="sats, not below minPrice")
     kind: Literal["", "physical", "digital"] = ""
     in_stock: bool = False
     store: Text = Field(default="", max_length=60, description="store slug")
-    sort_by: Literal["", "relevance", "newest", "price", "bestselling", "rating"] = ""
+    sort_by: Literal["", "relevance", "newest", "price", "priceDesc", "bestselling",
+                     "rating"] = Field(default="", description="price: by priceSatEstimate, "
+                                       "cheapest first (sortOrder=desc reverses it); "
+                                       "priceDesc: dearest first")
     sort_order: Literal["", "asc", "desc"] = ""
     page: Page = 1
     limit: Limit = DEFAULT_LIMIT

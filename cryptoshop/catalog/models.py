@@ -68,8 +68,9 @@ class Listing(models.Model):
     price_sat = models.BigIntegerField(null=True, blank=True)
     price_fiat = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     fiat_currency = models.CharField(max_length=3, choices=FIAT_CURRENCIES, blank=True)
-    # What lists and filters sort by: price_sat, or for fiat listings the last known
-    # conversion (null until the payments layer has a rate; such listings sort last).
+    # The price in sats now, what lists sort by and price filters compare: price_sat, or for
+    # fiat listings the conversion at the current rate, kept up to date as rates move (null
+    # while there is no rate: such listings sort last). See catalog/pricing.py.
     sort_price_sat = models.BigIntegerField(null=True, blank=True, db_index=True)
     stock = models.PositiveIntegerField(null=True, blank=True,
                                         help_text="Empty means unlimited.")
@@ -112,6 +113,12 @@ class Listing(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def price_sat_estimate(self) -> int | None:
+        """The price in sats now: price_sat, or a fiat price at the current rate (None
+        while there is no rate). Maintained by catalog/pricing.py."""
+        return self.sort_price_sat
 
     @property
     def in_stock(self) -> bool:

@@ -16,8 +16,16 @@ from cryptoshop.catalog.search import filter_search, terms_of
 from cryptoshop.core.errors import ValidationFailed
 from cryptoshop.core.pagination import clamp_limit, clamp_page
 
-SORTS = ("relevance", "newest", "price", "bestselling", "rating")
+# "price" is cheapest first (sortOrder=desc turns it round); "priceDesc" is the same as
+# price + desc, for forms whose one <select> can't set sortOrder too. Prices compare in sats
+# at the current rate, fiat-priced listings included (catalog/pricing.py).
+SORTS = ("relevance", "newest", "price", "priceDesc", "bestselling", "rating")
 MAX_SAT = 2_100_000_000_000_000
+SORT_LABELS = {"relevance": "Best match", "newest": "Newest", "price": "Price: low to high",
+               "priceDesc": "Price: high to low", "bestselling": "Best-selling",
+               "rating": "Rating"}
+PARAM_LABELS = {"minPrice": "Minimum price", "maxPrice": "Maximum price", "kind": "Kind",
+                "sortBy": "Sort", "sortOrder": "Sort order"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,8 @@ class ListingFilters:
     sort_order: str = ""
     page: int = 1
     limit: int = 24
+    # What a page ignored and why, to say above the results (the API refuses instead).
+    notices: tuple[str, ...] = ()
 
     @property
     def effective_sort(self) -> str:
@@ -41,6 +51,45 @@ class ListingFilters:
         if self.sort_by in SORTS and not (self.sort_by == "relevance" and not searching):
             return self.sort_by
         return "relevance" if searching else "newest"
+
+    @property
+    def sort_choice(self) -> str:
+        """The sort menu's value for these filters ("priceDesc" for price + desc)."""
+        sort = self.effective_sort
+        return "priceDesc" if sort == "price" and self.sort_order == "desc" else sort
+
+    @property
+    def sort_choices(self) -> list[tuple[str, str]]:
+        """The sort menu: (sortBy value, label); "Best match" only when there are words."""
+        skip = set() if terms_of(self.q) else {"relevance"}
+        return [(k, v) for k, v in SORT_LABELS.items() if k not in skip]
+
+    @property
+    def sort_label(self) -> str:
+        return SORT_LABELS[self.sort_choice]
+
+    @property
+    def active_count(self) -> int:
+        """How many narrowing filters are set (price bounds, kind, in stock)."""
+        return sum((self.min_price_sat is not None, self.max_price_sat is not None,
+                    bool(self.kind), self.in_stock))
+
+    @property
+    def summary(self) -> list[str]:
+        """How the results are narrowed and sorted, in words (under the results heading)."""
+        low, high = self.min_price_sat, self.max_price_sat
+        parts = [self.sort_label]
+        if low is not None and high is not None:
+            parts.append(f"{low:,}–{high:,} sats")
+        elif low is not None:
+            parts.append(f"from {low:,} sats")
+        elif high is not None:
+            parts.append(f"up to {high:,} sats")
+        if self.kind:
+            parts.append(f"{self.kind} goods")
+        if self.in_stock:
+            parts.append("in stock only")
+        return parts
 
     @property
     def base_query(self) -> str:
@@ -62,39 +111,69 @@ class ListingFilters:
         return urlencode(clean)
 
 
-def _int_param(params: Mapping[str, Any], name: str, errors: dict[str, list[str]]) -> int | None:
+class _Problems:
+    """Bad parameters: ``errors`` for the API's 400 (by parameter), ``notices`` for a page
+    to say what it ignored."""
+
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        self.params = params
+        self.errors: dict[str, list[str]] = {}
+        self.notices: list[str] = []
+
+    def add(self, name: str, error: str, why: str) -> None:
+        self.errors[name] = [error]
+        raw = str(self.params.get(name, ""))
+        shown = raw if len(raw) <= 40 else raw[:39] + "…"
+        self.notices.append(f"{PARAM_LABELS[name]} “{shown}” ignored: {why}.")
+
+
+def _int_param(params: Mapping[str, Any], name: str, problems: _Problems) -> int | None:
     raw = params.get(name)
     if raw in (None, ""):
         return None
     try:
         value = int(str(raw).replace(",", "").replace("_", ""))
     except ValueError:
-        errors[name] = ["A whole number of sats."]
+        problems.add(name, "A whole number of sats.", "not a whole number of sats")
         return None
     if not 0 <= value <= MAX_SAT:
-        errors[name] = ["Between 0 and 21 million BTC in sats."]
+        problems.add(name, "Between 0 and 21 million BTC in sats.",
+                     "prices go from 0 to 21 million BTC in sats")
         return None
     return value
 
 
-def parse_filters(params: Mapping[str, Any], *, strict: bool) -> ListingFilters:
-    """Read filters from query parameters. strict (the API) rejects bad values with 400;
-    pages ignore them, so a hand-edited URL still shows something sensible."""
-    errors: dict[str, list[str]] = {}
-    q = str(params.get("q", "") or "").strip()[:200]
-    min_price_sat = _int_param(params, "minPrice", errors)
-    max_price_sat = _int_param(params, "maxPrice", errors)
-    if min_price_sat is not None and max_price_sat is not None and min_price_sat > max_price_sat:
-        errors["maxPrice"] = ["Must not be below minPrice."]
-    kind = str(params.get("kind", "") or "")
-    if kind and kind not in Listing.Kind.values:
-        errors["kind"] = ["physical or digital."]
+def _sort(params: Mapping[str, Any], problems: _Problems) -> tuple[str, str]:
     sort_by = str(params.get("sortBy", "") or "")
     if sort_by and sort_by not in SORTS:
-        errors["sortBy"] = ["One of: " + ", ".join(SORTS) + "."]
+        problems.add("sortBy", "One of: " + ", ".join(SORTS) + ".",
+                     "not a sort this shop knows")
+        sort_by = ""
     sort_order = str(params.get("sortOrder", "") or "").lower()
     if sort_order and sort_order not in ("asc", "desc"):
-        errors["sortOrder"] = ["asc or desc."]
+        problems.add("sortOrder", "asc or desc.", "asc or desc")
+        sort_order = ""
+    if sort_by == "priceDesc":
+        return "price", "desc"
+    return sort_by, sort_order
+
+
+def parse_filters(params: Mapping[str, Any], *, strict: bool) -> ListingFilters:
+    """Read filters from query parameters. strict (the API) rejects bad values with 400;
+    pages ignore them, so a hand-edited URL still shows something sensible, and say which
+    they ignored (``notices``)."""
+    problems = _Problems(params)
+    errors = problems.errors
+    q = str(params.get("q", "") or "").strip()[:200]
+    min_price_sat = _int_param(params, "minPrice", problems)
+    max_price_sat = _int_param(params, "maxPrice", problems)
+    if min_price_sat is not None and max_price_sat is not None and min_price_sat > max_price_sat:
+        problems.add("maxPrice", "Must not be below minPrice.",
+                     f"it is below the minimum price ({min_price_sat:,} sats)")
+    kind = str(params.get("kind", "") or "")
+    if kind and kind not in Listing.Kind.values:
+        problems.add("kind", "physical or digital.", "physical or digital goods only")
+    sort_by, sort_order = _sort(params, problems)
     page_raw, limit_raw = params.get("page"), params.get("limit")
     if strict:
         for name, raw, high in (("page", page_raw, 10_000), ("limit", limit_raw, 100)):
@@ -109,9 +188,9 @@ def parse_filters(params: Mapping[str, Any], *, strict: bool) -> ListingFilters:
         max_price_sat=None if "maxPrice" in errors else max_price_sat,
         kind="" if "kind" in errors else kind, in_stock=in_stock,
         store=str(params.get("store", "") or "")[:60],
-        sort_by="" if "sortBy" in errors else sort_by,
-        sort_order="" if "sortOrder" in errors else sort_order,
+        sort_by=sort_by, sort_order=sort_order,
         page=clamp_page(page_raw), limit=clamp_limit(limit_raw),
+        notices=tuple(problems.notices),
     )
 
 
@@ -145,7 +224,8 @@ def browse(filters: ListingFilters, base: QuerySet[Listing] | None = None) -> Qu
         qs = qs.order_by(rank_order, "-created_at") if connection.vendor == "sqlite" \
             else qs.order_by(F("search_rank").desc(nulls_last=True), "-created_at")
     elif sort == "price":
-        # Cheapest first unless asked otherwise; unpriced (fiat without a rate) last.
+        # Cheapest first unless asked otherwise, in sats at the current rate whatever the
+        # listing is priced in; unpriced (fiat while there is no rate) last either way.
         price = F("sort_price_sat")
         ascending = filters.sort_order != "desc"
         qs = qs.order_by(price.asc(nulls_last=True) if ascending

@@ -4,7 +4,8 @@ A category tree, five stores (each owned by an account made with do_register, wi
 options) and sixty listings created through catalog.actions, like a seller would: Markdown
 descriptions, tags, specifications, sat and fiat prices, physical and digital goods, some
 limited or sold-out stock, a few featured. Product pictures are drawn locally with Pillow
-(gradients, shapes, the item's name) from a fixed seed: no downloads, the same every run.
+(a backdrop and the object each listing sells, no text over it) from a fixed seed: no
+downloads, the same every run.
 
 Idempotent: categories are matched by slug, stores by slug, listings by store and title;
 running it again creates nothing that already exists.
@@ -45,8 +46,9 @@ def _description(item: ItemSpec, store: StoreSpec) -> str:
         lines.append("**Delivery:** digital, shown on your order page as soon as the payment "
                      "is confirmed.")
     else:
-        lines.append(f"**Ships from** {store.name}. See the store's shipping options at "
-                     "checkout.")
+        # "Cold Storage Co." ends in a full stop already: don't add a second one.
+        lines.append(f"**Ships from** {store.name.rstrip('.')}. See the store's shipping "
+                     "options at checkout.")
     if item.stock is not None and 0 < item.stock <= 5:
         lines += ["", f"_Only {item.stock} left._"]
     return "\n".join(lines)
@@ -115,12 +117,12 @@ def seed_listings(result: SeedResult, stores: dict[str, StoreSpec]) -> None:
             digital_text=item.digital, status="active", specifications=item.specs,
             **_price_fields(item.price),  # type: ignore[arg-type]
         )
-        motif = MOTIF_OF_CATEGORY.get(item.category, "box")
+        motif = item.motif or MOTIF_OF_CATEGORY.get(item.category, "box")
         try:
             with transaction.atomic():
                 listing = do_create_listing(store, data)
                 for variant in range(item.images):
-                    do_add_image(listing, render_image(item.title, motif, str(index), variant))
+                    do_add_image(listing, render_image(motif, str(index), variant))
                     result.images += 1
                 if item.featured:
                     Listing.objects.filter(pk=listing.pk).update(featured=True)

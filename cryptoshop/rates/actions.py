@@ -8,6 +8,11 @@ What invoices call:
 - ``sats_to_fiat(amount_sat, currency, snapshot=None) -> (fiat, snapshot)`` — rounded down
   to the currency's minor unit.
 
+What the catalogue's estimates call (no receipt is written):
+
+- ``rate_now(currency) -> Decimal | None`` — the rate now, or None when there is none;
+- ``estimate_sats(amount, rate) -> int | None`` — the same conversion as ``fiat_to_sats``.
+
 Pass the same ``snapshot`` for every line of one invoice so they share one rate.
 """
 
@@ -26,6 +31,7 @@ from cryptoshop.core.errors import ValidationFailed
 from cryptoshop.rates import aggregate, config
 from cryptoshop.rates.errors import RateUnavailable
 from cryptoshop.rates.models import RateQuote, RateSnapshot
+from cryptoshop.rates.registry import RATES_REFRESHED
 from cryptoshop.rates.sources import Quote, fetch_all
 
 logger = logging.getLogger(__name__)
@@ -68,8 +74,19 @@ def refresh_rates() -> list[Quote]:
 
 
 def refresh_job() -> None:
-    """The registered job: refresh quietly (failures are logged per source)."""
+    """The registered job: refresh quietly (failures are logged per source), then tell the
+    listeners (RATES_REFRESHED) so what they derive from the rates follows them."""
     refresh_rates()
+    announce_refresh()
+
+
+def announce_refresh() -> None:
+    """Run the RATES_REFRESHED listeners (after the job, or `manage.py rates refresh`)."""
+    for listener in RATES_REFRESHED:
+        try:
+            listener()
+        except Exception:  # one failing listener must not keep the others from running
+            logger.exception("rates: listener %r failed", listener)
 
 
 def _store(quote: Quote) -> None:
@@ -116,6 +133,15 @@ def compute_rate(currency: str) -> aggregate.Rate:
         stored_quotes(currency, cfg), currency, now=now, max_age=cfg.max_age,
         outlier_percent=cfg.outlier_percent, min_sources=cfg.min_sources,
     )
+
+
+def rate_now(currency: str) -> Decimal | None:
+    """The rate of ``currency`` now for an estimate (no receipt), or None when there is no
+    trustworthy rate (or the code is not a currency)."""
+    try:
+        return compute_rate(currency).rate
+    except (RateUnavailable, ValidationFailed):
+        return None
 
 
 def _quote_json(quote: Quote) -> dict[str, str]:
@@ -167,6 +193,17 @@ def fiat_to_sats(
         return int(amounts.fiat_to_sats(amount, snap.rate)), snap
     except AmountError as exc:  # e.g. above the 21M BTC supply
         raise ValidationFailed({"amount": [str(exc)]}, str(exc)) from None
+
+
+def estimate_sats(amount: Decimal, rate: Decimal | None) -> int | None:
+    """``amount`` in sats at ``rate`` (from rate_now), rounded as fiat_to_sats rounds; None
+    without a rate or for an amount no invoice could be priced at."""
+    if rate is None:
+        return None
+    try:
+        return int(amounts.fiat_to_sats(amount, rate))
+    except AmountError:
+        return None
 
 
 def sats_to_fiat(

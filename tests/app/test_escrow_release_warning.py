@@ -11,8 +11,8 @@ from django.test import Client
 
 from cryptoshop.escrow.models import Escrow
 from cryptoshop.orders import actions as order_actions
-from tests.factories import release_spend
 from tests.factories import open_escrow as escrow_row
+from tests.factories import release_spend
 
 pytestmark = pytest.mark.django_db
 WARNING = "hasn't marked this order as shipped"

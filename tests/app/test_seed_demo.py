@@ -1,5 +1,6 @@
-"""`manage.py seed_demo` (and `first_run`, which calls it): counts, idempotency, and real,
-metadata-free WebP images for every listing."""
+"""`manage.py seed_demo` (and `first_run`, which calls it): counts, idempotency, real,
+metadata-free WebP images for every listing, deterministic pictures that show what each
+listing sells (no title burned in), and demo text without tell-tale slips."""
 
 from __future__ import annotations
 
@@ -70,7 +71,11 @@ def test_first_run_seeds_the_demo_shop_once(settings: Any, tmp_path: Path) -> No
         assert 1 <= len(item.images.all()) <= 3
         assert item.tags.all() and item.specifications.all()
         assert "### Highlights" in item.description
+        assert ".." not in item.description  # not "Ships from Cold Storage Co.."
         assert item.search_text  # indexed for full-text search
+    assert "Ships from** Cold Storage Co. See" in listings[0].description
+    for store in Store.objects.all():  # there is no messaging: no policy may promise it
+        assert "message" not in (store.policies + store.description).lower()
     for image in ListingImage.objects.all():
         _assert_clean_webp(settings.MEDIA_ROOT / image.path)
         _assert_clean_webp(settings.MEDIA_ROOT / image.thumb_path)
@@ -86,11 +91,61 @@ def test_first_run_seeds_the_demo_shop_once(settings: Any, tmp_path: Path) -> No
 def test_demo_pictures_are_deterministic() -> None:
     from cryptoshop.demo import pictures as demo
 
-    first = demo.render_image("Titanium Seed Backup Plate", "plate", "0", 1)
-    assert first == demo.render_image("Titanium Seed Backup Plate", "plate", "0", 1)
-    assert first != demo.render_image("Titanium Seed Backup Plate", "plate", "0", 2)
+    first = demo.render_image("plate", "0", 1)
+    assert first == demo.render_image("plate", "0", 1)
+    assert first != demo.render_image("plate", "0", 2)
     with Image.open(io.BytesIO(first)) as image:
         assert image.size == (demo.IMAGE_SIDE, demo.IMAGE_SIDE)
+
+
+def test_demo_pictures_show_what_is_sold() -> None:
+    from cryptoshop.demo import pictures as demo
+    from cryptoshop.demo.catalog_data import ITEMS
+
+    motif = {item.title: item.motif or demo.MOTIF_OF_CATEGORY[item.category] for item in ITEMS}
+    assert set(motif.values()) <= set(demo.DRAW)  # no listing falls back to a box
+    assert motif["Silver Round, 1 oz, Engraved Genesis Hash"] == "silver"
+    assert motif['Canvas Tote Bag "Not Your Keys"'] == "tote"
+    assert motif["Roll-Top Backpack, Waterproof"] == "backpack"
+    assert motif["Enamel Pin Set, 3 Pins"] == "pins"
+    assert motif['Embroidered Cap "21M"'] == "cap"
+    assert motif["Open-Source Air-Gapped Signing Device"] == "signer"
+    assert motif["Hand Coffee Grinder with Conical Burrs"] == "grinder"
+    coffee_bags = {t for t, m in motif.items() if m == "bag"}
+    assert coffee_bags and all(
+        next(i for i in ITEMS if i.title == t).category == "coffee-tea" for t in coffee_bags)
+    # A silver round is silver: grey where the gold coin was yellow.
+    with Image.open(io.BytesIO(demo.render_image("silver", "0"))) as image:
+        red, green, blue = image.convert("RGB").getpixel((demo.IMAGE_SIDE // 2 + 120,
+                                                          int(demo.IMAGE_SIDE * 0.46)))
+    assert abs(red - blue) < 25 and abs(red - green) < 25
+
+
+def test_no_title_is_burned_into_a_picture(monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import ImageDraw
+
+    from cryptoshop.demo import pictures as demo
+    from cryptoshop.demo.catalog_data import ITEMS
+
+    drawn: list[str] = []
+    real_text = ImageDraw.ImageDraw.text
+
+    def record(self: ImageDraw.ImageDraw, xy: Any, text: Any, *args: Any, **kwargs: Any) -> Any:
+        drawn.append(str(text))
+        return real_text(self, xy, text, *args, **kwargs)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", record)
+    for index, item in enumerate(ITEMS):
+        drawn.clear()
+        for variant in range(item.images):
+            demo.render_image(item.motif or demo.MOTIF_OF_CATEGORY[item.category], str(index),
+                              variant)
+        # Any three words of the title in a row (an engraving such as "1 OZ" is the object's).
+        words = item.title.lower().replace(",", "").split()
+        runs = {" ".join(words[i:i + 3]) for i in range(max(1, len(words) - 2))}
+        burned = [t for t in drawn if any(run in t.lower() for run in runs)]
+        assert burned == [], f"{item.title}: {burned}"
+        assert "detail" not in drawn and "side view" not in drawn
 
 
 def test_first_run_can_skip_demo_data(settings: Any, tmp_path: Path,

@@ -40,8 +40,7 @@ def test_buyer_without_javascript(browser: Any, app_server: str, screenshot_dir:
     _shot(page, screenshot_dir, f"search-{size}")
     page.goto(app_server + "/search/?q=coffee&sortBy=price&kind=physical")
     # Pick a sat-priced, in-stock physical item so the order total is known in sats.
-    link = page.locator("article:not(:has-text('in BTC at checkout')):not(:has-text('Sold out')) "
-                        "h3 a").first
+    link = page.locator("article[data-price-mode=sat]:not(:has-text('Sold out')) h3 a").first
     title = link.inner_text()
     link.click()
     assert page.get_by_role("heading", level=1).inner_text() == title

@@ -30,11 +30,13 @@ class Command(BaseCommand):
         cfg = config.load()
         if cfg.fixed_mode:
             self.stdout.write("fixed-rate mode (CRYPTOSHOP_FIXED_RATES): no source is asked")
+            actions.announce_refresh()
             return
         if not cfg.sources:
             self.stdout.write("no sources enabled (CRYPTOSHOP_RATE_SOURCES): nothing to do")
             return
         quotes = actions.refresh_rates()
+        actions.announce_refresh()  # e.g. the listings' sats estimates follow the rates
         for q in sorted(quotes, key=lambda q: (q.currency, q.source)):
             self.stdout.write(f"{q.currency} {q.source:<10} {q.rate}")
         silent = sorted({s.name for s in cfg.sources} - {q.source for q in quotes})
