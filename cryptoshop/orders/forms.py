@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 from django import forms
 
 from cryptoshop.cart.actions import StoreGroup
@@ -51,7 +53,11 @@ class CheckoutForm(StyledForm):
             shipping_sat = self.chosen_shipping_sat(group)
             rows.append({"group": group, "shipping_sat": shipping_sat,
                          "total_sat": None if shipping_sat is None
-                         else group.items_sat + shipping_sat})
+                         else group.items_sat + shipping_sat,
+                         # For app.js, which updates the total as soon as a radio is picked.
+                         "field": f"shipping_{group.store.pk}",
+                         "costs_json": json.dumps({str(o.pk): o.cost_sat
+                                                   for o in group.shipping_options})})
         return rows
 
     def shipping_fields(self) -> list[tuple[StoreGroup, forms.BoundField]]:

@@ -27,6 +27,26 @@
     });
   });
 
+  // Checkout summary: the store's total as soon as a shipping option is picked (without
+  // JavaScript it shows once the form is submitted).
+  root.querySelectorAll("[data-live-total]").forEach(function (row) {
+    var costs = JSON.parse(row.getAttribute("data-costs") || "{}");
+    var itemsSat = parseInt(row.getAttribute("data-items-sat"), 10) || 0;
+    var sats = function (n) { return n.toLocaleString("en-US") + " sats"; };
+    var update = function () {
+      var picked = document.querySelector(
+        'input[name="' + row.getAttribute("data-field") + '"]:checked');
+      if (!picked || !(picked.value in costs)) return;
+      var shippingSat = costs[picked.value];
+      row.querySelector("[data-total]").textContent = sats(itemsSat + shippingSat);
+      var hint = row.querySelector("[data-hint]");
+      if (hint) hint.textContent = "including " + sats(shippingSat) + " shipping";
+    };
+    document.querySelectorAll('input[name="' + row.getAttribute("data-field") + '"]')
+      .forEach(function (radio) { radio.addEventListener("change", update); });
+    update();
+  });
+
   root.querySelectorAll("[data-select-on-focus]").forEach(function (el) {
     el.addEventListener("focus", function () { el.select(); });
   });
