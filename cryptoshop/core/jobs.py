@@ -55,11 +55,7 @@ def schedule_chain_jobs_every_turn() -> list[str]:
 
 
 def shutdown() -> None:
-    for hook in ON_SHUTDOWN:
-        try:
-            hook()
-        except Exception:  # one failing hook must not keep the others from running
-            logger.exception("shutdown hook %r failed", hook)
+    ON_SHUTDOWN.call_each()
 
 
 def run_due_jobs(now: float | None = None) -> list[str]:

@@ -10,12 +10,15 @@ pattern for every such inversion, so a reader finds all of them by grepping `wir
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from importlib import import_module
 from typing import Generic, TypeVar
 
 from django.apps import AppConfig
 from django.core.exceptions import ImproperlyConfigured
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -62,6 +65,15 @@ class Hooks(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def call_each(self, *args: object) -> None:
+        """Call every listener with `args`. A failing listener is logged and the others
+        still run: one app's bug must not stop another app's reaction."""
+        for item in self:
+            try:
+                item(*args)  # type: ignore[operator]
+            except Exception:
+                logger.exception("%s: listener %r failed", self.name, item)
 
 
 class WiredAppConfig(AppConfig):

@@ -82,11 +82,7 @@ def refresh_job() -> None:
 
 def announce_refresh() -> None:
     """Run the RATES_REFRESHED listeners (after the job, or `manage.py rates refresh`)."""
-    for listener in RATES_REFRESHED:
-        try:
-            listener()
-        except Exception:  # one failing listener must not keep the others from running
-            logger.exception("rates: listener %r failed", listener)
+    RATES_REFRESHED.call_each()
 
 
 def _store(quote: Quote) -> None:

@@ -1,9 +1,21 @@
-"""Steps several browser tests take as a new buyer."""
+"""Steps several browser tests take: as a new buyer, and taking a screenshot that also
+checks the page fits its window."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
+
+
+def shot(page: Any, directory: Path | None, name: str) -> None:
+    """Save a full-page screenshot when `make screenshots` asks for them, and always check
+    that the page is no wider than its window (nothing scrolls sideways on a phone)."""
+    if directory is not None:
+        page.screenshot(path=str(directory / f"{name}.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.viewport_size["width"]
+    assert width <= viewport, f"{name}: page is {width}px wide in a {viewport}px window"
 
 
 def checkout_as_new_buyer(page: Any, app_server: str, search: str, pick: str) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from cryptoshop.accounts import totp
+from tests.e2e.steps import shot
 
 pytestmark = pytest.mark.e2e
 
@@ -17,9 +18,6 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 
 
-def _shot(page: Any, directory: Path | None, name: str) -> None:
-    if directory is not None:
-        page.screenshot(path=str(directory / f"{name}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"])
@@ -34,7 +32,7 @@ def test_register_login_and_2fa(browser: Any, app_server: str, screenshot_dir: P
     page.goto(app_server + "/")
     page.get_by_role("link", name="Create account", exact=True).click()
     page.get_by_label("Display name (optional)").fill(f"tester_{tag}")
-    _shot(page, screenshot_dir if javascript else None, "register-desktop")
+    shot(page, screenshot_dir if javascript else None, "register-desktop")
     page.get_by_role("button", name="Create account").click()
 
     token = page.locator("#access-token").input_value()
@@ -44,7 +42,7 @@ def test_register_login_and_2fa(browser: Any, app_server: str, screenshot_dir: P
     assert copy.is_visible() is javascript  # the copy button is a JS enhancement
     download = page.get_by_role("link", name="Download as a file")
     assert download.get_attribute("download") == "cryptoshop-access-token.txt"
-    _shot(page, screenshot_dir if javascript else None, "token-desktop")
+    shot(page, screenshot_dir if javascript else None, "token-desktop")
 
     page.get_by_role("link", name="I have saved it").click()
     page.get_by_role("button", name="Log out").click()
@@ -52,7 +50,7 @@ def test_register_login_and_2fa(browser: Any, app_server: str, screenshot_dir: P
 
     page.get_by_role("link", name="Log in", exact=True).click()
     page.get_by_label("Access token").fill(token)
-    _shot(page, screenshot_dir if javascript else None, "login-desktop")
+    shot(page, screenshot_dir if javascript else None, "login-desktop")
     page.get_by_role("button", name="Log in", exact=True).click()
     assert page.get_by_role("heading", name="Account", exact=True).is_visible()
 
@@ -61,12 +59,12 @@ def test_register_login_and_2fa(browser: Any, app_server: str, screenshot_dir: P
     page.get_by_role("button", name="Set up two-factor").click()
     secret = page.locator("#totp-secret").input_value()
     assert page.locator(".qr svg").count() == 1
-    _shot(page, screenshot_dir if javascript else None, "2fa-setup-desktop")
+    shot(page, screenshot_dir if javascript else None, "2fa-setup-desktop")
     page.get_by_label("Authentication code").fill(totp.code_at(secret, totp.current_step() - 1))
     page.get_by_role("button", name="Turn on two-factor").click()
     codes = page.locator("#recovery-codes li").all_inner_texts()
     assert len(codes) == 10
-    _shot(page, screenshot_dir if javascript else None, "recovery-codes-desktop")
+    shot(page, screenshot_dir if javascript else None, "recovery-codes-desktop")
     page.get_by_role("link", name="I have saved them").click()
     page.get_by_role("button", name="Log out").click()
 
@@ -74,7 +72,7 @@ def test_register_login_and_2fa(browser: Any, app_server: str, screenshot_dir: P
     page.get_by_label("Access token").fill(token)
     page.get_by_role("button", name="Log in", exact=True).click()
     assert page.get_by_role("heading", name="Two-factor authentication", exact=True).is_visible()
-    _shot(page, screenshot_dir if javascript else None, "login-code-desktop")
+    shot(page, screenshot_dir if javascript else None, "login-code-desktop")
     page.get_by_label("Authentication code").fill(totp.code_at(secret, totp.current_step()))
     page.get_by_role("button", name="Verify and log in").click()
     assert page.get_by_role("heading", name="Account", exact=True).is_visible()
@@ -96,7 +94,7 @@ def test_narrow_screen_and_dark_mode(browser: Any, app_server: str,
         # Nothing wider than the screen: no horizontal scrolling on a phone.
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{path} is {width}px wide"
-        _shot(page, screenshot_dir, f"{name}-375-dark")
+        shot(page, screenshot_dir, f"{name}-375-dark")
     # The system preference applies without JavaScript or a cookie.
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background not in {"rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"}
@@ -116,11 +114,11 @@ def test_narrow_screen_and_dark_mode(browser: Any, app_server: str,
     page.goto(app_server + "/accounts/register/")
     page.get_by_role("button", name="Create account").click()
     assert page.locator("#access-token").input_value().startswith("cs1_")
-    _shot(page, screenshot_dir, "token-375")
+    shot(page, screenshot_dir, "token-375")
     page.goto(app_server + "/accounts/2fa/")
     page.get_by_role("button", name="Set up two-factor").click()
     assert page.locator(".qr svg").is_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"2FA setup is {width}px wide"
-    _shot(page, screenshot_dir, "2fa-setup-375")
+    shot(page, screenshot_dir, "2fa-setup-375")
     phone.close()

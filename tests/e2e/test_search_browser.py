@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.steps import shot
+
 pytestmark = pytest.mark.e2e
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
@@ -20,12 +22,6 @@ UNFOLDED = """() => { const d = document.querySelector("form[aria-label='Search 
 }"""
 
 
-def _shot(page: Any, directory: Path | None, name: str) -> None:
-    if directory is not None:
-        page.screenshot(path=str(directory / f"{name}.png"), full_page=True)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    viewport = page.viewport_size["width"]
-    assert width <= viewport, f"{name}: page is {width}px wide in a {viewport}px window"
 
 
 def _in_view(page: Any, locator: Any) -> bool:
@@ -70,7 +66,7 @@ def test_search_on_a_phone_without_javascript(browser: Any, app_server: str,
         if page.evaluate(UNFOLDED):
             break
         page.wait_for_timeout(100)
-    _shot(page, screenshot_dir, "search-filters-375")
+    shot(page, screenshot_dir, "search-filters-375")
     phone.get_by_role("button", name="Apply").click()
     page.wait_for_url(re.compile(r"sortBy=price.*#results$"))
     expect(page.get_by_text("· 1 filter")).to_be_visible()
@@ -107,5 +103,5 @@ def test_price_high_to_low_on_a_desktop(browser: Any, app_server: str,
         < titles.index("Stainless Steel Seed Capsule") \
         < titles.index("Leather Card Wallet with RFID Shield") \
         < titles.index("Letter Punch Set for Seed Plates")
-    _shot(page, screenshot_dir, "search-price-1280")
+    shot(page, screenshot_dir, "search-price-1280")
     context.close()

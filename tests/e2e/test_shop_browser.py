@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.steps import shot
 from tests.factories import png_bytes
 
 pytestmark = pytest.mark.e2e
@@ -16,12 +17,6 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 
 
-def _shot(page: Any, directory: Path | None, name: str) -> None:
-    if directory is not None:
-        page.screenshot(path=str(directory / f"{name}.png"), full_page=True)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    viewport = page.viewport_size["width"]
-    assert width <= viewport, f"{name}: page is {width}px wide in a {viewport}px window"
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "375"])
@@ -32,24 +27,24 @@ def test_buyer_without_javascript(browser: Any, app_server: str, screenshot_dir:
     page = context.new_page()
     page.goto(app_server + "/")
     assert page.locator("article").count() >= 12  # the demo shop is full
-    _shot(page, screenshot_dir, f"home-{size}")
+    shot(page, screenshot_dir, f"home-{size}")
 
     page.goto(app_server + "/search/?q=coffee")
     results = page.locator("article h3 a")
     assert results.count() >= 2
-    _shot(page, screenshot_dir, f"search-{size}")
+    shot(page, screenshot_dir, f"search-{size}")
     page.goto(app_server + "/search/?q=coffee&sortBy=price&kind=physical")
     # Pick a sat-priced, in-stock physical item so the order total is known in sats.
     link = page.locator("article[data-price-mode=sat]:not(:has-text('Sold out')) h3 a").first
     title = link.inner_text()
     link.click()
     assert page.get_by_role("heading", level=1).inner_text() == title
-    _shot(page, screenshot_dir, f"listing-{size}")
+    shot(page, screenshot_dir, f"listing-{size}")
 
     page.get_by_label("Quantity").fill("2")
     page.get_by_role("button", name="Add to cart").click()
     assert page.get_by_text(f"Added “{title}” to your cart.").is_visible()
-    _shot(page, screenshot_dir, f"cart-{size}")
+    shot(page, screenshot_dir, f"cart-{size}")
     page.get_by_role("link", name="Check out").click()
 
     # Checkout needs an account: one step, right here.
@@ -60,12 +55,12 @@ def test_buyer_without_javascript(browser: Any, app_server: str, screenshot_dir:
     page.get_by_label("Shipping address").fill("Jane Doe\n1 Main Street\nSpringfield")
     radios = page.locator("input[type=radio][name^=shipping_]")
     radios.first.check()
-    _shot(page, screenshot_dir, f"checkout-{size}")
+    shot(page, screenshot_dir, f"checkout-{size}")
     page.get_by_role("button", name=re.compile("^Place order")).click()
     assert page.get_by_text("Waiting for payment.").is_visible()
     assert page.get_by_text(title).first.is_visible()
     assert page.get_by_text("Pending payment").first.is_visible()
-    _shot(page, screenshot_dir, f"order-{size}")
+    shot(page, screenshot_dir, f"order-{size}")
     context.close()
 
 
@@ -117,8 +112,8 @@ def test_seller_lists_an_item_with_a_photo(browser: Any, app_server: str, tmp_pa
     assert page.locator("strong", has_text="this morning").is_visible()
     page.goto(app_server + "/sell/")
     assert page.get_by_text("Active listings").is_visible()
-    _shot(page, screenshot_dir, "seller-dashboard-1280")
+    shot(page, screenshot_dir, "seller-dashboard-1280")
     page.set_viewport_size(PHONE)
     page.reload()
-    _shot(page, screenshot_dir, "seller-dashboard-375")
+    shot(page, screenshot_dir, "seller-dashboard-375")
     context.close()
