@@ -14,7 +14,7 @@ from cryptoshop.core.registry import Hooks, Slot
 
 def test_an_unfilled_slot_names_its_provider() -> None:
     slot: Slot[int] = Slot("the answer", provided_by="cryptoshop.deep_thought")
-    with pytest.raises(ImproperlyConfigured, match="cryptoshop.deep_thought"):
+    with pytest.raises(ImproperlyConfigured, match=r"cryptoshop\.deep_thought"):
         slot.get()
     slot.provide(42)
     assert slot.is_provided and slot.get() == 42
