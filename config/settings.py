@@ -306,6 +306,3 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
-
-# Tests set this so the suite can tell which database it runs on.
-TEST_RUNNER_LABEL = os.environ.get("CRYPTOSHOP_TEST_LABEL", "")
