@@ -31,6 +31,7 @@ from pydantic_core import PydanticCustomError
 
 from cryptoshop.core.errors import ActionError, RateLimited, ValidationFailed
 from cryptoshop.core.pagination import MAX_LIMIT, MAX_PAGE, Pagination
+from cryptoshop.core.views import too_large_message
 
 logger = logging.getLogger(__name__)
 
@@ -305,9 +306,8 @@ def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
     # Raised while reading the request (a JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE, too
     # many fields): the caller's fault, not ours.
     if isinstance(exc, RequestDataTooBig):
-        return error_response(request, 413, "too_large", "That is too large: at most "
-                              f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)} MB of "
-                              "JSON per request.")
+        return error_response(request, 413, "too_large", too_large_message(
+            settings.DATA_UPLOAD_MAX_MEMORY_SIZE, "of JSON"))
     return error_response(request, 400, "bad_request", "The request could not be understood.")
 
 

@@ -10,13 +10,12 @@ The answer is the API's JSON envelope under /api/, the error page elsewhere."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from django.conf import settings
 
-from cryptoshop.core.views import standalone_error
+from cryptoshop.core.views import early_error, too_large_message
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -26,16 +25,11 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 def too_large(path: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    limit = settings.MAX_REQUEST_BYTES
-    message = f"That is too large: at most {limit // (1024 * 1024)} MB per request."
-    if path.startswith("/api/"):
-        body = json.dumps({"success": False, "error": "too_large", "message": message}).encode()
-        content_type = b"application/json"
-    else:
-        response = standalone_error(413, "Too large", message)
-        body, content_type = response.content, b"text/html; charset=utf-8"
-    return 413, [(b"content-type", content_type), (b"content-length", str(len(body)).encode()),
-                 (b"connection", b"close")], body
+    response = early_error(path, 413, "too_large", "Too large",
+                           too_large_message(settings.MAX_REQUEST_BYTES))
+    return 413, [(b"content-type", response["Content-Type"].encode()),
+                 (b"content-length", str(len(response.content)).encode()),
+                 (b"connection", b"close")], response.content
 
 
 def declared_length(scope: Scope) -> int | None:

@@ -7,11 +7,11 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from cryptoshop.core.errors import ActionError
-from cryptoshop.core.views import standalone_error
+from cryptoshop.core.views import early_error, too_large_message
 from cryptoshop.core.web import with_retry_after
 
 logger = logging.getLogger("cryptoshop.request")
@@ -111,29 +111,19 @@ class RefuseNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "\x00" in request.path:
-            return _refuse(request, 404, "not_found", "Page not found",
+            return early_error(request.path, 404, "not_found", "Page not found",
                            "There is nothing here. It may have been removed, or never existed.")
         bad = [key for key, values in request.GET.lists()
                if "\x00" in key or any("\x00" in v for v in values)]
         if bad:
             # The API's own answer for a refused parameter: 400 with details per field.
             details = {key.replace("\x00", ""): [NUL_MESSAGE] for key in bad}
-            return _refuse(request, 400, "validation_error", "Bad request",
-                           "NUL characters are not allowed.", details)
+            return early_error(request.path, 400, "validation_error", "Bad request",
+                               NUL_MESSAGE, details)
         return self.get_response(request)
 
 
 NUL_MESSAGE = "NUL characters are not allowed."
-
-
-def _refuse(request: HttpRequest, status: int, code: str, title: str, message: str,
-            details: dict[str, list[str]] | None = None) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        body: dict[str, object] = {"success": False, "error": code, "message": message}
-        if details:
-            body["details"] = details
-        return JsonResponse(body, status=status)
-    return standalone_error(status, title, message)
 
 
 class RequestSizeLimitMiddleware:
@@ -152,9 +142,6 @@ class RequestSizeLimitMiddleware:
             length = 0
         limit = settings.MAX_REQUEST_BYTES
         if length > limit:
-            message = f"That is too large: at most {limit // (1024 * 1024)} MB per request."
-            if request.path.startswith("/api/"):
-                return JsonResponse({"success": False, "error": "too_large",
-                                     "message": message}, status=413)
-            return standalone_error(413, "Too large", message)
+            return early_error(request.path, 413, "too_large", "Too large",
+                               too_large_message(limit))
         return self.get_response(request)

@@ -38,20 +38,32 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     so nothing here may look at the request's context."""
     if isinstance(exception, RequestDataTooBig):  # a form or JSON body over DATA_UPLOAD_…
         return too_large_response(request.path)
-    message = "The request could not be understood."
-    if request.path.startswith("/api/"):
-        return JsonResponse({"success": False, "error": "bad_request", "message": message},
-                            status=400)
-    return standalone_error(400, "Bad request", message)
+    return early_error(request.path, 400, "bad_request", "Bad request",
+                       "The request could not be understood.")
+
+
+def too_large_message(limit_bytes: int, of: str = "") -> str:
+    """"That is too large: at most N MB [of …] per request." — one wording for every limit."""
+    what = f"{of} " if of else ""
+    return f"That is too large: at most {limit_bytes // (1024 * 1024)} MB {what}per request."
 
 
 def too_large_response(path: str) -> HttpResponse:
-    message = (f"That is too large: at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)}"
-               " MB of form fields or JSON per request.")
+    return early_error(path, 413, "too_large", "Too large", too_large_message(
+        settings.DATA_UPLOAD_MAX_MEMORY_SIZE, "of form fields or JSON"))
+
+
+def early_error(path: str, status: int, code: str, title: str, message: str,
+                details: dict[str, list[str]] | None = None) -> HttpResponse:
+    """An error answered without the request's context (before the middleware ran, or by
+    a middleware refusing the request): the API's envelope under /api/, the standalone
+    error page elsewhere."""
     if path.startswith("/api/"):
-        return JsonResponse({"success": False, "error": "too_large", "message": message},
-                            status=413)
-    return standalone_error(413, "Too large", message)
+        body: dict[str, object] = {"success": False, "error": code, "message": message}
+        if details:
+            body["details"] = details
+        return JsonResponse(body, status=status)
+    return standalone_error(status, title, message)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
