@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from cryptoshop.accounts.models import User
 from cryptoshop.escrow.models import Escrow, EscrowEvent, Role
-from cryptoshop.notifications.models import Notification
+from cryptoshop.notifications.actions import do_notify
 from cryptoshop.realtime import publish
 
 
@@ -30,11 +30,11 @@ def notify_parties(escrow: Escrow, text: str) -> None:
     url = f"/escrow/{escrow.public_id}/"
     for user in (escrow.order.buyer, escrow.order.store.owner):
         if user is not None:
-            Notification.objects.create(user=user, text=text[:300], url=url)
+            do_notify(user, text, url=url, live=False)
 
 
 def notify_staff(escrow: Escrow) -> None:
     """A new dispute needs an arbiter: the first active staff accounts hear of it."""
     for staff in User.objects.filter(is_staff=True, is_active=True)[:20]:
-        Notification.objects.create(user=staff, url=f"/escrow/{escrow.public_id}/",
-                                    text=f"Dispute opened on escrow {escrow.public_id}.")
+        do_notify(staff, f"Dispute opened on escrow {escrow.public_id}.",
+                  url=f"/escrow/{escrow.public_id}/", live=False)

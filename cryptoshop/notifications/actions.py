@@ -10,10 +10,13 @@ from cryptoshop.realtime.rooms import user_room
 
 
 def do_notify(user: User, text: str, *, url: str = "", kind: str = "notice",
-              extra: dict[str, str] | None = None) -> Notification:
+              extra: dict[str, str] | None = None, live: bool = True) -> Notification:
     """Store a notice for `user` and, once the transaction commits, send it to their open
-    pages as a `notification` event."""
+    pages as a `notification` event (unless `live` is off: the caller already pushes its
+    own event to those pages, as escrow does with `escrow:updated`)."""
     notice = Notification.objects.create(user=user, text=text[:300], url=url[:200])
+    if not live:
+        return notice
     payload = {"type": kind, "text": notice.text, "url": notice.url, **(extra or {})}
     publish(user_room(user.public_id), "notification", payload)
     return notice
