@@ -56,7 +56,7 @@ from cryptoshop.escrow.signing import check_sign, do_sign
 from cryptoshop.escrow.spends import do_claim_auto_release, do_refund, do_release
 from cryptoshop.orders import actions as order_actions
 from cryptoshop.payments import actions as pay_actions
-from cryptoshop.payments.models import Invoice, PaymentSettings
+from cryptoshop.payments.models import PaymentSettings
 
 router = Router(tags=["escrow"])
 # Escrow.Status.values ("" = any); tests/app/test_openapi.py holds the two together.
@@ -118,7 +118,7 @@ def open_escrow(request: HttpRequest, payload: OpenIn) -> Status[dict[str, Any]]
     order = order_actions.order_for_buyer(me, payload.order_id)
     invoice = pay_actions.open_invoice(order)
     status = 200
-    if invoice is None or (invoice.status == Invoice.Status.EXPIRED and invoice.paid_sat == 0):
+    if invoice is None or invoice.expired_unpaid:
         ps = PaymentSettings.objects.filter(store=order.store).first()
         if ps is not None and ps.mode != PaymentSettings.Mode.ESCROW:
             raise Conflict("This store takes direct payments, not escrow: get the payment "

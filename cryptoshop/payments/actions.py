@@ -340,9 +340,8 @@ def _order_effects(invoice: Invoice, old: str, new: str) -> None:
                         else "") + ")"
                      + (" — paid late, check stock" if invoice.paid_late else "") + ".",
                 kind="payment_confirmed", extra={"orderId": order.public_id})
-    elif new == Invoice.Status.EXPIRED and invoice.paid_sat == 0:
-        # The order's own reservation clock releases the stock; nothing to do here.
-        pass
+    # An invoice that expires unpaid changes nothing here: the order's own reservation
+    # clock releases the stock.
 
 
 def settle_flags(invoice: Invoice) -> list[str]:
