@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "cryptoshop.rates",
     "cryptoshop.realtime",
     "cryptoshop.notifications",
+    "cryptoshop.pages",
+    "cryptoshop.conversations",
+    "cryptoshop.reviews",
+    "cryptoshop.support",
     "cryptoshop.sell",
     "cryptoshop.demo",
 ]

@@ -26,15 +26,17 @@ def record(escrow: Escrow, kind: str, actor: Role, detail: str = "",
     return event
 
 
-def notify_parties(escrow: Escrow, text: str) -> None:
+def notify_parties(escrow: Escrow, text: str, *, kind: str = "escrow_updated",
+                   title: str = "Escrow update") -> None:
     url = f"/escrow/{escrow.public_id}/"
     for user in (escrow.order.buyer, escrow.order.store.owner):
         if user is not None:
-            do_notify(user, text, url=url, live=False)
+            do_notify(user, kind, title, text, url=url, live=False)
 
 
 def notify_staff(escrow: Escrow) -> None:
     """A new dispute needs an arbiter: the first active staff accounts hear of it."""
     for staff in User.objects.filter(is_staff=True, is_active=True)[:20]:
-        do_notify(staff, f"Dispute opened on escrow {escrow.public_id}.",
-                  url=f"/escrow/{escrow.public_id}/", live=False)
+        do_notify(staff, "escrow_disputed", "Dispute needs an arbiter",
+                  f"Dispute opened on escrow {escrow.public_id}.",
+                  url=f"/escrow/{escrow.public_id}/", severity="warning", live=False)

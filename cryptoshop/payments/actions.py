@@ -334,12 +334,13 @@ def _order_effects(invoice: Invoice, old: str, new: str) -> None:
                                     else "")
         if order_actions.do_mark_paid(order, note=note):
             do_notify(
-                order.store.owner, url=f"/sell/orders/{order.public_id}/",
-                text=f"Order {order.public_id} is paid ({invoice.amount_sat:,} sats"
+                order.store.owner, "order_paid", "Order paid",
+                url=f"/sell/orders/{order.public_id}/", severity="success",
+                message=f"Order {order.public_id} is paid ({invoice.amount_sat:,} sats"
                      + (", held in escrow until the buyer releases" if invoice.slot_id is None
                         else "") + ")"
                      + (" — paid late, check stock" if invoice.paid_late else "") + ".",
-                kind="payment_confirmed", extra={"orderId": order.public_id})
+                extra={"orderId": order.public_id})
     # An invoice that expires unpaid changes nothing here: the order's own reservation
     # clock releases the stock.
 
