@@ -9,6 +9,7 @@ entries commit together or not at all.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models, transaction
@@ -151,8 +152,10 @@ def do_resolve_report(staff: User, report: Report, outcome: str, note: str) -> R
         if not won:
             raise Conflict("This report was already resolved.")
         report.refresh_from_db()
+        subject = ({"listing": report.listing.public_id} if report.listing is not None
+                   else {report.subject_type: report.subject_id})
         audit(staff, f"report.{'dismiss' if outcome == Report.Status.DISMISSED else 'action'}",
-              report, note, {"listing": report.listing.public_id, "reason": report.reason})
+              report, note, {**subject, "reason": report.reason})
     return report
 
 
@@ -260,6 +263,11 @@ def do_unban_account(staff: User, user: User, reason: str) -> User:
 
 # --- acting on a report from the queue -------------------------------------------------------
 
+# Reports on other subjects than listings (reviews, messages): the module of this app that
+# handles that subject adds `handler(staff, report, action, reason) -> sentence` here; it
+# applies the action and resolves the report. "dismiss" is handled below for every subject.
+SUBJECT_HANDLERS: dict[str, Callable[[User, Report, str, str], str]] = {}
+
 def do_act_on_report(staff: User, report: Report, action: str, reason: str) -> str:
     """Apply one queue action and resolve the report (and the other open reports it
     settles: on the same listing, or on the same store when the store goes). Returns a
@@ -270,12 +278,18 @@ def do_act_on_report(staff: User, report: Report, action: str, reason: str) -> s
     reason = check_reason(reason)
     if report.status != Report.Status.OPEN:
         raise Conflict("This report was already resolved.")
+    if action == "dismiss":
+        do_resolve_report(staff, report, Report.Status.DISMISSED, reason)
+        return "Report dismissed."
     listing = report.listing
+    if listing is None:
+        handler = SUBJECT_HANDLERS.get(report.subject_type)
+        if handler is None:
+            raise ValidationFailed({"action": ["Only dismiss applies to this report."]})
+        with transaction.atomic():
+            return handler(staff, report, action, reason)
     store = listing.store
     with transaction.atomic():
-        if action == "dismiss":
-            do_resolve_report(staff, report, Report.Status.DISMISSED, reason)
-            return "Report dismissed."
         if action == "block_listing":
             if not listing.blocked:
                 do_block_listing(staff, listing, reason)

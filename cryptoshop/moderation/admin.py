@@ -36,14 +36,14 @@ def _block(staff: Any, report: Report, reason: str) -> object:
 class ReportAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     # Reports are evidence: made by visitors, resolved through the actions below or the
     # queue at /moderation/queue/, never edited or deleted.
-    list_display = ("created_at", "listing", "reason", "status", "resolved_by",
-                    "resolved_at")
-    list_filter = ("status", "reason")
-    search_fields = ("listing__title", "=listing__public_id", "text")
+    list_display = ("created_at", "subject_type", "listing", "subject_id", "reason", "status",
+                    "resolved_by", "resolved_at")
+    list_filter = ("status", "subject_type", "reason")
+    search_fields = ("listing__title", "=listing__public_id", "=subject_id", "text")
     list_select_related = ("listing", "resolved_by")
     date_hierarchy = "created_at"
-    fields = ("listing", "reason", "text", "created_at", "status", "resolved_by",
-              "resolved_at", "resolution")
+    fields = ("subject_type", "listing", "subject_id", "reason", "text", "created_at",
+              "status", "resolved_by", "resolved_at", "resolution")
     actions = (
         reason_action("dismiss_reports", "Dismiss selected reports", _dismiss),
         reason_action("block_reported_listings", "Block the reported listings", _block),

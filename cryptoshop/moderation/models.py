@@ -23,7 +23,18 @@ class Report(models.Model):
         ACTIONED = "actioned", "Actioned"
         DISMISSED = "dismissed", "Dismissed"
 
-    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="reports")
+    class Subject(models.TextChoices):
+        LISTING = "listing", "Listing"
+        REVIEW = "review", "Review"
+        MESSAGE = "message", "Message"
+
+    # What is reported: a listing (the `listing` column) or another kind of object named by
+    # its public id (reviews, messages: their apps sit below this one, see ADR 10).
+    subject_type = models.CharField(max_length=12, choices=Subject.choices,
+                                    default=Subject.LISTING, db_index=True)
+    subject_id = models.CharField(max_length=40, blank=True)
+    listing = models.ForeignKey(Listing, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="reports")
     # Not who reported: a keyed hash of (account, listing) from a signed-in reporter, kept
     # only while the report is open so one account can't report one listing twice. It can't
     # be joined to the accounts table; anonymous reports and resolved ones keep "".
@@ -42,7 +53,7 @@ class Report(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"report on {self.listing_id}: {self.reason}"
+        return f"report on {self.subject_type} {self.subject_id or self.listing_id}: {self.reason}"
 
 
 class AuditEntry(models.Model):
