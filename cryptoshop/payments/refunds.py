@@ -260,19 +260,18 @@ def apply_refund_state(refund: Refund, tip_height: int) -> bool:
 def _refund_confirmed(refund: Refund) -> None:
     order, invoice = refund.order, refund.invoice
     done_sat, received_sat = confirmed_refunds_sat(invoice), invoice.confirmed_sat
-    txid = refund.txids[0] if refund.txids else ""
     if refund.kind == Refund.Kind.CANCEL and done_sat >= received_sat:
-        order_actions.do_mark_refunded(order, f"Refunded {done_sat:,} sats to the buyer "
-                                              f"({txid})")
+        # The transaction ids are on the refund (its panel, the API), not in this note.
+        order_actions.do_mark_refunded(order, f"Refunded {done_sat:,} sats to the buyer")
         sentence = f"Order {order.public_id} is refunded: {done_sat:,} sats"
     elif refund.kind == Refund.Kind.CANCEL:
         order_actions.do_note(order, f"Partially refunded: {done_sat:,} of "
-                                     f"{received_sat:,} sats ({txid})")
+                                     f"{received_sat:,} sats")
         sentence = (f"Order {order.public_id} is partially refunded: {done_sat:,} of "
                     f"{received_sat:,} sats")
     else:
         what = "Overpayment" if refund.kind == Refund.Kind.OVERPAYMENT else "Unfinished payment"
-        order_actions.do_note(order, f"{what} returned: {refund.amount_sat:,} sats ({txid})")
+        order_actions.do_note(order, f"{what} returned: {refund.amount_sat:,} sats")
         sentence = f"{what} of order {order.public_id} returned: {refund.amount_sat:,} sats"
     extra = {"orderId": order.public_id, "refundId": refund.public_id}
     if order.buyer is not None:
