@@ -16,6 +16,7 @@ from cryptoshop.moderation.api import router as report_router
 from cryptoshop.orders import views as order_views
 from cryptoshop.orders.api import router as orders_router
 from cryptoshop.payments.api import bitcoin_router, blockchain_router
+from cryptoshop.payments.refund_api import router as refunds_router
 from cryptoshop.rates.api import router as rates_router
 from cryptoshop.stores.api import router as sellers_router
 
@@ -25,6 +26,7 @@ api.add_router("/products", products_router)
 api.add_router("/products", report_router)
 api.add_router("/sellers", sellers_router)
 api.add_router("/orders", orders_router)
+api.add_router("/orders", refunds_router)
 api.add_router("/bitcoin", bitcoin_router)
 api.add_router("/blockchain", blockchain_router)
 api.add_router("/bitcoin", rates_router)

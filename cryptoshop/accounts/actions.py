@@ -16,6 +16,9 @@ from cryptoshop.accounts import credentials, totp
 from cryptoshop.accounts.deletion import DeletionPlan, plan_for, run_cleanups
 from cryptoshop.accounts.models import RecoveryCode, User
 from cryptoshop.accounts.registry import SESSIONS_ENDED
+from cryptoshop.btc.addresses import normalize_address
+from cryptoshop.btc.errors import BitcoinError
+from cryptoshop.chain import configured
 from cryptoshop.core import ratelimit
 from cryptoshop.core.errors import (
     ActionError,
@@ -92,6 +95,27 @@ def do_set_display_name(user: User, name: str | None) -> User:
         user.save(update_fields=["display_name"])
     except IntegrityError as exc:  # lost a race with another account taking the same name
         raise ValidationFailed({"displayName": ["That name is taken."]}) from exc
+    return user
+
+
+# --- default refund address ----------------------------------------------------------------
+
+def check_default_refund_address(address: str) -> str:
+    """An address of the shop's network, normalised; "" clears it."""
+    address = address.strip()
+    if not address:
+        return ""
+    network = configured.network()
+    try:
+        return normalize_address(address, network)
+    except BitcoinError as exc:
+        raise ValidationFailed({"defaultRefundAddress": [
+            f"Not a valid {network} address: {exc}"]}, f"Not a valid {network} address.") from exc
+
+
+def do_set_default_refund_address(user: User, address: str) -> User:
+    user.default_refund_address = check_default_refund_address(address)
+    user.save(update_fields=["default_refund_address"])
     return user
 
 

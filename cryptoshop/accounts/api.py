@@ -25,13 +25,16 @@ class UserOut(CamelSchema):
     display_name: str | None
     is_staff: bool
     two_factor_enabled: bool
+    default_refund_address: str | None = None
     created_at: datetime
 
 
 def user_out(user: User) -> dict[str, Any]:
     return UserOut(
         id=user.public_id, display_name=user.display_name, is_staff=user.is_staff,
-        two_factor_enabled=user.totp_enabled, created_at=user.date_joined,
+        two_factor_enabled=user.totp_enabled,
+        default_refund_address=user.default_refund_address or None,
+        created_at=user.date_joined,
     ).model_dump(by_alias=True)
 
 
@@ -104,6 +107,21 @@ def logout(request: HttpRequest) -> dict[str, Any]:
 @router.get("/me", auth=sessions.api_auth, response=envelope(UserOut), by_alias=True)
 def me(request: HttpRequest) -> dict[str, Any]:
     return ok(user_out(api_caller(request)))
+
+
+class RefundAddressIn(In):
+    default_refund_address: str = Field(max_length=100, description=(
+        "An address of the shop's network; \"\" removes it."))
+
+
+@router.put("/me/refund-address", auth=sessions.api_auth,
+            response={200: envelope(UserOut), **errors(400)}, by_alias=True)
+def set_refund_address(request: HttpRequest, payload: RefundAddressIn) -> dict[str, Any]:
+    """Your default refund address: prefilled when you pay (you can still give another per
+    order). Encrypted at rest; deleted with the account."""
+    user = actions.do_set_default_refund_address(api_caller(request),
+                                                 payload.default_refund_address)
+    return ok(user_out(user), "Default refund address saved.")
 
 
 class TotpSetupOut(CamelSchema):

@@ -49,6 +49,7 @@ def plan_for(user: User) -> DeletionPlan:
             "your access token (it stops working at once)",
             "your display name" if user.display_name else "your anonymous profile",
             "your two-factor secret and recovery codes" if user.totp_enabled else "",
+            "your default refund address" if user.default_refund_address else "",
             "every signed-in session, on every device",
         ]
     )

@@ -37,6 +37,15 @@ class DisplayNameForm(StyledForm):
     display_name = forms.CharField(required=False, max_length=64, label="Display name")
 
 
+class RefundAddressForm(StyledForm):
+    default_refund_address = forms.CharField(
+        required=False, max_length=100, label="Default refund address",
+        help_text="An address of your own wallet. It is filled in for you when you pay (you "
+                  "can still change it per order), so a seller can send refunds and "
+                  "leftovers back. Encrypted at rest. Leave empty to remove it.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+
+
 class DeleteAccountForm(StyledForm):
     token = forms.CharField(
         max_length=200, label="Your current access token",

@@ -50,6 +50,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     totp_secret = EncryptedTextField(blank=True, default="", editable=False)
     totp_enabled = models.BooleanField(default=False)
     totp_last_step = models.BigIntegerField(null=True, blank=True, editable=False)
+    # Where refunds go unless the buyer says otherwise for an order: prefills the refund
+    # address when paying. Encrypted at rest (it links the account to a wallet); removed
+    # with the account row.
+    default_refund_address = EncryptedTextField(blank=True, default="")
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", views.logout, name="logout"),
     path("", views.settings_page, name="settings"),
     path("token/rotate/", views.rotate_token, name="rotate"),
+    path("refund-address/", views.refund_address, name="refund_address"),
     path("2fa/", views.two_factor, name="2fa"),
     path("2fa/begin/", views.two_factor_begin, name="2fa_begin"),
     path("2fa/enable/", views.two_factor_enable, name="2fa_enable"),

@@ -21,6 +21,7 @@ from cryptoshop.accounts.forms import (
     DeleteAccountForm,
     DisplayNameForm,
     LoginForm,
+    RefundAddressForm,
     RegisterForm,
 )
 from cryptoshop.accounts.models import User
@@ -157,12 +158,38 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             actions.do_set_display_name(user, form.cleaned_data["display_name"])
         except ActionError as exc:
             apply_error(form, exc)
-            return render_form(request, "accounts/settings.html", {"form": form}, exc)
+            return render_form(request, "accounts/settings.html", {
+                "form": form, "refund_form": RefundAddressForm(
+                    initial={"default_refund_address": user.default_refund_address})}, exc)
         messages.success(request, "Display name saved.")
         return redirect("accounts:settings")
     return render(request, "accounts/settings.html", {
         "form": form, "recovery_left": actions.unused_recovery_codes(user),
+        "refund_form": RefundAddressForm(
+            initial={"default_refund_address": user.default_refund_address}),
     })
+
+
+@never_cache
+@login_required
+@require_POST
+def refund_address(request: HttpRequest) -> HttpResponse:
+    """The buyer's default refund address (a form on the settings page)."""
+    user = page_user(request)
+    form = RefundAddressForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_set_default_refund_address(user, form.cleaned_data["default_refund_address"])
+        except ActionError as exc:
+            apply_error(form, exc)
+    if form.errors:
+        return render(request, "accounts/settings.html", {
+            "form": DisplayNameForm(initial={"display_name": user.display_name}),
+            "recovery_left": actions.unused_recovery_codes(user), "refund_form": form,
+        }, status=400)
+    messages.success(request, "Default refund address saved." if user.default_refund_address
+                     else "Default refund address removed.")
+    return redirect("accounts:settings")
 
 
 @never_cache

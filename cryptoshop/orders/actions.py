@@ -237,6 +237,40 @@ def do_close_by_escrow(order: Order, to: str, note: str) -> bool:
                for frm in (OrderStatus.SHIPPED, OrderStatus.PAID))
 
 
+def do_cancel_paid(order: Order, seller: User, reason: str = "") -> Order:
+    """The seller cancels a paid direct-mode order (to refund it from their own wallet);
+    the stock goes back. Escrow orders are refunded through their escrow instead."""
+    if hasattr(order, "escrow"):
+        raise Conflict("This order is paid into escrow: refund it from its escrow page, "
+                       "where the refund is co-signed.", code="escrow_mode")
+    if order.status != OrderStatus.PAID:
+        raise Conflict("Only paid orders that aren't shipped yet can be cancelled and "
+                       "refunded.", code="not_paid")
+    with transaction.atomic():
+        if not _transition(order, (OrderStatus.PAID,), OrderStatus.CANCELLED, Actor.SELLER,
+                           seller, reason or "Cancelled by the seller, to be refunded"):
+            raise Conflict("This order changed meanwhile; reload it.")
+        _release_stock(order)
+    return order
+
+
+def do_mark_refunded(order: Order, note: str) -> bool:
+    """A cancelled order's refund confirmed in full. Idempotent."""
+    return _transition(order, (OrderStatus.CANCELLED,), OrderStatus.REFUNDED, Actor.SYSTEM,
+                       None, note)
+
+
+def do_unmark_refunded(order: Order, note: str) -> bool:
+    """The refund's transaction left the chain (a reorg): back to cancelled, waiting."""
+    return _transition(order, (OrderStatus.REFUNDED,), OrderStatus.CANCELLED, Actor.SYSTEM,
+                       None, note)
+
+
+def do_note(order: Order, note: str) -> None:
+    """A history line without a status change (a partial refund, a returned overpayment)."""
+    _event(order, order.status, Actor.SYSTEM, None, note, from_status=order.status)
+
+
 def do_confirm_received(order: Order, buyer: User) -> Order:
     if hasattr(order, "escrow"):
         raise Conflict("This order is paid into escrow: release the escrow to confirm "

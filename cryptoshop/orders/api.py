@@ -23,7 +23,7 @@ from cryptoshop.core.api import (
     paged,
     paged_envelope,
 )
-from cryptoshop.core.errors import ActionError
+from cryptoshop.core.errors import ActionError, Conflict
 from cryptoshop.core.pagination import paginate
 from cryptoshop.core.ratelimit import client_ip
 from cryptoshop.orders import actions
@@ -185,5 +185,31 @@ def update_order(request: HttpRequest, order_id: str, payload: OrderUpdateIn) ->
     else:
         raise ActionError(f"As the {role} you can't set this order to {payload.status}.",
                           code="transition_not_allowed")
+    order.refresh_from_db()
+    return ok(order_out(order, role))
+
+
+class CancelIn(In):
+    reason: str = Field(default="", max_length=300)
+
+
+@router.post("/{order_id}/cancel", auth=api_auth, response={200: envelope(OrderOut),
+                                                            **errors(409)}, by_alias=True)
+def cancel_order(request: HttpRequest, order_id: str,
+                 payload: CancelIn | None = None) -> dict[str, Any]:
+    """Cancel: an unpaid order (buyer or seller; the stock goes back), or a paid direct-mode
+    order that isn't shipped (seller only; then send the refund: `POST
+    /api/orders/{id}/refund`). Escrow orders are refunded through their escrow
+    (`escrow_mode`)."""
+    me = api_caller(request)
+    order, role = actions.order_for_party(me, order_id)
+    reason = payload.reason if payload else ""
+    if order.status == Order.Status.PAID:
+        if role != OrderEvent.Actor.SELLER:
+            raise Conflict("A paid order can only be cancelled by the seller, who refunds "
+                           "it; ask them.", code="not_seller")
+        actions.do_cancel_paid(order, me, reason)
+    else:
+        actions.do_cancel(order, me, role=role, reason=reason)
     order.refresh_from_db()
     return ok(order_out(order, role))

@@ -93,8 +93,10 @@ def payment_address(request: HttpRequest, payload: AddressIn) -> Status[dict[str
     invoice = actions.open_invoice(order)
     status = 200
     if invoice is None or invoice.expired_unpaid:
-        invoice = actions.do_create_invoice(order, me, refund_address=payload.refund_address,
-                                            client_ip=client_ip(request))
+        # Omitted: the buyer's default refund address (account settings), if any.
+        invoice = actions.do_create_invoice(
+            order, me, refund_address=payload.refund_address or me.default_refund_address,
+            client_ip=client_ip(request))
         status = 201
     data = invoice_out(invoice)
     data["qrSvg"] = qr_svg(actions.bip21_uri(invoice, qr=True))

@@ -185,3 +185,82 @@ class WatcherState(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     leader = models.CharField(max_length=64, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+
+
+def new_refund_id() -> str:
+    return "r_" + secrets.token_hex(8)
+
+
+class Refund(models.Model):
+    """Coins the seller sends back to the buyer's refund address from their OWN wallet: a
+    cancelled order, an overpayment, or a partial payment that will never be completed.
+
+    The marketplace never holds or signs these coins (direct mode pays the seller's wallet);
+    it only shows the request (BIP21 + QR) and watches the address like an invoice's, so
+    both sides can see the money went back."""
+
+    class Kind(models.TextChoices):
+        CANCEL = "cancel", "Order cancelled"
+        OVERPAYMENT = "overpayment", "Overpayment"
+        LEFTOVER = "leftover", "Unfinished payment"
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting for the seller's payment"
+        SEEN = "seen", "Sent, confirming"
+        CONFIRMED = "confirmed", "Refunded"
+
+    public_id = models.CharField(max_length=24, unique=True, default=new_refund_id,
+                                 editable=False)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="refunds")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    network = models.CharField(max_length=10)
+    # An address, not free text: the watcher needs its scriptPubKey in clear anyway.
+    address = models.CharField(max_length=100)
+    script_pubkey = models.CharField(max_length=140, db_index=True)
+    amount_sat = models.BigIntegerField()  # what the seller was asked to send
+    received_sat = models.BigIntegerField(default=0)  # counted (mempool or mined)
+    confirmed_sat = models.BigIntegerField(default=0)
+    required_confirmations = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING,
+                              db_index=True)
+    txids = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+    @property
+    def due_sat(self) -> int:
+        return max(0, self.amount_sat - self.received_sat)
+
+
+class RefundPayment(models.Model):
+    """One output paying a refund's address, as the watcher saw it (like Payment)."""
+
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="payments")
+    txid = models.CharField(max_length=64)
+    vout = models.PositiveIntegerField()
+    value_sat = models.BigIntegerField()
+    state = models.CharField(max_length=10, choices=Payment.State.choices,
+                             default=Payment.State.MEMPOOL)
+    block_height = models.PositiveIntegerField(null=True, blank=True)
+    block_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    rbf = models.BooleanField(default=False)
+    inputs = models.JSONField(default=list)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["seen_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["txid", "vout"], name="refund_payment_unique_output"),
+        ]
+
+    @property
+    def counts(self) -> bool:
+        return self.state in (Payment.State.MEMPOOL, Payment.State.CONFIRMED)

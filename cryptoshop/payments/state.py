@@ -86,3 +86,33 @@ def compute(*, amount_sat: int, tolerance_percent: Decimal, required_confirmatio
         paid_partial=0 < paid_sat < enough_sat, paid_over=paid_sat > amount_sat,
         paid_late=full and late,
     )
+
+
+REFUND_WAITING, REFUND_SEEN, REFUND_CONFIRMED = "waiting", "seen", "confirmed"
+
+
+@dataclass(frozen=True)
+class RefundState:
+    status: str
+    received_sat: int
+    confirmed_sat: int
+
+
+def compute_refund(*, amount_sat: int, required_confirmations: int, tip_height: int,
+                   payments: list[SeenPayment]) -> RefundState:
+    """A refund (the seller paying the buyer's refund address) by the invoices' rules:
+    payments add up, RBF needs a block, and it is done once the requested amount has its
+    confirmations. A payment that vanishes (replaced, dropped, reorged out and not back)
+    stops counting, so the refund falls back to seen or waiting."""
+    counted = [p for p in payments if p.counts]
+    received_sat = sum(p.value_sat for p in counted)
+    confirmed_sat = sum(p.value_sat for p in counted
+                        if confirmations(p.height, tip_height) >= needed_confirmations(
+                            required_confirmations, p))
+    if confirmed_sat >= amount_sat > 0:
+        status = REFUND_CONFIRMED
+    elif received_sat:
+        status = REFUND_SEEN
+    else:
+        status = REFUND_WAITING
+    return RefundState(status=status, received_sat=received_sat, confirmed_sat=confirmed_sat)

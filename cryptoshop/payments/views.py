@@ -68,7 +68,9 @@ def status_context(request: HttpRequest, order: Order,
 def pay(request: HttpRequest, public_id: str) -> HttpResponse:
     order = order_actions.order_for_buyer(page_user(request), public_id)
     invoice = actions.open_invoice(order)
-    form = PayForm(request.POST if request.method == "POST" else None)
+    # The buyer's default refund address (account settings) prefills the field.
+    form = PayForm(request.POST if request.method == "POST" else None,
+                   initial={"refund_address": page_user(request).default_refund_address})
     ps = PaymentSettings.objects.filter(store=order.store).first()
     if ps is not None and ps.mode == PaymentSettings.Mode.ESCROW:
         form.fields["refund_address"].label = "Refund address (required for escrow)"

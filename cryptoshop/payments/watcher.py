@@ -29,8 +29,8 @@ from cryptoshop.chain.base import ChainBackend
 from cryptoshop.chain.errors import ChainError
 from cryptoshop.chain.errors import NotFound as TxNotFound
 from cryptoshop.chain.values import Transaction
-from cryptoshop.payments import actions
-from cryptoshop.payments.models import Invoice, Payment, WatchedBlock, WatcherState
+from cryptoshop.payments import actions, refund_watch
+from cryptoshop.payments.models import Invoice, Payment, Refund, WatchedBlock, WatcherState
 
 logger = logging.getLogger(__name__)
 PaymentState = Payment.State
@@ -51,6 +51,7 @@ class PollResult:
     reorged: int = 0
     mempool_payments: int = 0
     changed_invoices: list[str] = field(default_factory=list)
+    changed_refunds: list[str] = field(default_factory=list)
 
 
 class Watcher:
@@ -59,6 +60,10 @@ class Watcher:
         self.network = network
         self.holder = _holder()
         self._seen_mempool: set[str] = set()
+        # Refunds (sellers paying buyers' refund addresses) are watched alongside invoices:
+        # refund_watch.py, called at the same points of a poll.
+        self._refunds: dict[str, Refund] = {}
+        self._refund_touched: set[int] = set()
 
     # -- leadership -------------------------------------------------------------------
 
@@ -105,6 +110,7 @@ class Watcher:
         result.tip_height = tip.height
         state = self._state()
         touched: set[int] = set()
+        self._refund_touched = set()
         if state.cursor_height is None:
             first = Invoice.objects.filter(created_height__isnull=False).order_by(
                 "created_height").values_list("created_height", flat=True).first()
@@ -113,6 +119,7 @@ class Watcher:
             state.save(update_fields=["cursor_height"])
         result.reorged = self._unwind_reorg(state, touched)
         watched = self._watched()
+        self._refunds = refund_watch.watched_refunds(self.network)
         for height in range(state.cursor_height + 1 if state.cursor_height is not None else 0,
                             tip.height + 1):
             block = self.backend.get_block(height)
@@ -130,6 +137,7 @@ class Watcher:
         result.mempool_payments = self._scan_mempool(watched, touched)
         self._check_unconfirmed(touched, tip.height)
         result.changed_invoices = self._recompute(touched, tip.height, new_blocks=result.blocks)
+        result.changed_refunds = refund_watch.recompute(self._refund_touched, tip.height)
         WatcherState.objects.filter(pk=state.pk).update(last_poll_at=timezone.now(),
                                                         last_error="")
         return result
@@ -159,6 +167,7 @@ class Watcher:
                 # Back to unconfirmed; the mempool scan or a later block decides what
                 # happened to them.
                 orphaned.update(block_height=None, block_hash="", state=PaymentState.MEMPOOL)
+                refund_watch.unwind_block(stored.hash, self._refund_touched)
                 stored.delete()
                 state.cursor_height -= 1
                 WatcherState.objects.filter(pk=state.pk).update(
@@ -171,7 +180,9 @@ class Watcher:
     def _apply_transactions(self, txs: Iterable[Transaction], watched: dict[str, Invoice],
                             touched: set[int], *, height: int | None,
                             block_hash: str) -> int:
-        found = 0
+        txs = list(txs)
+        found = refund_watch.apply(txs, self._refunds, self._refund_touched, height=height,
+                                   block_hash=block_hash)
         pending = {p.pk: p for p in Payment.objects.filter(state=PaymentState.MEMPOOL)}
         spent_by_pending = {outpoint: p for p in pending.values() for outpoint in p.inputs}
         for tx in txs:
@@ -231,6 +242,7 @@ class Watcher:
     def _check_unconfirmed(self, touched: set[int], tip_height: int) -> None:
         """An unconfirmed payment that is neither in the mempool nor in a block was
         replaced or dropped: it no longer counts."""
+        refund_watch.check_unconfirmed(self.backend, self._refund_touched)
         for payment in Payment.objects.filter(state=PaymentState.MEMPOOL):
             try:
                 status = self.backend.get_tx_status(payment.txid)

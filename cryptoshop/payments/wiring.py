@@ -16,6 +16,7 @@ from cryptoshop.payments import actions, watcher
 from cryptoshop.payments.addresses import recycle_unpaid_addresses
 from cryptoshop.payments.api import invoice_out
 from cryptoshop.payments.models import AddressSlot, Invoice, PaymentSettings, WatcherState
+from cryptoshop.payments.refund_views import refund_context
 from cryptoshop.realtime.rooms import register_room_authorizer
 from cryptoshop.stores.models import Store
 from cryptoshop.stores.registry import PAYMENT_MODE
@@ -39,9 +40,10 @@ def _watch() -> object:
     result = watcher.run_once()
     if result is None or not result.leader:
         return None
-    if result.blocks or result.changed_invoices or result.reorged:
+    if result.blocks or result.changed_invoices or result.reorged or result.changed_refunds:
         return (f"tip {result.tip_height}: {result.blocks} block(s), "
-                f"{len(result.changed_invoices)} invoice(s) changed, {result.reorged} reorged")
+                f"{len(result.changed_invoices)} invoice(s) changed, "
+                f"{len(result.changed_refunds)} refund(s) changed, {result.reorged} reorged")
     return None
 
 
@@ -63,7 +65,8 @@ class _OrderPayment:
     def page_context(self, order: Order) -> dict[str, Any]:
         invoice = actions.open_invoice(order)
         return {"invoice": invoice,
-                "invoice_flags": actions.settle_flags(invoice) if invoice else []}
+                "invoice_flags": actions.settle_flags(invoice) if invoice else [],
+                **refund_context(order)}
 
     def api_out(self, order: Order) -> dict[str, Any] | None:
         invoice = actions.open_invoice(order)

@@ -1,4 +1,4 @@
-"""The seller's orders: the list (by status), one order, marking it shipped."""
+"""The seller's orders: the list (by status), one order, marking it shipped, refunding."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -16,6 +17,7 @@ from cryptoshop.orders import actions as order_actions
 from cryptoshop.orders.forms import ShipForm
 from cryptoshop.orders.models import Order, OrderEvent
 from cryptoshop.orders.views import order_page
+from cryptoshop.payments import refund_views
 
 
 @login_required
@@ -51,3 +53,16 @@ def seller_ship(request: HttpRequest, public_id: str) -> HttpResponse:
     else:
         messages.error(request, "The note is too long.")
     return redirect("sell:order", public_id=public_id)
+
+
+@login_required
+@require_POST
+def seller_refund(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Cancel-and-refund a paid direct order, or return what is owed (an overpayment, an
+    unfinished payment): the seller then pays the shown QR from their own wallet."""
+    order = order_actions.order_for_seller(page_user(request), public_id)
+    try:
+        messages.success(request, refund_views.start_refund_from_form(request, order))
+    except ActionError as exc:
+        messages.error(request, refund_views.error_message(exc))
+    return redirect(f"{reverse('sell:order', args=[public_id])}#refund-card")

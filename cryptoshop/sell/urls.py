@@ -26,4 +26,5 @@ urlpatterns = [
     path("orders/", order_views.seller_orders, name="orders"),
     path("orders/<str:public_id>/", order_views.seller_order, name="order"),
     path("orders/<str:public_id>/ship/", order_views.seller_ship, name="order_ship"),
+    path("orders/<str:public_id>/refund/", order_views.seller_refund, name="order_refund"),
 ]

@@ -1,0 +1,105 @@
+"""The chain watcher's part for refunds: outputs paying an open refund's address (the
+buyer's refund address) are recorded as RefundPayments, with the same rules as invoice
+payments: keyed by (txid, vout) so replays are harmless, turned back to unconfirmed when
+their block leaves the best chain, marked replaced/dropped/conflicted when they vanish,
+and the refund's state recomputed from them, never incremented. Called by watcher.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cryptoshop.chain.base import ChainBackend
+from cryptoshop.chain.errors import ChainError
+from cryptoshop.chain.errors import NotFound as TxNotFound
+from cryptoshop.chain.values import Transaction
+from cryptoshop.payments import refunds
+from cryptoshop.payments.models import Payment, Refund, RefundPayment
+
+PaymentState = Payment.State
+# A confirmed refund stays watched this long, so a reorg that drops its block and mines
+# its transaction again in another block is seen (the invoices' watch window, longer).
+KEEP_WATCHING = timedelta(days=7)
+
+
+def watched_refunds(network: str) -> dict[str, Refund]:
+    """scriptPubKey hex -> refund: open refunds, and recently confirmed ones (an open
+    refund wins an address; check_start_refund allows one open refund per address)."""
+    recent = timezone.now() - KEEP_WATCHING
+    rows = Refund.objects.filter(network=network).filter(
+        Q(status__in=refunds.OPEN) | Q(status=Refund.Status.CONFIRMED,
+                                       confirmed_at__gt=recent))
+    ordered = sorted(rows, key=lambda r: (r.status in refunds.OPEN, r.created_at))
+    return {r.script_pubkey: r for r in ordered}
+
+
+def apply(txs: Iterable[Transaction], watched: dict[str, Refund], touched: set[int], *,
+          height: int | None, block_hash: str) -> int:
+    """Record the outputs of `txs` that pay a watched refund address (inside the caller's
+    block transaction)."""
+    found = 0
+    pending = {p.pk: p for p in RefundPayment.objects.filter(state=PaymentState.MEMPOOL)}
+    spent_by_pending = {outpoint: p for p in pending.values() for outpoint in p.inputs}
+    for tx in txs:
+        for txin in tx.inputs:
+            other = spent_by_pending.get(f"{txin.prev_txid}:{txin.prev_vout}")
+            if other is not None and other.txid != tx.txid:
+                RefundPayment.objects.filter(txid=other.txid, state=PaymentState.MEMPOOL).update(
+                    state=PaymentState.CONFLICTED if height is not None
+                    else PaymentState.REPLACED)
+                touched.add(other.refund_id)
+        if not watched:
+            continue
+        for out in tx.outputs:
+            refund = watched.get(out.script_pubkey)
+            if refund is None:
+                continue
+            payment, created = RefundPayment.objects.get_or_create(
+                txid=tx.txid, vout=out.n,
+                defaults={"refund": refund, "value_sat": out.value_sat, "rbf": tx.signals_rbf,
+                          "inputs": [f"{i.prev_txid}:{i.prev_vout}" for i in tx.inputs],
+                          "state": (PaymentState.CONFIRMED if height is not None
+                                    else PaymentState.MEMPOOL),
+                          "block_height": height, "block_hash": block_hash})
+            if not created and height is not None:
+                RefundPayment.objects.filter(pk=payment.pk).update(
+                    state=PaymentState.CONFIRMED, block_height=height, block_hash=block_hash)
+            if created or height is not None:
+                touched.add(payment.refund_id)
+                found += 1
+    return found
+
+
+def unwind_block(block_hash: str, touched: set[int]) -> None:
+    """The block left the best chain: its refund payments are unconfirmed again."""
+    orphaned = RefundPayment.objects.filter(block_hash=block_hash)
+    touched.update(orphaned.values_list("refund_id", flat=True))
+    orphaned.update(block_height=None, block_hash="", state=PaymentState.MEMPOOL)
+
+
+def check_unconfirmed(backend: ChainBackend, touched: set[int]) -> None:
+    """An unconfirmed refund payment in neither the mempool nor a block no longer counts."""
+    for payment in RefundPayment.objects.filter(state=PaymentState.MEMPOOL):
+        try:
+            backend.get_tx_status(payment.txid)
+        except TxNotFound:
+            RefundPayment.objects.filter(pk=payment.pk, state=PaymentState.MEMPOOL).update(
+                state=PaymentState.REPLACED if payment.rbf else PaymentState.DROPPED)
+            touched.add(payment.refund_id)
+        except ChainError:
+            continue  # the node hiccupped; ask again next poll
+
+
+def recompute(touched: set[int], tip_height: int) -> list[str]:
+    candidates = Refund.objects.filter(Q(pk__in=touched) | Q(status=Refund.Status.SEEN))
+    changed = []
+    for refund in candidates.prefetch_related("payments").select_related(
+            "order__store__owner", "order__buyer", "invoice"):
+        with transaction.atomic():
+            if refunds.apply_refund_state(refund, tip_height):
+                changed.append(refund.public_id)
+    return changed
