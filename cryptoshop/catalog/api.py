@@ -130,8 +130,8 @@ class ProductQuery(CamelSchema):
     kind: Literal["", "physical", "digital"] = ""
     in_stock: bool = False
     store: Text = Field(default="", max_length=60, description="store slug")
-    min_rating: Literal[1, 2, 3, 4] | None = Field(
-        default=None, description="only listings whose review average is at least this many "
+    min_rating: int | None = Field(
+        default=None, ge=1, le=4, description="only listings whose review average is at least this many "
                                   "stars (listings without reviews are left out)")
     sort_by: Literal["", "relevance", "newest", "price", "priceDesc", "bestselling",
                      "rating"] = Field(default="", description="price: by priceSatEstimate, "

@@ -223,7 +223,8 @@ def deletion_plan(user: User) -> DeletionPlan:
     written = Review.objects.filter(order_item__order__buyer=user).count()
     if written:
         plan.kept.append(
-            f"{written} review{'s' if written != 1 else ''} you wrote stay on the listings as "
+            f"{written} review{'s' if written != 1 else ''} you wrote "
+            f"{'stay' if written != 1 else 'stays'} on the listings as "
             "“verified buyer”, no longer linked to any order's buyer and no longer editable "
             "(delete them first if you want them gone)")
     return plan
