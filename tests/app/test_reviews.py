@@ -9,12 +9,14 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 
 from cryptoshop.catalog.models import Listing
 from cryptoshop.core.errors import Conflict, NotFound
+from cryptoshop.demo.seed import seed
+from cryptoshop.demo.seed_reviews import seed_reviews
 from cryptoshop.notifications.models import Notification
 from cryptoshop.reviews import actions
 from cryptoshop.reviews.models import Review
@@ -265,3 +267,17 @@ def test_review_lists_take_the_same_queries_for_one_review_or_many(client: Clien
     for n in range(4):
         reviewed(make_account().user, item, 1 + n, f"More {n}")
     assert [_queries_for(client, url) for url in urls] == one
+
+
+def test_demo_data_has_reviews_that_match_the_aggregates(client: Client) -> None:
+    seed()
+    assert Review.objects.count() >= 10
+    for item in Listing.objects.filter(rating_count__gt=0):
+        mine = Review.objects.filter(listing=item, hidden=False)
+        assert item.rating_count == mine.count()
+        total = sum(r.rating for r in mine)
+        assert item.rating_avg == (Decimal(total) / mine.count()).quantize(Decimal("0.01"))
+    titles = [p["title"] for p in client.get("/api/products?sortBy=rating").json()["data"]]
+    assert titles[0] == Listing.objects.order_by("-rating_avg", "-rating_count",
+                                                 "-created_at").first().title
+    assert seed_reviews() == 0  # idempotent
