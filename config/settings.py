@@ -153,6 +153,8 @@ RATE_LIMITS: dict[str, tuple[int, int]] = {
     "escrow:sign": (env_int("CRYPTOSHOP_ESCROW_SIGN_LIMIT", 30), 3600),
     "escrow:key": (env_int("CRYPTOSHOP_ESCROW_KEY_LIMIT", 10), 3600),
     "escrow:message": (env_int("CRYPTOSHOP_ESCROW_MESSAGE_LIMIT", 60), 3600),
+    # Reviews written, edited or deleted, and sellers' answers, per account.
+    "review:account": (env_int("CRYPTOSHOP_REVIEW_LIMIT_PER_ACCOUNT", 30), 3600),
 }
 # --- Bitcoin ------------------------------------------------------------------------------
 # mainnet, testnet, signet or regtest. The embedded default is a local regtest node.
@@ -201,6 +203,9 @@ ESCROW_AUTO_RELEASE_MAX_DAYS = env_int("CRYPTOSHOP_ESCROW_AUTO_RELEASE_MAX_DAYS"
 ORDER_RESERVATION_MINUTES = env_int("CRYPTOSHOP_ORDER_RESERVATION_MINUTES", 30)
 # Shipping addresses and notes of finished orders are erased after this many days.
 ORDER_PURGE_DAYS = env_int("CRYPTOSHOP_ORDER_PURGE_DAYS", 30)
+# A buyer may change their review (rating, text) for this many days after writing it, and
+# delete it at any time; the seller's one answer is final (docs/reviews.md).
+REVIEW_EDIT_DAYS = env_int("CRYPTOSHOP_REVIEW_EDIT_DAYS", 30)
 # At most this many unpaid orders per account at once.
 MAX_PENDING_ORDERS = env_int("CRYPTOSHOP_MAX_PENDING_ORDERS", 10)
 # How many reverse proxies sit in front of us; 0 means trust REMOTE_ADDR only. The client

@@ -18,6 +18,7 @@ from cryptoshop.orders.api import router as orders_router
 from cryptoshop.payments.api import bitcoin_router, blockchain_router
 from cryptoshop.payments.refund_api import router as refunds_router
 from cryptoshop.rates.api import router as rates_router
+from cryptoshop.reviews import api as reviews_api
 from cryptoshop.stores.api import router as sellers_router
 
 api.add_router("/auth", auth_router)
@@ -31,6 +32,9 @@ api.add_router("/bitcoin", bitcoin_router)
 api.add_router("/blockchain", blockchain_router)
 api.add_router("/bitcoin", rates_router)
 api.add_router("/escrow", escrow_router)
+api.add_router("/products", reviews_api.products_router)
+api.add_router("/sellers", reviews_api.sellers_router)
+api.add_router("/orders", reviews_api.orders_router)
 
 # Staff log in like everybody else (token + mandatory 2FA); the admin's password form is
 # never shown because no account has a password.
@@ -54,6 +58,7 @@ urlpatterns = [
     path("", include("cryptoshop.demo.urls")),
     path("media/<path:path>", serve_media, name="media"),
     path("moderation/", include("cryptoshop.moderation.urls")),
+    path("", include("cryptoshop.reviews.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

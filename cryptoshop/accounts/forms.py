@@ -9,8 +9,8 @@ from cryptoshop.core.forms_util import StyledForm
 class RegisterForm(StyledForm):
     display_name = forms.CharField(
         required=False, max_length=64, label="Display name (optional)",
-        help_text=NAME_RULES + " Shown on your reviews and messages. Leave empty to stay "
-                  "fully anonymous.",
+        help_text=NAME_RULES + " Shown on your messages. Never on reviews: they say only "
+                  "“verified buyer” and the month. Leave empty to stay fully anonymous.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "e.g. satoshi_fan",
                                       "aria-describedby": "id_display_name_help"}),
     )

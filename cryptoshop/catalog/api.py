@@ -130,10 +130,16 @@ class ProductQuery(CamelSchema):
     kind: Literal["", "physical", "digital"] = ""
     in_stock: bool = False
     store: Text = Field(default="", max_length=60, description="store slug")
+    min_rating: int | None = Field(
+        default=None, ge=1, le=4,
+        description="only listings whose review average is at least this many stars "
+                    "(listings without reviews are left out)")
     sort_by: Literal["", "relevance", "newest", "price", "priceDesc", "bestselling",
                      "rating"] = Field(default="", description="price: by priceSatEstimate, "
                                        "cheapest first (sortOrder=desc reverses it); "
-                                       "priceDesc: dearest first")
+                                       "priceDesc: dearest first; rating: best average "
+                                       "first, then most reviews, then newest; unreviewed "
+                                       "listings last")
     sort_order: Literal["", "asc", "desc"] = ""
     page: Page = 1
     limit: Limit = DEFAULT_LIMIT

@@ -1,10 +1,10 @@
-"""Listings ("products" in the API), categories, images, specifications, reviews."""
+"""Listings ("products" in the API), categories, images, specifications. Reviews live in
+the reviews app, which keeps rating_avg and rating_count up to date."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -86,6 +86,8 @@ class Listing(models.Model):
     blocked_reason = models.CharField(max_length=500, blank=True)
     featured = models.BooleanField(default=False)
     sold_count = models.PositiveIntegerField(default=0)
+    # The visible reviews' average (two decimals, 0 with none) and count: recomputed from
+    # the review rows by reviews.actions in the transaction that changes one.
     rating_avg = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0"))
     rating_count = models.PositiveIntegerField(default=0)
     # Title, tags, category and description as plain text: what full-text search indexes.
@@ -149,20 +151,3 @@ class Specification(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
-
-
-class Review(models.Model):
-    """Placeholder for the community issue: one review per completed order item."""
-
-    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="reviews")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                               related_name="reviews")
-    rating = models.PositiveSmallIntegerField()
-    text = models.TextField(max_length=2000, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5),
-                                   name="review_rating_1_to_5"),
-        ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet
 
 from cryptoshop.catalog.actions import category_and_descendants, visible_listings
 from cryptoshop.catalog.models import Category, Listing, ListingImage
@@ -25,7 +25,9 @@ SORT_LABELS = {"relevance": "Best match", "newest": "Newest", "price": "Price: l
                "priceDesc": "Price: high to low", "bestselling": "Best-selling",
                "rating": "Rating"}
 PARAM_LABELS = {"minPrice": "Minimum price", "maxPrice": "Maximum price", "kind": "Kind",
-                "sortBy": "Sort", "sortOrder": "Sort order"}
+                "sortBy": "Sort", "sortOrder": "Sort order", "minRating": "Minimum rating"}
+# The rating filter: listings whose average is at least this many stars (reviewed ones only).
+MIN_RATINGS = (1, 2, 3, 4)
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class ListingFilters:
     kind: str = ""
     in_stock: bool = False
     store: str = ""
+    min_rating: int | None = None
     sort_by: str = ""
     sort_order: str = ""
     page: int = 1
@@ -70,9 +73,9 @@ class ListingFilters:
 
     @property
     def active_count(self) -> int:
-        """How many narrowing filters are set (price bounds, kind, in stock)."""
+        """How many narrowing filters are set (price bounds, kind, in stock, rating)."""
         return sum((self.min_price_sat is not None, self.max_price_sat is not None,
-                    bool(self.kind), self.in_stock))
+                    bool(self.kind), self.in_stock, self.min_rating is not None))
 
     @property
     def summary(self) -> list[str]:
@@ -89,6 +92,8 @@ class ListingFilters:
             parts.append(f"{self.kind} goods")
         if self.in_stock:
             parts.append("in stock only")
+        if self.min_rating is not None:
+            parts.append(f"rated {self.min_rating}★ and up")
         return parts
 
     @property
@@ -103,6 +108,7 @@ class ListingFilters:
         values = {"q": self.q, "category": self.category, "minPrice": self.min_price_sat,
                   "maxPrice": self.max_price_sat, "kind": self.kind,
                   "inStock": "1" if self.in_stock else "", "store": self.store,
+                  "minRating": self.min_rating,
                   "sortBy": self.sort_by, "sortOrder": self.sort_order, "page": self.page}
         values.update(changes)
         clean = {k: v for k, v in values.items() if v not in (None, "")}
@@ -143,6 +149,16 @@ def _int_param(params: Mapping[str, Any], name: str, problems: _Problems) -> int
     return value
 
 
+def _min_rating(params: Mapping[str, Any], problems: _Problems) -> int | None:
+    raw = str(params.get("minRating", "") or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) not in MIN_RATINGS:
+        problems.add("minRating", "One of: 1, 2, 3, 4.", "choose 1 to 4 stars")
+        return None
+    return int(raw)
+
+
 def _sort(params: Mapping[str, Any], problems: _Problems) -> tuple[str, str]:
     sort_by = str(params.get("sortBy", "") or "")
     if sort_by and sort_by not in SORTS:
@@ -173,6 +189,7 @@ def parse_filters(params: Mapping[str, Any], *, strict: bool) -> ListingFilters:
     kind = str(params.get("kind", "") or "")
     if kind and kind not in Listing.Kind.values:
         problems.add("kind", "physical or digital.", "physical or digital goods only")
+    min_rating = _min_rating(params, problems)
     sort_by, sort_order = _sort(params, problems)
     page_raw, limit_raw = params.get("page"), params.get("limit")
     if strict:
@@ -187,7 +204,7 @@ def parse_filters(params: Mapping[str, Any], *, strict: bool) -> ListingFilters:
         min_price_sat=None if "minPrice" in errors else min_price_sat,
         max_price_sat=None if "maxPrice" in errors else max_price_sat,
         kind="" if "kind" in errors else kind, in_stock=in_stock,
-        store=str(params.get("store", "") or "")[:60],
+        store=str(params.get("store", "") or "")[:60], min_rating=min_rating,
         sort_by=sort_by, sort_order=sort_order,
         page=clamp_page(page_raw), limit=clamp_limit(limit_raw),
         notices=tuple(problems.notices),
@@ -215,6 +232,8 @@ def browse(filters: ListingFilters, base: QuerySet[Listing] | None = None) -> Qu
         qs = qs.filter(sort_price_sat__gte=filters.min_price_sat)
     if filters.max_price_sat is not None:
         qs = qs.filter(sort_price_sat__lte=filters.max_price_sat)
+    if filters.min_rating is not None:
+        qs = qs.filter(rating_count__gt=0, rating_avg__gte=filters.min_rating)
     if filters.q:
         qs = filter_search(qs, filters.q, rank=filters.effective_sort == "relevance")
     sort, descending = filters.effective_sort, filters.sort_order != "asc"
@@ -233,8 +252,11 @@ def browse(filters: ListingFilters, base: QuerySet[Listing] | None = None) -> Qu
     elif sort == "bestselling":
         qs = qs.order_by("-sold_count" if descending else "sold_count", "-created_at")
     elif sort == "rating":
-        qs = qs.order_by("-rating_avg" if descending else "rating_avg", "-rating_count",
-                         "-created_at")
+        # Best first (sortOrder=asc: worst first); ties by how many reviewed, then newest;
+        # listings without reviews last either way (their average of 0 means "none").
+        reviewed = ExpressionWrapper(Q(rating_count__gt=0), output_field=BooleanField())
+        qs = qs.order_by(reviewed.desc(), "-rating_avg" if descending else "rating_avg",
+                         "-rating_count", "-created_at")
     else:
         qs = qs.order_by("-created_at" if descending else "created_at", "-id")
     return with_card_data(qs)

@@ -9,6 +9,7 @@ from cryptoshop.accounts.who import viewer
 from cryptoshop.catalog.actions import categories_tree, listing_for_viewer, visible_listings
 from cryptoshop.catalog.models import Category, Listing
 from cryptoshop.catalog.queries import ListingFilters, browse, parse_filters, with_card_data
+from cryptoshop.catalog.registry import LISTING_SECTIONS, STORE_SECTIONS
 from cryptoshop.core.errors import NotFound
 from cryptoshop.core.markdown import render_markdown
 from cryptoshop.core.pagination import paginate
@@ -61,6 +62,7 @@ def store_page(request: HttpRequest, slug: str) -> HttpResponse:
         "store": store, "description_html": render_markdown(store.description),
         "policies_html": render_markdown(store.policies),
         "shipping": store.shipping_options.filter(active=True),
+        "sections": [html for hook in STORE_SECTIONS if (html := hook(request, store))],
     })
 
 
@@ -77,4 +79,5 @@ def listing_detail(request: HttpRequest, public_id: str, slug: str = "") -> Http
         "description_html": render_markdown(listing.description),
         "shipping": list(listing.store.shipping_options.filter(active=True)),
         "is_owner": request.user.is_authenticated and listing.store.owner_id == request.user.pk,
+        "sections": [html for hook in LISTING_SECTIONS if (html := hook(request, listing))],
     })

@@ -21,3 +21,7 @@ def new_order_id() -> str:
 
 def new_store_id() -> str:
     return _make("s")
+
+
+def new_review_id() -> str:
+    return _make("r")

@@ -27,6 +27,17 @@ class ReportForm(StyledForm):
 
 
 class QueueActionForm(StyledForm):
-    action = forms.ChoiceField(choices=list(QUEUE_ACTIONS.items()))
+    # Read when the form is used: subject modules (review_reports) add their actions.
+    action = forms.ChoiceField(choices=lambda: list(QUEUE_ACTIONS.items()))
     reason = forms.CharField(max_length=MAX_REASON, min_length=3, label="Reason",
                              help_text="Required. Goes into the audit log.")
+
+
+class ReviewReportForm(ReportForm):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        reason = self.fields["reason"]
+        reason.label = "What is wrong with this review?"
+        reason.choices = [  # type: ignore[attr-defined]
+            (Report.Reason.OFFENSIVE, "Offensive, or shares someone's personal details"),
+            (Report.Reason.SCAM, "Fake or misleading"), (Report.Reason.OTHER, "Other")]

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from cryptoshop.moderation import views
+from cryptoshop.moderation import review_views, views
 
 app_name = "moderation"
 
 urlpatterns = [
     path("report/<str:public_id>/", views.report_listing, name="report"),
+    path("report/review/<str:public_id>/", review_views.report_review, name="report_review"),
     path("queue/", views.queue, name="queue"),
     path("queue/<int:report_id>/act/", views.act, name="act"),
 ]

@@ -5,11 +5,14 @@ API answer show how its payment stands. The payments app provides that here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from cryptoshop.core.registry import Slot
+from cryptoshop.core.registry import Hooks, Slot
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
     from cryptoshop.orders.models import Order
 
 
@@ -24,3 +27,8 @@ class OrderPayment(Protocol):
 
 
 ORDER_PAYMENT: Slot[OrderPayment] = Slot("the order's payment", provided_by="cryptoshop.payments")
+
+# Parts of the order page that apps above orders render (reviews: the buyer's review forms):
+# each gets the request, the order and the viewer's role ("buyer" or "seller") and returns
+# HTML ("" for nothing), shown in order below the items.
+ORDER_SECTIONS: Hooks[Callable[[HttpRequest, Order, str], str]] = Hooks("order page sections")

@@ -24,7 +24,7 @@ from cryptoshop.core.web import render_form
 from cryptoshop.orders import actions
 from cryptoshop.orders.forms import CancelForm, CheckoutForm, ShipForm
 from cryptoshop.orders.models import Order, OrderEvent
-from cryptoshop.orders.registry import ORDER_PAYMENT
+from cryptoshop.orders.registry import ORDER_PAYMENT, ORDER_SECTIONS
 
 PLACED_KEY = "orders_placed"  # the public ids of the orders this session's last checkout made
 
@@ -106,7 +106,9 @@ def order_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 def order_page(request: HttpRequest, order: Order, role: str) -> HttpResponse:
     """The order page, as its buyer or its seller (/sell/ mounts the seller's) sees it."""
-    return render(request, "orders/detail.html", _detail_context(order, role))
+    context = _detail_context(order, role)
+    context["sections"] = [html for hook in ORDER_SECTIONS if (html := hook(request, order, role))]
+    return render(request, "orders/detail.html", context)
 
 
 def _detail_context(order: Order, role: str) -> dict[str, object]:

@@ -1,7 +1,7 @@
-from django.apps import AppConfig
+from cryptoshop.core import registry
 
 
-class ReviewsConfig(AppConfig):
+class ReviewsConfig(registry.WiredAppConfig):
     name = "cryptoshop.reviews"
     label = "reviews"
     verbose_name = "Reviews"

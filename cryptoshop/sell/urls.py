@@ -3,7 +3,7 @@
 from django.urls import path
 
 from cryptoshop.sell import listing_views as seller_views
-from cryptoshop.sell import order_views, payout_views
+from cryptoshop.sell import order_views, payout_views, review_views
 from cryptoshop.sell import store_views as views
 
 app_name = "sell"
@@ -27,4 +27,6 @@ urlpatterns = [
     path("orders/<str:public_id>/", order_views.seller_order, name="order"),
     path("orders/<str:public_id>/ship/", order_views.seller_ship, name="order_ship"),
     path("orders/<str:public_id>/refund/", order_views.seller_refund, name="order_refund"),
+    path("reviews/", review_views.seller_reviews, name="reviews"),
+    path("reviews/<str:public_id>/answer/", review_views.answer_review, name="review_answer"),
 ]

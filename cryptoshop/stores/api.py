@@ -51,6 +51,11 @@ class SellerOut(CamelSchema):
     logo_url: str | None
     status: str
     listing_count: int
+    rating_avg: str = Field(description="average of the store's visible reviews, two "
+                            "decimals (\"0.00\" with none)")
+    rating_count: int
+    rating_distribution: list[int] = Field(description="how many reviews gave 1, 2, 3, 4 "
+                                           "and 5 stars")
     shipping_options: list[ShippingOut]
     created_at: datetime
 
@@ -66,6 +71,8 @@ def seller_out(store: Store, *, owner: bool = False) -> dict[str, Any]:
         # Lists annotate n_listings (one query for the page); single reads count.
         "listingCount": store.n_listings if hasattr(store, "n_listings")
         else store.listings.filter(status="active", blocked=False).count(),
+        "ratingAvg": str(store.rating_avg), "ratingCount": store.rating_count,
+        "ratingDistribution": list(store.rating_distribution),
         "shippingOptions": [{"id": o.pk, "name": o.name, "regions": o.regions,
                              "costSat": o.cost_sat, "active": o.active} for o in options],
         "createdAt": store.created_at,

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from cryptoshop.core.ids import new_store_id
+
+
+def empty_distribution() -> list[int]:
+    """How many visible reviews gave 1, 2, 3, 4 and 5 stars."""
+    return [0, 0, 0, 0, 0]
 
 
 class Store(models.Model):
@@ -27,6 +34,11 @@ class Store(models.Model):
     suspended_reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The store's visible reviews: average, count and [1★, 2★, 3★, 4★, 5★] counts,
+    # recomputed from the rows by reviews.actions in the transaction that changes one.
+    rating_avg = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0"))
+    rating_count = models.PositiveIntegerField(default=0)
+    rating_distribution = models.JSONField(default=empty_distribution)
 
     class Meta:
         ordering = ["name"]

@@ -85,8 +85,8 @@ def test_bearer_scheme_on_authenticated_operations(schema: dict[str, Any]) -> No
 def test_products_query_parameters_are_declared(schema: dict[str, Any]) -> None:
     params = {p["name"]: p["schema"] for p in schema["paths"]["/api/products"]["get"][
         "parameters"]}
-    assert set(params) == {"q", "category", "minPrice", "maxPrice", "kind", "inStock", "store",
-                           "sortBy", "sortOrder", "page", "limit"}
+    assert set(params) == {"q", "category", "minPrice", "maxPrice", "minRating", "kind",
+                           "inStock", "store", "sortBy", "sortOrder", "page", "limit"}
     assert (params["page"]["minimum"], params["page"]["maximum"]) == (1, 10_000)
     assert (params["limit"]["minimum"], params["limit"]["maximum"]) == (1, 100)
     assert "rating" in params["sortBy"]["enum"]
