@@ -302,3 +302,31 @@ def test_a_report_decided_tells_the_seller_why(shop: tuple[User, User, Any]) -> 
     notice = Notification.objects.get(user=owner, kind="report_decided")
     assert "Fake watch" in notice.text and "counterfeit goods" in notice.text
     assert notice.severity == "error"
+
+
+# --- live order pages ------------------------------------------------------------------------
+
+REFRESH = '<meta\n  http-equiv="refresh" content="30">'
+
+
+def test_order_pages_follow_order_updated_and_refresh_only_while_waiting(
+        client: Client, shop: tuple[User, User, Any]) -> None:
+    buyer, owner, store = shop
+    order = make_order(buyer, store, kind="physical")
+    buyer_client, seller_client = Client(), Client()
+    buyer_client.force_login(buyer)
+    seller_client.force_login(owner)
+    mine = f"/orders/{order.public_id}/"
+    theirs = f"/sell/orders/{order.public_id}/"
+    page = buyer_client.get(mine).content.decode()
+    assert f'data-live-rooms="order-{order.public_id}"' in page
+    assert f'data-live-refresh="{mine}" data-live-select="#order-live"' in page
+    assert REFRESH not in page  # unpaid: the cancel form may be in use
+    order_actions.do_mark_paid(order)
+    assert REFRESH in buyer_client.get(mine).content.decode()  # waiting for the seller
+    assert REFRESH not in seller_client.get(theirs).content.decode()  # the ship form
+    order_actions.do_mark_shipped(order, owner, "")
+    assert REFRESH in seller_client.get(theirs).content.decode()
+    listing_page = seller_client.get("/sell/orders/").content.decode()
+    assert f'data-live-rooms="user-{owner.public_id}"' in listing_page
+    assert 'data-live-events="order:updated"' in listing_page
