@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,15 @@ def _paid_order(page: Any, app_server: str) -> str:
     return order_url
 
 
+def _until(page: Any, expression: str, seconds: float = 10.0) -> None:
+    """Poll an expression from outside the page (wait_for_function evaluates a string in
+    the page, which our CSP forbids)."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        page.wait_for_timeout(100)
+
+
 def _unread(page: Any) -> int:
     return int(page.locator("[data-notify-badge]").get_attribute("data-unread"))
 
@@ -60,8 +70,8 @@ def test_the_bell_counts_up_live_and_clears(browser: Any, app_server: Any,
     order_url = _paid_order(page, app_server)
     order_id = order_url.rstrip("/").split("/")[-1]
     page.goto(order_url)
-    page.wait_for_function("window.CryptoShopLive && window.CryptoShopLive.socket "
-                           "&& window.CryptoShopLive.socket.connected", timeout=10_000)
+    _until(page, "!!(window.CryptoShopLive && window.CryptoShopLive.socket "
+                 "&& window.CryptoShopLive.socket.connected)")
     page.wait_for_timeout(500)  # the order room is joined after connecting
     before = _unread(page)
     assert before >= 1  # "payment confirmed" at least
@@ -75,8 +85,7 @@ def test_the_bell_counts_up_live_and_clears(browser: Any, app_server: Any,
     seller.get_by_role("button", name="Mark as shipped").click()
 
     # The buyer's page, untouched: the bell counts up, a toast says so, the status moves.
-    page.wait_for_function(f"Number(document.querySelector('[data-notify-badge]')"
-                           f".dataset.unread) === {before + 1}", timeout=10_000)
+    page.locator(f"[data-notify-badge][data-unread='{before + 1}']").wait_for(timeout=10_000)
     assert page.locator("[data-notify-count]").inner_text() == str(before + 1)
     page.locator("#notify-toast").get_by_text("Order shipped").wait_for(timeout=5_000)
     page.locator("#order-live [data-status=shipped]").first.wait_for(timeout=10_000)
