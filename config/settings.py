@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cryptoshop.core.context_processors.site",
                 "cryptoshop.cart.context_processors.cart",
+                "cryptoshop.notifications.context_processors.unread_notifications",
             ],
         },
     },

@@ -13,6 +13,7 @@ from cryptoshop.core.health import router as health_router
 from cryptoshop.core.media import serve_media
 from cryptoshop.escrow.api import router as escrow_router
 from cryptoshop.moderation.api import router as report_router
+from cryptoshop.notifications.api import router as notifications_router
 from cryptoshop.orders import views as order_views
 from cryptoshop.orders.api import router as orders_router
 from cryptoshop.payments.api import bitcoin_router, blockchain_router
@@ -35,6 +36,7 @@ api.add_router("/escrow", escrow_router)
 api.add_router("/products", reviews_api.products_router)
 api.add_router("/sellers", reviews_api.sellers_router)
 api.add_router("/orders", reviews_api.orders_router)
+api.add_router("/notifications", notifications_router)
 
 # Staff log in like everybody else (token + mandatory 2FA); the admin's password form is
 # never shown because no account has a password.
@@ -47,7 +49,10 @@ urlpatterns = [
     path("", catalog_views.home, name="home"),
     path("", include("cryptoshop.catalog.urls")),
     path("theme/", core_views.set_theme, name="set_theme"),
-    path("help/payments/", core_views.help_payments, name="help_payments"),
+    path("help/payments/", RedirectView.as_view(url="/help/", permanent=True),
+         name="help_payments"),
+    path("", include("cryptoshop.pages.urls")),
+    path("notifications/", include("cryptoshop.notifications.urls")),
     path("accounts/", include("cryptoshop.accounts.urls")),
     path("cart/", include("cryptoshop.cart.urls")),
     path("checkout/", order_views.checkout, name="checkout"),

@@ -11,12 +11,6 @@ from cryptoshop.core.context_processors import THEMES
 from cryptoshop.core.web import safe_next
 
 
-def help_payments(request: HttpRequest) -> HttpResponse:
-    """How escrow and direct payments work, linked from every place that says how a store
-    is paid."""
-    return render(request, "help/payments.html")
-
-
 @require_POST
 def set_theme(request: HttpRequest) -> HttpResponse:
     """The dark-mode switch as a plain form, so it works without JavaScript too."""

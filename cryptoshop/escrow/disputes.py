@@ -12,7 +12,7 @@ from cryptoshop.core import ratelimit
 from cryptoshop.core.errors import ActionError, Conflict, NotFound, invalid
 from cryptoshop.core.images import ImageRejected, store_image
 from cryptoshop.escrow.access import role_in, settled_spend
-from cryptoshop.escrow.events import notify_staff, record
+from cryptoshop.escrow.events import notify_parties, notify_staff, record
 from cryptoshop.escrow.models import Dispute, DisputeMessage, Escrow, Role, Spend
 from cryptoshop.escrow.spends import prepare_spend
 
@@ -50,6 +50,10 @@ def do_open_dispute(escrow: Escrow, user: User, reason: str) -> Dispute:
                              ).update(status=Spend.Status.SUPERSEDED)
         record(escrow, "dispute_opened", role, reason[:200])
         notify_staff(escrow)
+        notify_parties(escrow, f"The {Role(role).label.lower()} opened a dispute on order "
+                               f"{escrow.order.public_id}; an arbiter will decide.",
+                       kind="escrow_disputed", title="Dispute opened", severity="warning",
+                       roles=(Role.SELLER if role == Role.BUYER else Role.BUYER,))
     return dispute
 
 
@@ -110,4 +114,20 @@ def do_resolve(escrow: Escrow, staff: User, buyer_percent: int, note: str) -> Sp
                f"{buyer_percent}% to the buyer, {100 - buyer_percent}% to the seller: "
                f"{note[:150]}")
         spend = prepare_spend(escrow, Spend.Kind.SPLIT, signer, Role.ARBITER, buyer_percent)
+        _notify_decision(escrow, buyer_percent, signer)
     return spend
+
+
+def _notify_decision(escrow: Escrow, buyer_percent: int, signer: str) -> None:
+    """One notice per party: the side that must sign hears "signature needed"."""
+    split = (f"Dispute on order {escrow.order.public_id} decided: {buyer_percent}% to the "
+             f"buyer, {100 - buyer_percent}% to the seller.")
+    for role in (Role.BUYER, Role.SELLER):
+        if signer in (role, Spend.Signer.EITHER):
+            notify_parties(escrow, split + " Sign the payout to send it.", roles=(role,),
+                           kind="escrow_signature_needed", title="Signature needed",
+                           severity="warning")
+        else:
+            notify_parties(escrow, split + f" The {Role(signer).label.lower()} signs the "
+                           "payout.", roles=(role,), kind="escrow_decided",
+                           title="Dispute decided")

@@ -27,11 +27,16 @@ def record(escrow: Escrow, kind: str, actor: Role, detail: str = "",
 
 
 def notify_parties(escrow: Escrow, text: str, *, kind: str = "escrow_updated",
-                   title: str = "Escrow update") -> None:
+                   title: str = "Escrow update", severity: str = "info",
+                   roles: tuple[Role, ...] = (Role.BUYER, Role.SELLER)) -> None:
+    """A notice to the escrow's buyer and/or seller, live (the header badge counts it; the
+    escrow page follows its own room, so it doesn't refresh twice)."""
     url = f"/escrow/{escrow.public_id}/"
-    for user in (escrow.order.buyer, escrow.order.store.owner):
+    parties = {Role.BUYER: escrow.order.buyer, Role.SELLER: escrow.order.store.owner}
+    for role in roles:
+        user = parties.get(role)
         if user is not None:
-            do_notify(user, kind, title, text, url=url, live=False)
+            do_notify(user, kind, title, text, url=url, severity=severity)
 
 
 def notify_staff(escrow: Escrow) -> None:

@@ -17,7 +17,7 @@ from cryptoshop.btc.escrow import Escrow as EscrowScript
 from cryptoshop.chain import configured
 from cryptoshop.core.errors import ActionError, invalid
 from cryptoshop.escrow import keys
-from cryptoshop.escrow.events import record
+from cryptoshop.escrow.events import notify_parties, record
 from cryptoshop.escrow.models import Escrow, Role
 from cryptoshop.escrow.planning import next_index, utxo_payments
 from cryptoshop.orders.models import Order
@@ -124,3 +124,8 @@ def on_invoice_settled(invoice: Invoice) -> None:
                                                funded_sat=funded_sat)
     escrow.status, escrow.funded_sat = Escrow.Status.FUNDED, funded_sat
     record(escrow, "funded", Role.SYSTEM, f"{funded_sat} sat confirmed in escrow")
+    # The seller hears "order paid" from the payments app; the buyer hears this.
+    notify_parties(escrow, f"{funded_sat:,} sats for order {escrow.order.public_id} are held "
+                           "in 2-of-3 escrow. Release them when the goods arrive.",
+                   kind="escrow_funded", title="Escrow funded", severity="success",
+                   roles=(Role.BUYER,))

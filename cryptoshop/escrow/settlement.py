@@ -71,8 +71,12 @@ def _close(spend: Spend, height: int) -> bool:
         order_actions.do_close_by_escrow(
             escrow.order, order_status,
             f"Escrow {spend.get_kind_display().lower()} confirmed ({spend.txid[:16]}…)")
+        refunded = escrow_status == Escrow.Status.REFUNDED
         notify_parties(escrow, f"Escrow of order {escrow.order.public_id}: "
-                               f"{escrow.get_status_display().lower()}.")
+                               f"{escrow.get_status_display().lower()}, confirmed on chain.",
+                       kind="escrow_refunded" if refunded else "escrow_released",
+                       title="Escrow refunded" if refunded else "Escrow paid out",
+                       severity="success")
     return True
 
 

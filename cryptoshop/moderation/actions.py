@@ -24,6 +24,7 @@ from cryptoshop.core.crypto import keyed_hash
 from cryptoshop.core.errors import ActionError, Conflict, Forbidden, NotFound, ValidationFailed
 from cryptoshop.moderation import chain
 from cryptoshop.moderation.models import AuditEntry, Report
+from cryptoshop.notifications.actions import do_notify
 from cryptoshop.stores.models import Store
 
 logger = logging.getLogger(__name__)
@@ -310,4 +311,15 @@ def do_act_on_report(staff: User, report: Report, action: str, reason: str) -> s
             done = f"Seller {owner.label} banned and the store suspended."
         for other in settled.filter(status=Report.Status.OPEN).order_by("id"):
             do_resolve_report(staff, other, Report.Status.ACTIONED, reason)
+        _tell_seller(store, listing, action, reason)
     return done
+
+
+def _tell_seller(store: Store, listing: Listing, action: str, reason: str) -> None:
+    """The seller hears what was decided and why (never who reported: that isn't stored)."""
+    if action == "block_listing":
+        title, text = "Listing blocked", f"“{listing.title}” was blocked after a report: {reason}"
+    else:  # the store is suspended (a banned seller is told too; they can't log in now)
+        title, text = "Store suspended", f"“{store.name}” was suspended after a report: {reason}"
+    do_notify(store.owner, "report_decided", title, text[:300], severity="error",
+              url="/sell/")

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from cryptoshop.accounts.models import User
+from cryptoshop.core.errors import NotFound
 from cryptoshop.notifications.models import Notification
 from cryptoshop.realtime import publish
 from cryptoshop.realtime.rooms import user_room
@@ -33,11 +36,50 @@ def do_notify(user: User, kind: str, title: str, message: str = "", *, url: str 
     return notice
 
 
+def notices_of(user: User, *, unread_only: bool = False) -> QuerySet[Notification]:
+    """The user's notices, newest first (the model's ordering)."""
+    qs = Notification.objects.filter(user=user)
+    return qs.filter(read=False) if unread_only else qs
+
+
+def unread_count(user: User) -> int:
+    """One COUNT over the (user, read) index: the header badge on every page."""
+    return Notification.objects.filter(user=user, read=False).count()
+
+
 def recent_notices(user: User, limit: int = 8) -> list[Notification]:
-    return list(Notification.objects.filter(user=user)[:limit])
+    return list(notices_of(user)[:limit])
 
 
-def do_mark_seen(notices: list[Notification]) -> int:
-    """Mark the notices just shown as read (a page that lists them has shown them)."""
-    unread = [n.pk for n in notices if not n.read]
-    return Notification.objects.filter(pk__in=unread).update(read=True) if unread else 0
+def notice_for(user: User, notice_id: object) -> Notification:
+    """The user's own notice; anybody else's (or a malformed id) is 404, never 403."""
+    try:
+        pk = int(str(notice_id))
+    except ValueError:
+        pk = 0
+    notice = Notification.objects.filter(user=user, pk=pk).first() if pk > 0 else None
+    if notice is None:
+        raise NotFound("No such notification.")
+    return notice
+
+
+def _announce_read(user: User) -> None:
+    # The user's other open pages (another tab, the phone) clear their badge too.
+    publish(user_room(user.public_id), "notification:read", {"unread": unread_count(user)})
+
+
+def do_mark_read(user: User, notice: Notification) -> bool:
+    """Mark one notice read (by a POST: looking at a page never marks anything). False when
+    it already was."""
+    changed = Notification.objects.filter(pk=notice.pk, user=user, read=False).update(read=True)
+    notice.read = True
+    if changed:
+        _announce_read(user)
+    return bool(changed)
+
+
+def do_mark_all_read(user: User) -> int:
+    changed = Notification.objects.filter(user=user, read=False).update(read=True)
+    if changed:
+        _announce_read(user)
+    return changed

@@ -21,6 +21,7 @@ from cryptoshop.catalog.actions import do_delete_listing
 from cryptoshop.catalog.models import Listing
 from cryptoshop.core import ratelimit
 from cryptoshop.core.errors import ActionError, Conflict, NotFound, ValidationFailed
+from cryptoshop.orders import notices
 from cryptoshop.orders.models import Order, OrderEvent, OrderItem
 from cryptoshop.stores.models import ShippingOption
 
@@ -39,9 +40,14 @@ class CheckoutInput:
 
 
 def _event(order: Order, to_status: str, role: str, actor: User | None, note: str = "",
-           from_status: str | None = None) -> None:
+           from_status: str | None = None, *, notify: bool = True) -> None:
+    """Every change of an order goes through here: its history row, `order:updated` to
+    both parties' pages, and the notices that go with a status change (notices.py)."""
     OrderEvent.objects.create(order=order, from_status=from_status or "", to_status=to_status,
                               actor_role=role, actor=actor, note=note[:500])
+    notices.publish_updated(order)
+    if notify and to_status != from_status:
+        notices.notify_change(order, from_status or "", to_status, role)
 
 
 def check_checkout(user: User, groups: list[StoreGroup], data: CheckoutInput) -> None:
@@ -154,7 +160,8 @@ def do_checkout_items(user: User, items: list[tuple[str, int]], data: CheckoutIn
             cart.delete()
 
 def _transition(order: Order, from_status: tuple[str], to: str, role: str,
-                actor: User | None, note: str = "", **fields: object) -> bool:
+                actor: User | None, note: str = "", *, notify: bool = True,
+                **fields: object) -> bool:
     """Change status only if it is still `from_status` (one conditional UPDATE, so
     concurrent changes can't both win). Returns False if the order moved on already."""
     updated = Order.objects.filter(pk=order.pk, status=from_status[0]).update(
@@ -162,7 +169,7 @@ def _transition(order: Order, from_status: tuple[str], to: str, role: str,
     if not updated:
         return False
     order.refresh_from_db()
-    _event(order, to, role, actor, note, from_status=from_status[0])
+    _event(order, to, role, actor, note, from_status=from_status[0], notify=notify)
     return True
 
 
@@ -233,7 +240,8 @@ def do_close_by_escrow(order: Order, to: str, note: str) -> bool:
     or refunded. Idempotent."""
     if to not in (OrderStatus.COMPLETED, OrderStatus.REFUNDED):
         raise ValueError(to)
-    return any(_transition(order, (frm,), to, Actor.SYSTEM, None, note)
+    # The escrow app tells both parties itself (escrow_released / escrow_refunded).
+    return any(_transition(order, (frm,), to, Actor.SYSTEM, None, note, notify=False)
                for frm in (OrderStatus.SHIPPED, OrderStatus.PAID))
 
 
@@ -255,15 +263,17 @@ def do_cancel_paid(order: Order, seller: User, reason: str = "") -> Order:
 
 
 def do_mark_refunded(order: Order, note: str) -> bool:
-    """A cancelled order's refund confirmed in full. Idempotent."""
+    """A cancelled order's refund confirmed in full. Idempotent. No generic notice: the
+    refund's own (payments/refunds.py) names the sats and the address."""
     return _transition(order, (OrderStatus.CANCELLED,), OrderStatus.REFUNDED, Actor.SYSTEM,
-                       None, note)
+                       None, note, notify=False)
 
 
 def do_unmark_refunded(order: Order, note: str) -> bool:
-    """The refund's transaction left the chain (a reorg): back to cancelled, waiting."""
+    """The refund's transaction left the chain (a reorg): back to cancelled, waiting. Not a
+    new cancellation, so no "cancelled" notice; the order's page shows the note."""
     return _transition(order, (OrderStatus.REFUNDED,), OrderStatus.CANCELLED, Actor.SYSTEM,
-                       None, note)
+                       None, note, notify=False)
 
 
 def do_note(order: Order, note: str) -> None:

@@ -327,22 +327,43 @@ def apply_state(invoice: Invoice, tip_height: int, *, now: Any = None) -> bool:
 
 def _order_effects(invoice: Invoice, old: str, new: str) -> None:
     order = invoice.order
+    if new == Invoice.Status.PROCESSING:
+        _tell_buyer(order, "payment_detected", "Payment seen",
+                    f"Your payment for order {order.public_id} is on the network; it counts "
+                    f"once it has {invoice.required_confirmations} confirmation"
+                    f"{'s' if invoice.required_confirmations != 1 else ''}.", "info")
     if new == Invoice.Status.SETTLED:
         for hook in INVOICE_SETTLED:
             hook(invoice)
         note = "Payment settled" + (" (paid after the invoice expired)" if invoice.paid_late
                                     else "")
+        escrow = invoice.slot_id is None
         if order_actions.do_mark_paid(order, note=note):
             do_notify(
                 order.store.owner, "order_paid", "Order paid",
                 url=f"/sell/orders/{order.public_id}/", severity="success",
                 message=f"Order {order.public_id} is paid ({invoice.amount_sat:,} sats"
-                     + (", held in escrow until the buyer releases" if invoice.slot_id is None
-                        else "") + ")"
+                     + (", held in escrow until the buyer releases" if escrow else "") + ")"
                      + (" — paid late, check stock" if invoice.paid_late else "") + ".",
                 extra={"orderId": order.public_id})
+            if not escrow:  # an escrow buyer hears "escrow funded" from the escrow app
+                _tell_buyer(order, "payment_confirmed", "Payment confirmed",
+                            f"Order {order.public_id} is paid; the seller ships next.",
+                            "success")
+        else:
+            order.refresh_from_db(fields=["status"])
+            _tell_buyer(order, "payment_confirmed", "Payment confirmed",
+                        f"Your payment for order {order.public_id} confirmed, but the order "
+                        f"is {order.get_status_display().lower()}: ask the seller to "
+                        "refund it.", "warning")
     # An invoice that expires unpaid changes nothing here: the order's own reservation
     # clock releases the stock.
+
+
+def _tell_buyer(order: Order, kind: str, title: str, message: str, severity: str) -> None:
+    if order.buyer is not None:
+        do_notify(order.buyer, kind, title, message, severity=severity,
+                  url=f"/orders/{order.public_id}/pay/", extra={"orderId": order.public_id})
 
 
 def settle_flags(invoice: Invoice) -> list[str]:

@@ -44,7 +44,8 @@ MAX_PAYLOAD_BYTES = 32 * 1024
 QUEUE_SIZE = 2000
 # The events our clients know (docs/realtime.md); others are allowed but logged once, to
 # catch typos early.
-KNOWN_EVENTS = frozenset({"transaction-event", "notification", "escrow:updated"})
+KNOWN_EVENTS = frozenset({"transaction-event", "notification", "escrow:updated",
+                          "order:updated", "notification:read"})
 # A message for the Socket.IO servers, not for clients (server.py's client manager takes it
 # out of the stream on every web process): {"action": "leave"} makes the sockets in the
 # room leave it, {"action": "recheck"} re-validates their sessions and disconnects the

@@ -14,7 +14,7 @@ from cryptoshop.accounts.who import page_user
 from cryptoshop.core.errors import ActionError
 from cryptoshop.core.forms_util import apply_error
 from cryptoshop.core.images import read_upload
-from cryptoshop.notifications.actions import do_mark_seen, recent_notices
+from cryptoshop.notifications.actions import recent_notices
 from cryptoshop.sell.queries import dashboard_figures
 from cryptoshop.stores import actions
 from cryptoshop.stores.forms import LogoForm, ShippingForm, StoreForm
@@ -26,9 +26,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     store = actions.store_of(page_user(request))
     if store is None:
         return redirect("sell:open")
-    notices = recent_notices(store.owner)
-    # Showing the notices on the dashboard is what "seen" means for them.
-    do_mark_seen(notices)
+    # Shown, not marked read: that takes a POST in the notification centre.
+    notices = recent_notices(store.owner, limit=5)
     return render(request, "sell/dashboard.html", {
         "store": store, "notices": notices, **dashboard_figures(store)})
 

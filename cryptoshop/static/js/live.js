@@ -6,18 +6,29 @@
 // <div data-live-rooms="order-o_… address-bcrt1…" data-live-refresh="/orders/o_…/status/">
 //   …server-rendered fragment…
 // </div>
-// On a `transaction-event` or `notification` for one of its rooms the element's content is
-// replaced by a fresh GET of data-live-refresh (same origin, with cookies). Elements marked
+// On a `transaction-event`, `notification`, `escrow:updated` or `order:updated` for one of its
+// rooms the element's content is replaced by a fresh GET of data-live-refresh (same origin,
+// with cookies). Optional: data-live-events="order:updated …" limits which events refresh
+// it; data-live-select="#id" takes that element's content out of the fetched page (so the
+// page's own URL serves as its fragment); text typed into the element's fields survives a
+// refresh. A page with [data-live-socket] (the header's notification bell) opens the socket
+// even without such elements; others (static/js/notifications.js) reuse it through
+// window.CryptoShopLive.socket or the `live:socket` event on document. Elements marked
 // [data-live-indicator] show a small "Live" badge while the socket is connected and has
 // joined at least one room; their data-live-state is offline | connected | live.
 // See docs/realtime.md.
 (function () {
   "use strict";
 
-  var EVENTS = ["transaction-event", "notification", "escrow:updated"];
+  // Loaded by base.html for logged-in pages and again by some pages: one socket per page.
+  if (window.CryptoShopLive) return;
+  window.CryptoShopLive = { socket: null };
+
+  var EVENTS = ["transaction-event", "notification", "escrow:updated", "order:updated"];
   var targets = Array.prototype.slice.call(
     document.querySelectorAll("[data-live-rooms][data-live-refresh]"));
-  if (!targets.length || typeof window.io !== "function" || !window.fetch) return;
+  var wanted = targets.length || document.querySelector("[data-live-socket]");
+  if (!wanted || typeof window.io !== "function" || !window.fetch) return;
 
   function roomsOf(el) {
     return (el.getAttribute("data-live-rooms") || "").split(/\s+/).filter(Boolean);
@@ -80,7 +91,15 @@
       return response.text();
     }).then(function (html) {
       if (html === null) return;
+      var select = el.getAttribute("data-live-select");
+      if (select) {
+        var found = new DOMParser().parseFromString(html, "text/html").querySelector(select);
+        if (!found) return;
+        html = found.innerHTML;
+      }
+      var typed = typedValues(el);
       el.innerHTML = html;
+      restoreTyped(el, typed);
       paintIndicators(el);
       el.dispatchEvent(new CustomEvent("live:updated", { bubbles: true }));
     }).catch(function () {
@@ -88,6 +107,35 @@
     }).then(function () {
       el.__liveBusy = false;
       if (el.__liveAgain) { el.__liveAgain = false; refresh(el); }
+    });
+  }
+
+  // Text being typed into a field of a refreshed element is put back (same form action and
+  // field name), focus and caret included, so a live update never eats a half-written note.
+  function fieldKey(field) {
+    return (field.form ? field.form.getAttribute("action") || "" : "") + "|" + field.name;
+  }
+
+  function typedValues(el) {
+    var out = {};
+    el.querySelectorAll("input[name], textarea[name]").forEach(function (field) {
+      if (field.type === "hidden" || field.type === "checkbox" || field.type === "radio") return;
+      if (field.value === field.defaultValue) return;
+      out[fieldKey(field)] = { value: field.value, focused: document.activeElement === field,
+                               start: field.selectionStart, end: field.selectionEnd };
+    });
+    return out;
+  }
+
+  function restoreTyped(el, typed) {
+    el.querySelectorAll("input[name], textarea[name]").forEach(function (field) {
+      var saved = typed[fieldKey(field)];
+      if (!saved) return;
+      field.value = saved.value;
+      if (saved.focused) {
+        field.focus();
+        try { field.setSelectionRange(saved.start, saved.end); } catch (e) { /* not text */ }
+      }
     });
   }
 
@@ -100,10 +148,12 @@
     }, 150);
   }
 
-  function onEvent(data) {
+  function onEvent(name, data) {
     // The server adds the room an event was sent to as data.room.
     var room = data && typeof data.room === "string" ? data.room : null;
     targets.forEach(function (el) {
+      var only = el.getAttribute("data-live-events");
+      if (only && only.split(/\s+/).indexOf(name) === -1) return;
       if (!room || roomsOf(el).indexOf(room) !== -1) schedule(el);
     });
   }
@@ -122,9 +172,13 @@
     return; // no live updates; the page still refreshes itself
   }
 
+  window.CryptoShopLive.socket = socket;
+  document.dispatchEvent(new CustomEvent("live:socket", { detail: socket }));
+
   socket.on("connect", function () {
     state = "connected";
     paintIndicators();
+    if (!allRooms().length) return; // the user room is joined on connect
     socket.emit("subscribe", { rooms: allRooms() }, function (ack) {
       if (!ack || !ack.joined) return;
       if (ack.joined.length && socket.connected) {
@@ -149,5 +203,7 @@
     // Silent: a proxy without WebSocket support, the server restarting, Tor circuits…
     // socket.io retries with backoff; meanwhile the page works as without JavaScript.
   });
-  EVENTS.forEach(function (name) { socket.on(name, onEvent); });
+  EVENTS.forEach(function (name) {
+    socket.on(name, function (data) { onEvent(name, data); });
+  });
 })();

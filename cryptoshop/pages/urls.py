@@ -1,0 +1,10 @@
+from django.urls import path
+
+from cryptoshop.pages import views
+
+app_name = "pages"
+
+urlpatterns = [
+    path(f"{slug}/", views.page, {"slug": slug}, name=slug)
+    for slug in ("help", "terms", "privacy", "fees")
+]
