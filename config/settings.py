@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cryptoshop.core.context_processors.site",
                 "cryptoshop.cart.context_processors.cart",
+                "cryptoshop.conversations.context_processors.conversations",
             ],
         },
     },
@@ -153,6 +154,9 @@ RATE_LIMITS: dict[str, tuple[int, int]] = {
     "escrow:sign": (env_int("CRYPTOSHOP_ESCROW_SIGN_LIMIT", 30), 3600),
     "escrow:key": (env_int("CRYPTOSHOP_ESCROW_KEY_LIMIT", 10), 3600),
     "escrow:message": (env_int("CRYPTOSHOP_ESCROW_MESSAGE_LIMIT", 60), 3600),
+    # Conversations: new question threads per account per hour, messages per minute.
+    "conversations:thread": (env_int("CRYPTOSHOP_THREAD_LIMIT_PER_HOUR", 10), 3600),
+    "conversations:message": (env_int("CRYPTOSHOP_MESSAGE_LIMIT_PER_MINUTE", 10), 60),
 }
 # --- Bitcoin ------------------------------------------------------------------------------
 # mainnet, testnet, signet or regtest. The embedded default is a local regtest node.

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from cryptoshop.moderation import views
+from cryptoshop.moderation import message_reports, views
 
 app_name = "moderation"
 
 urlpatterns = [
     path("report/<str:public_id>/", views.report_listing, name="report"),
+    path("report/message/<str:public_id>/", message_reports.report_message,
+         name="report_message"),
     path("queue/", views.queue, name="queue"),
     path("queue/<int:report_id>/act/", views.act, name="act"),
 ]
