@@ -121,6 +121,9 @@
   } catch (e) {
     return; // no live updates; the page still refreshes itself
   }
+  // Shared with page scripts that follow events of their own (conversations.js), so a page
+  // opens one socket.
+  window.cryptoshopLive = socket;
 
   socket.on("connect", function () {
     state = "connected";
