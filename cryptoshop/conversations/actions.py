@@ -106,17 +106,21 @@ def _store_photo(photo: bytes | None) -> str:
 def do_ask(user: User, listing: Listing, text: str, photo: bytes | None = None) -> Thread:
     """Open (or continue) the user's question thread with the listing's store."""
     thread = question_thread(user, listing)
-    if thread is None:
-        check_text(text, has_photo=bool(photo))
-        ratelimit.hit("conversations:thread", str(user.pk))
-        try:
-            with transaction.atomic():
-                thread = Thread.objects.create(kind=Thread.Kind.QUESTION, store=listing.store,
-                                               buyer=user, listing=listing,
-                                               subject=listing.title[:120])
-        except IntegrityError:
-            thread = Thread.objects.get(kind=Thread.Kind.QUESTION, buyer=user, listing=listing)
-    do_post(thread, user, Role.BUYER, text, photo)
+    if thread is not None:
+        do_post(thread, user, Role.BUYER, text, photo)
+        return thread
+    check_text(text, has_photo=bool(photo))
+    ratelimit.hit("conversations:thread", str(user.pk))
+    try:
+        # The thread and its first message together: a refused photo leaves no empty thread.
+        with transaction.atomic():
+            thread = Thread.objects.create(kind=Thread.Kind.QUESTION, store=listing.store,
+                                           buyer=user, listing=listing,
+                                           subject=listing.title[:120])
+            do_post(thread, user, Role.BUYER, text, photo)
+    except IntegrityError:  # a concurrent first question: write in that one
+        thread = Thread.objects.get(kind=Thread.Kind.QUESTION, buyer=user, listing=listing)
+        do_post(thread, user, Role.BUYER, text, photo)
     return thread
 
 

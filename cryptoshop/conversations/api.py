@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 from ninja.responses import Status
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from cryptoshop.accounts.models import User
 from cryptoshop.accounts.sessions import api_auth
@@ -34,6 +34,8 @@ router = Router(tags=["conversations"])
 
 
 class MessageIn(In):
+    model_config = ConfigDict(extra="forbid")  # unknown fields are a 400, not ignored
+
     text: str = Field(max_length=actions.MAX_TEXT + 100)
 
 
