@@ -25,6 +25,7 @@ from cryptoshop.catalog.models import Category, Listing
 from cryptoshop.core.errors import ActionError, ValidationFailed
 from cryptoshop.demo.catalog_data import CATEGORIES, ITEMS, STORES, ItemSpec, StoreSpec
 from cryptoshop.demo.pictures import MOTIF_OF_CATEGORY, render_image
+from cryptoshop.demo.seed_conversations import seed_conversations
 from cryptoshop.stores.actions import (
     ShippingInput,
     StoreInput,
@@ -138,6 +139,7 @@ def seed() -> SeedResult:
     seed_categories(result)
     stores = seed_stores(result)
     seed_listings(result, stores)
+    seed_conversations()
     logger.info("demo data: %s categories, %s stores, %s listings, %s images created",
                 result.categories, result.stores, result.listings, result.images)
     return result
