@@ -114,6 +114,7 @@ def test_question_answer_and_unread_counts_with_javascript_off(
     # Reading clears it; answering makes one unread for the buyer.
     page = seller_page.get(f"/messages/{thread.public_id}/").content.decode()
     assert "Is it machine washable?" in page and unread_total(owner.user) == 0
+    assert "<strong>\n    Buyer</strong>" in page and "{{" not in page
     reply = form_post(seller_page, f"/messages/{thread.public_id}/",
                       {"text": "Yes, at 30 °C.", "photo": photo()})
     assert reply.status_code == 302 and reply["Location"].endswith("#latest")
