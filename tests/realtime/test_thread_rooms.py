@@ -74,7 +74,7 @@ def test_a_new_message_reaches_the_parties_and_nobody_else(server: Server) -> No
             await stranger.subscribe(room)  # refused
             await asyncio.to_thread(seller_page.get, f"/messages/{thread}/")
             await asyncio.to_thread(seller_page.post, f"/messages/{thread}/",
-                                    {"text": "Shipped today, secret tracking 42."})
+                                    {"text": "Shipped today, secret tracking QZX-SECRET."})
             heard = await drain(buyer, 1.5)
             names = sorted(name for name, _data in heard)
             assert names == ["message:new", "notification"], heard
@@ -84,7 +84,7 @@ def test_a_new_message_reaches_the_parties_and_nobody_else(server: Server) -> No
             assert set(new) == {"threadId", "messageId", "role", "at", "room"}  # no text
             notice = next(data for name, data in heard if name == "notification")
             assert notice["type"] == "message_new" and notice["link"] == f"/messages/{thread}/"
-            assert "42" not in str(notice)
+            assert "QZX-SECRET" not in str(notice) and "QZX-SECRET" not in str(new)
             mine = await drain(seller, 0.5)
             assert [name for name, _d in mine] == ["message:new"]  # no notice to the author
             assert await stranger.nothing_within(0.5)
