@@ -96,6 +96,7 @@ TEMPLATES = [
                 "cryptoshop.core.context_processors.site",
                 "cryptoshop.cart.context_processors.cart",
                 "cryptoshop.notifications.context_processors.unread_notifications",
+                "cryptoshop.conversations.context_processors.conversations",
             ],
         },
     },
@@ -156,6 +157,9 @@ RATE_LIMITS: dict[str, tuple[int, int]] = {
     "escrow:message": (env_int("CRYPTOSHOP_ESCROW_MESSAGE_LIMIT", 60), 3600),
     # Reviews written, edited or deleted, and sellers' answers, per account.
     "review:account": (env_int("CRYPTOSHOP_REVIEW_LIMIT_PER_ACCOUNT", 30), 3600),
+    # Conversations: new question threads per account per hour, messages per minute.
+    "conversations:thread": (env_int("CRYPTOSHOP_THREAD_LIMIT_PER_HOUR", 10), 3600),
+    "conversations:message": (env_int("CRYPTOSHOP_MESSAGE_LIMIT_PER_MINUTE", 10), 60),
 }
 # --- Bitcoin ------------------------------------------------------------------------------
 # mainnet, testnet, signet or regtest. The embedded default is a local regtest node.

@@ -7,6 +7,7 @@ from django.views.generic.base import RedirectView
 from cryptoshop.accounts.api import router as auth_router
 from cryptoshop.catalog import views as catalog_views
 from cryptoshop.catalog.api import router as products_router
+from cryptoshop.conversations.api import router as conversations_router
 from cryptoshop.core import views as core_views
 from cryptoshop.core.api import api
 from cryptoshop.core.health import router as health_router
@@ -37,6 +38,7 @@ api.add_router("/products", reviews_api.products_router)
 api.add_router("/sellers", reviews_api.sellers_router)
 api.add_router("/orders", reviews_api.orders_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("", conversations_router)
 
 # Staff log in like everybody else (token + mandatory 2FA); the admin's password form is
 # never shown because no account has a password.
@@ -60,6 +62,7 @@ urlpatterns = [
     path("orders/", include("cryptoshop.orders.urls")),
     path("sell/", include("cryptoshop.sell.urls")),
     path("escrow/", include("cryptoshop.escrow.urls")),
+    path("messages/", include("cryptoshop.conversations.urls")),
     path("", include("cryptoshop.demo.urls")),
     path("media/<path:path>", serve_media, name="media"),
     path("moderation/", include("cryptoshop.moderation.urls")),

@@ -1,7 +1,7 @@
-from django.apps import AppConfig
+from cryptoshop.core import registry
 
 
-class ConversationsConfig(AppConfig):
+class ConversationsConfig(registry.WiredAppConfig):
     name = "cryptoshop.conversations"
     label = "conversations"
     verbose_name = "Conversations"

@@ -25,6 +25,7 @@ from cryptoshop.catalog.models import Category, Listing
 from cryptoshop.core.errors import ActionError, ValidationFailed
 from cryptoshop.demo.catalog_data import CATEGORIES, ITEMS, STORES, ItemSpec, StoreSpec
 from cryptoshop.demo.pictures import MOTIF_OF_CATEGORY, render_image
+from cryptoshop.demo.seed_conversations import seed_conversations
 from cryptoshop.demo.seed_notifications import seed_notifications
 from cryptoshop.demo.seed_reviews import seed_reviews
 from cryptoshop.stores.actions import (
@@ -142,6 +143,7 @@ def seed() -> SeedResult:
     seed_listings(result, stores)
     seed_reviews()
     seed_notifications()
+    seed_conversations()
     logger.info("demo data: %s categories, %s stores, %s listings, %s images created",
                 result.categories, result.stores, result.listings, result.images)
     return result

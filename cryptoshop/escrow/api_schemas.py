@@ -11,11 +11,12 @@ from pydantic import ConfigDict, Field
 
 from cryptoshop.accounts.models import User
 from cryptoshop.btc.cosigner import MAX_EXPORT_CHARS as MAX_KEY_EXPORT_CHARS
+from cryptoshop.conversations.models import Message, Thread
 from cryptoshop.core.api import CamelSchema, In, paged_envelope
 from cryptoshop.escrow import keys
 from cryptoshop.escrow.access import may_sign, open_escrow_count
 from cryptoshop.escrow.disputes import MAX_MESSAGE
-from cryptoshop.escrow.models import Dispute, DisputeMessage, Escrow, EscrowKey, Role, Spend
+from cryptoshop.escrow.models import Dispute, Escrow, EscrowKey, Role, Spend
 from cryptoshop.escrow.planning import fee_percent, outputs_out
 from cryptoshop.escrow.spends import auto_release_at
 from cryptoshop.payments import actions as pay_actions
@@ -211,16 +212,22 @@ def psbt_out(spend: Spend) -> dict[str, Any]:
             "feeSat": spend.plan["fee_sat"]}
 
 
-def message_out(message: DisputeMessage) -> dict[str, Any]:
-    return {"id": message.pk, "role": message.role, "text": message.text,
-            "hasEvidence": bool(message.evidence), "at": message.created_at}
+def message_out(message: Message) -> dict[str, Any]:
+    # The shape kept from the dispute messages this replaced (an integer id, "hasEvidence").
+    return {"id": message.pk, "role": message.author_role,
+            "text": "" if message.hidden else message.body,
+            "hasEvidence": bool(message.attachment) and not message.hidden,
+            "at": message.created_at}
 
 
 def dispute_out(dispute: Dispute) -> dict[str, Any]:
+    """The dispute, with the order's whole conversation as its messages."""
+    thread = Thread.objects.filter(order_id=dispute.escrow.order_id).first()
+    messages = list(thread.messages.all()) if thread is not None else []
     return {
         "openedBy": dispute.opened_by, "reason": dispute.reason, "status": dispute.status,
         "buyerPercent": dispute.buyer_percent, "decisionNote": dispute.decision_note or None,
-        "messages": [message_out(m) for m in dispute.messages.all()],
+        "messages": [message_out(m) for m in messages],
         "createdAt": dispute.created_at, "decidedAt": dispute.decided_at,
     }
 

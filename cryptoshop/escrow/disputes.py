@@ -1,6 +1,7 @@
 """Disputes: either side opens one on a funded escrow, the buyer, the seller and the
-arbiter write messages (with photos), and staff with 2FA decide the split, which is then
-prepared as a spend for the favoured side to sign."""
+arbiter write in the order's conversation (with photos; the arbiter sees all of it while
+the dispute is open), and staff with 2FA decide the split, which is then prepared as a
+spend for the favoured side to sign."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from cryptoshop.accounts.models import User
+from cryptoshop.conversations.actions import do_post, thread_for_order
+from cryptoshop.conversations.models import Message
 from cryptoshop.core import ratelimit
-from cryptoshop.core.errors import ActionError, Conflict, NotFound, invalid
-from cryptoshop.core.images import ImageRejected, store_image
+from cryptoshop.core.errors import ActionError, Conflict, NotFound, ValidationFailed, invalid
 from cryptoshop.escrow.access import role_in, settled_spend
 from cryptoshop.escrow.events import notify_parties, notify_staff, record
-from cryptoshop.escrow.models import Dispute, DisputeMessage, Escrow, Role, Spend
+from cryptoshop.escrow.models import Dispute, Escrow, Role, Spend
 from cryptoshop.escrow.spends import prepare_spend
 
 MAX_MESSAGE = 4000
@@ -58,7 +60,9 @@ def do_open_dispute(escrow: Escrow, user: User, reason: str) -> Dispute:
 
 
 def do_add_message(escrow: Escrow, user: User, text: str,
-                   evidence: bytes | None = None) -> DisputeMessage:
+                   evidence: bytes | None = None) -> Message:
+    """A message in the order's conversation, written from the escrow page or API while a
+    dispute is open (the arbiter may write only then)."""
     role = role_in(escrow, user)
     if role is None:
         raise NotFound("No such escrow.")
@@ -72,15 +76,13 @@ def do_add_message(escrow: Escrow, user: User, text: str,
                           code="2fa_required")
     text = check_text(text, "text")
     ratelimit.hit("escrow:message", str(user.pk))
-    path = ""
-    if evidence:
-        try:
-            path = store_image(evidence, "evidence").path
-        except ImageRejected as exc:
-            raise invalid("evidence", str(exc)) from exc
-    message = DisputeMessage.objects.create(dispute=dispute, author=user, role=role,
-                                            text=text, evidence=path)
-    record(escrow, "dispute_message", role, "with a photo" if path else "")
+    try:
+        message = do_post(thread_for_order(escrow.order), user, str(role), text, evidence)
+    except ValidationFailed as exc:
+        # The photo is called "evidence" on the escrow page and in its API.
+        raise ValidationFailed({("evidence" if k == "photo" else k): v
+                                for k, v in exc.details.items()}, exc.message) from exc
+    record(escrow, "dispute_message", role, "with a photo" if message.attachment else "")
     return message
 
 

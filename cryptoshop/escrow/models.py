@@ -1,5 +1,6 @@
 """2-of-3 escrow: the marketplace's cosigner key, participants' escrow keys, one escrow per
-order, the spends proposed for it, disputes, and the event trail.
+order, the spends proposed for it, disputes, and the event trail. A dispute's messages are
+the order's conversation (cryptoshop/conversations), which the arbiter joins.
 
 Only public keys of buyers and sellers are stored. The marketplace key is the one private
 key on the server (encrypted at rest); on its own it can never complete a spend."""
@@ -179,19 +180,6 @@ class Dispute(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
-
-
-class DisputeMessage(models.Model):
-    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                               related_name="+")
-    role = models.CharField(max_length=8)  # Role: buyer / seller / arbiter
-    text = EncryptedTextField()
-    evidence = models.CharField(max_length=200, blank=True)  # stored image path
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "id"]
 
 
 class EscrowEvent(models.Model):

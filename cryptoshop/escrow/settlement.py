@@ -1,21 +1,17 @@
 """After the broadcast: the settle job closes an escrow (and its order) once its payout is
-in a block, and re-broadcasts one the node doesn't know; and the purge of dispute photos
-of escrows closed long ago."""
+in a block, and re-broadcasts one the node doesn't know. (Dispute messages and photos are
+the order's conversation, purged on its schedule by the conversations app.)"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from cryptoshop.chain import configured
 from cryptoshop.chain.errors import ChainError
 from cryptoshop.chain.errors import NotFound as TxNotFound
-from cryptoshop.core.images import delete_image
 from cryptoshop.escrow.events import notify_parties, record
-from cryptoshop.escrow.models import Dispute, DisputeMessage, Escrow, Role, Spend
+from cryptoshop.escrow.models import Dispute, Escrow, Role, Spend
 from cryptoshop.escrow.planning import describe_outputs
 from cryptoshop.escrow.signing import broadcast
 from cryptoshop.orders import actions as order_actions
@@ -78,16 +74,3 @@ def _close(spend: Spend, height: int) -> bool:
                        title="Escrow refunded" if refunded else "Escrow paid out",
                        severity="success")
     return True
-
-
-def purge_closed_evidence(now: datetime | None = None) -> int:
-    """Privacy by minimisation: dispute photos (a shipping label, a face) of escrows that
-    closed more than ORDER_PURGE_DAYS ago are deleted; the written record stays."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.ORDER_PURGE_DAYS)
-    old = DisputeMessage.objects.filter(dispute__escrow__closed_at__lt=cutoff).exclude(
-        evidence="")
-    purged = 0
-    for message in old:
-        delete_image(message.evidence, message.evidence.replace(".webp", "-thumb.webp"))
-        purged += DisputeMessage.objects.filter(pk=message.pk).update(evidence="")
-    return purged

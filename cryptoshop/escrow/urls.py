@@ -19,5 +19,5 @@ urlpatterns = [
     path("<str:public_id>/resolve/", views.resolve, name="resolve"),
     path("<str:public_id>/psbt/<int:spend_id>.psbt", views.psbt_download, name="psbt"),
     path("<str:public_id>/descriptor.txt", views.descriptor_download, name="descriptor"),
-    path("<str:public_id>/evidence/<int:message_id>/", views.evidence, name="evidence"),
+    path("<str:public_id>/evidence/<str:message_id>/", views.evidence, name="evidence"),
 ]

@@ -4,7 +4,6 @@ wallet (static/build/escrow-wallet.js) only adds in-browser key creation and sig
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cryptoshop.accounts.who import page_user, staff_with_2fa
 from cryptoshop.btc.psbt import parse_psbt
+from cryptoshop.conversations.models import Message, Thread
+from cryptoshop.conversations.views import photo_response
 from cryptoshop.core.errors import ActionError, RateLimited
 from cryptoshop.core.forms_util import apply_error
 from cryptoshop.core.images import read_upload
@@ -112,6 +113,11 @@ def dispute_queue(request: HttpRequest) -> HttpResponse:
                                                     "statuses": Dispute.Status.choices})
 
 
+def _thread_messages(escrow: Escrow) -> list[Message]:
+    thread = Thread.objects.filter(order_id=escrow.order_id).first()
+    return list(thread.messages.all()) if thread is not None else []
+
+
 def _context(request: HttpRequest, escrow: Escrow, role: str) -> dict[str, Any]:
     spends = list(escrow.spends.all())
     awaiting = [s for s in spends if s.status == Spend.Status.AWAITING_SIGNATURE]
@@ -124,7 +130,8 @@ def _context(request: HttpRequest, escrow: Escrow, role: str) -> dict[str, Any]:
     return {
         "escrow": escrow, "order": escrow.order, "role": role, "spends": spends,
         "awaiting": awaiting, "mine": mine, "settled": settled, "dispute": dispute,
-        "dispute_messages": list(dispute.messages.all()) if dispute else [],
+        # The order's whole conversation (the arbiter sees all of it during a dispute).
+        "dispute_messages": _thread_messages(escrow) if dispute else [],
         "events": list(escrow.events.all()), "network": escrow.network,
         "storage_key": _storage_key(request), "key": key,
         # What the browser wallet checks the PSBT against before it signs.
@@ -311,16 +318,11 @@ def descriptor_download(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @never_cache
 @login_required
-def evidence(request: HttpRequest, public_id: str, message_id: int) -> FileResponse:
+def evidence(request: HttpRequest, public_id: str, message_id: str) -> FileResponse:
+    """A photo in the order's conversation, for the escrow's parties and its arbiter."""
     escrow, _role = escrow_for(page_user(request), public_id)
-    dispute = getattr(escrow, "dispute", None)
-    message = dispute.messages.filter(pk=message_id).first() if dispute else None
-    if message is None or not message.evidence:
+    message = Message.objects.filter(thread__order_id=escrow.order_id,
+                                     public_id=message_id).first()
+    if message is None or getattr(escrow, "dispute", None) is None:
         raise Http404("No such photo.")
-    root = Path(settings.MEDIA_ROOT).resolve()
-    target = (root / message.evidence).resolve()
-    if not target.is_relative_to(root / "evidence") or not target.is_file():
-        raise Http404("No such photo.")
-    response = FileResponse(target.open("rb"), content_type="image/webp")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return photo_response(message.attachment, hidden=message.hidden)

@@ -1,17 +1,18 @@
 """Wiring escrow into the rest: the escrow payment mode, funded when the invoice settles,
-the settle and purge jobs, live rooms."""
+the settle job, live rooms, and the arbiter's place in an order's conversation."""
 
 from __future__ import annotations
 
 from django.conf import settings
 
 from cryptoshop.accounts.models import User
-from cryptoshop.core.jobs import register_chain_job, register_job
+from cryptoshop.conversations.registry import THREAD_ARBITER, THREAD_HELD
+from cryptoshop.core.jobs import register_chain_job
 from cryptoshop.escrow import keys
 from cryptoshop.escrow.access import role_in
-from cryptoshop.escrow.models import Escrow
+from cryptoshop.escrow.models import Dispute, Escrow, Role
 from cryptoshop.escrow.opening import check_open_escrow, do_open_escrow, on_invoice_settled
-from cryptoshop.escrow.settlement import purge_closed_evidence, settle_broadcast_spends
+from cryptoshop.escrow.settlement import settle_broadcast_spends
 from cryptoshop.orders.models import Order
 from cryptoshop.payments.registry import ESCROW_MODE, INVOICE_SETTLED
 from cryptoshop.realtime.rooms import register_room_authorizer
@@ -37,6 +38,21 @@ def _escrow_room_allowed(user: User, public_id: str) -> bool:
     return escrow is not None and role_in(escrow, user) is not None
 
 
+def _thread_arbiter(user: User, order: Order) -> bool:
+    """The arbiter reads and writes the order's whole conversation while its dispute is
+    open (or decided, not yet paid out): staff with 2FA, as on the escrow page."""
+    escrow = Escrow.objects.select_related("order", "order__store", "dispute").filter(
+        order=order).first()
+    return (escrow is not None and role_in(escrow, user) == Role.ARBITER
+            and escrow.dispute.status != Dispute.Status.CLOSED)
+
+
+def _held_by_disputes() -> set[int]:
+    """Orders whose conversation an open dispute keeps from the purge."""
+    return set(Dispute.objects.exclude(status=Dispute.Status.CLOSED)
+               .values_list("escrow__order_id", flat=True))
+
+
 def _settle() -> object:
     closed = settle_broadcast_spends()
     return f"{closed} escrow payout(s) confirmed" if closed else None
@@ -45,6 +61,7 @@ def _settle() -> object:
 def install() -> None:
     ESCROW_MODE.provide(_EscrowMode())
     INVOICE_SETTLED.add(on_invoice_settled)
-    register_job("purge_closed_evidence", 3600, purge_closed_evidence)
+    THREAD_ARBITER.add(_thread_arbiter)
+    THREAD_HELD.add(_held_by_disputes)
     register_chain_job("escrow_settle", _settle, max(2, settings.WATCHER_POLL_SECONDS))
     register_room_authorizer("escrow-", _escrow_room_allowed)

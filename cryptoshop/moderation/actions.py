@@ -38,6 +38,9 @@ QUEUE_ACTIONS = {
     "suspend_store": "Suspend the store",
     "ban_seller": "Ban the seller",
     "dismiss": "Dismiss the report",
+    # Reports on conversation messages (message_reports.py).
+    "hide_message": "Hide the message",
+    "ban_author": "Ban the message's author",
 }
 
 

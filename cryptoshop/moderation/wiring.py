@@ -4,10 +4,11 @@ reports on reviews are handled by review_reports."""
 from __future__ import annotations
 
 from cryptoshop.core.admin_audit import AUDIT_LOG
-from cryptoshop.moderation import review_reports
+from cryptoshop.moderation import message_reports, review_reports
 from cryptoshop.moderation.actions import audit
 
 
 def install() -> None:
     AUDIT_LOG.provide(audit)
     review_reports.install()
+    message_reports.install()

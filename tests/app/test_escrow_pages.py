@@ -21,8 +21,10 @@ from PIL import Image
 from cryptoshop.btc.escrow import escrow_account_path
 from cryptoshop.btc.keys import account_xpub, key_origin, root_from_mnemonic
 from cryptoshop.btc.networks import REGTEST
+from cryptoshop.conversations.actions import purge_old_messages
+from cryptoshop.conversations.models import Message
 from cryptoshop.escrow.models import Escrow, EscrowKey
-from cryptoshop.escrow.settlement import purge_closed_evidence
+from cryptoshop.orders.models import Order
 from cryptoshop.payments.models import PaymentSettings
 from tests.app.conftest import csrf_from
 from tests.escrow_keys import party
@@ -137,22 +139,32 @@ def test_dispute_with_a_photo_only_the_parties_see(trio: tuple[Any, ...]) -> Non
                        {"csrfmiddlewaretoken": token, "text": "See the photo.",
                         "evidence": photo})
     assert said.status_code == 302
-    message = escrow.dispute.messages.get()
-    url = f"/escrow/{escrow.public_id}/evidence/{message.pk}/"
+    # The message is in the order's conversation, which the escrow page shows.
+    message = Message.objects.get(thread__order=order)
+    assert message.author_role == "buyer" and message.body == "See the photo."
+    url = f"/escrow/{escrow.public_id}/evidence/{message.public_id}/"
     assert logged_in(Client(), owner).get(url).status_code == 200
     assert logged_in(Client(), stranger).get(url).status_code == 404
-    assert Client().get("/media/" + message.evidence).status_code == 404  # never public
-    # Weeks after the escrow closed, the photo is deleted; the written record stays.
-    stored = Path(settings.MEDIA_ROOT) / message.evidence
+    assert Client().get("/media/" + message.attachment).status_code == 404  # never public
+    # Weeks after the order finished, text and photo are erased; while the dispute is open
+    # nothing is, however old the order.
+    stored = Path(settings.MEDIA_ROOT) / message.attachment
     assert stored.is_file()
-    Escrow.objects.filter(pk=escrow.pk).update(status="released", closed_at=timezone.now())
-    assert purge_closed_evidence() == 0  # not yet
     later = timezone.now() + timedelta(days=settings.ORDER_PURGE_DAYS + 1)
-    assert purge_closed_evidence(later) == 1
+    Order.objects.filter(pk=order.pk).update(status="completed", updated_at=timezone.now())
+    assert purge_old_messages(later) == 0  # the open dispute holds it
+    Escrow.objects.filter(pk=escrow.pk).update(status="released", closed_at=timezone.now())
+    escrow.dispute.status = "closed"
+    escrow.dispute.save(update_fields=["status"])
+    assert purge_old_messages() == 0  # not yet
+    assert purge_old_messages(later) == 1
     message.refresh_from_db()
-    assert message.evidence == "" and message.text == "See the photo." and not stored.exists()
+    assert message.attachment == "" and message.body == "" and message.purged
+    assert not stored.exists()
     assert logged_in(Client(), owner).get(url).status_code == 404
     Escrow.objects.filter(pk=escrow.pk).update(status="funded", closed_at=None)
+    escrow.dispute.status = "open"
+    escrow.dispute.save(update_fields=["status"])
     junk = io.BytesIO(b"not an image")
     junk.name = "x.png"
     bad = client.post(f"/escrow/{escrow.public_id}/message/",

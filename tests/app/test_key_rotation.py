@@ -1,5 +1,5 @@
 """`manage.py rotate_data_key`: a shop with orders (shipping addresses, notes), escrows (the
-marketplace key, dispute messages), digital goods (text and file) and 2FA is rotated to a
+marketplace key, conversation messages), digital goods (text and file) and 2FA is rotated to a
 new data key, every value reads back, and the old key can then be retired; a rotation
 killed after one batch resumes; the status report and the refusals."""
 
@@ -22,10 +22,11 @@ from django.db.models.functions import Cast
 from cryptoshop.accounts.models import User
 from cryptoshop.catalog.actions import do_set_digital_file, read_digital_file
 from cryptoshop.catalog.models import Listing
+from cryptoshop.conversations.models import Message
 from cryptoshop.core import crypto, rotation
 from cryptoshop.core.secrets_store import add_file_data_key
 from cryptoshop.escrow.disputes import do_add_message, do_open_dispute
-from cryptoshop.escrow.models import DisputeMessage, Escrow, MarketplaceKey
+from cryptoshop.escrow.models import Escrow, MarketplaceKey
 from cryptoshop.orders.models import Order
 from tests.factories import (
     add_to_cart,
@@ -88,7 +89,7 @@ def assert_all_readable(shop: dict[str, Any]) -> None:
     assert guide.digital_text == "Licence: ABCD-1234"
     assert read_digital_file(guide) == PAYLOAD
     assert MarketplaceKey.objects.get().root == shop["root"]
-    assert [m.text for m in DisputeMessage.objects.all()] == ["Still nothing, a week later."]
+    assert [m.body for m in Message.objects.all()] == ["Still nothing, a week later."]
     for pk, secret in shop["totp"].items():
         assert User.objects.get(pk=pk).totp_secret == secret
 
@@ -107,7 +108,7 @@ def test_rotation_finds_every_encrypted_column_and_file() -> None:
     labels = {f"{m._meta.label}.{f.name}" for m, fields in rotation.encrypted_columns()
               for f in fields}
     assert {"orders.Order.shipping_address", "orders.Order.buyer_note",
-            "escrow.MarketplaceKey.root", "escrow.DisputeMessage.text",
+            "escrow.MarketplaceKey.root", "conversations.Message.body",
             "catalog.Listing.digital_text", "accounts.User.totp_secret"} <= labels
     assert "catalog.Listing.digital_file" in {s.label for s in rotation.ENCRYPTED_FILES}
 

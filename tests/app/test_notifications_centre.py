@@ -131,10 +131,11 @@ def test_the_page_makes_the_same_queries_for_5_and_15_notices(client: Client) ->
     notices(me, 5)
     client.get("/notifications/")
     # session, user, count and page of notices, then the layout: cart, badge, "is a seller"
-    with assert_database_query_count(7):
+    # 8: session, user, count, page, cart, the header's two unread counts, seller check.
+    with assert_database_query_count(8):
         assert client.get("/notifications/").status_code == 200
     notices(me, 10)
-    with assert_database_query_count(7):
+    with assert_database_query_count(8):
         assert client.get("/notifications/").status_code == 200
 
 
@@ -157,7 +158,8 @@ def test_the_badge_costs_one_query(client: Client) -> None:
     notices(me, 3)
     logged_in(client, me)
     client.get("/")
-    with assert_database_query_count(8) as queries:  # home: 3; session, user, cart, badge, seller
+    # home: 3; session, user, cart, badge, unread messages, seller
+    with assert_database_query_count(9) as queries:
         client.get("/")
     touching = [q["sql"] for q in queries.captured_queries if "payments_notification" in q["sql"]]
     assert len(touching) == 1 and touching[0].startswith("SELECT COUNT(*)")
@@ -306,7 +308,7 @@ def test_a_report_decided_tells_the_seller_why(shop: tuple[User, User, Any]) -> 
 
 # --- live order pages ------------------------------------------------------------------------
 
-REFRESH = '<meta\n  http-equiv="refresh" content="30">'
+REFRESH = '<meta http-equiv="refresh" content="30">'
 
 
 def test_order_pages_follow_order_updated_and_refresh_only_while_waiting(

@@ -102,7 +102,8 @@ def test_seller_order_list(client: Client) -> None:
         make_order(make_account().user, store)
     client.force_login(owner.user)
     client.get("/sell/orders/")
-    with assert_database_query_count(8):  # 8: the header's unread-notification badge
+    # 9: the header's unread-notification badge and unread-messages count are two.
+    with assert_database_query_count(9):
         page = client.get("/sell/orders/")
     assert page.status_code == 200
 
@@ -114,6 +115,7 @@ def test_escrow_list(client: Client) -> None:
         open_escrow(make_order(buyer.user, store))
     client.force_login(buyer.user)
     client.get("/escrow/")
-    with assert_database_query_count(8):  # 8: the header's unread-notification badge
+    # 9: the header's unread-notification badge and unread-messages count are two.
+    with assert_database_query_count(9):
         page = client.get("/escrow/")
     assert page.status_code == 200 and page.content.count(b"/escrow/e_") >= 3

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from cryptoshop.chain.regtest import RegtestNode
+from cryptoshop.conversations.models import Message
 from cryptoshop.core.errors import ActionError, Conflict, NotFound
 from cryptoshop.escrow import access, disputes, signing, spends
 from tests.factories import make_account, operator
@@ -35,7 +36,8 @@ def test_arbiter_splits_seventy_thirty(btcd_node: RegtestNode) -> None:
         assert shop.escrow.status == "disputed" and dispute.opened_by == "buyer"
         disputes.do_add_message(shop.escrow, shop.buyer, "Nothing in the mailbox after 3 weeks.")
         disputes.do_add_message(shop.escrow, shop.seller, "It was sent; half of it came back.")
-        assert [m.role for m in dispute.messages.all()] == ["buyer", "seller"]
+        assert [m.author_role for m in Message.objects.filter(thread__order=shop.order)] == [
+            "buyer", "seller"]
         log.info("The dispute blocks the seller's auto-release")
         with pytest.raises(Conflict, match="dispute"):
             spends.do_claim_auto_release(shop.escrow, shop.seller)

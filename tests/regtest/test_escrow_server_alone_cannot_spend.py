@@ -21,6 +21,7 @@ from cryptoshop.btc.networks import REGTEST
 from cryptoshop.btc.psbt import TxOutput, finalize_psbt, parse_psbt, serialize_psbt
 from cryptoshop.chain.errors import ChainError
 from cryptoshop.chain.regtest import RegtestNode
+from cryptoshop.conversations.models import Message
 from cryptoshop.core.errors import Conflict, ValidationFailed
 from cryptoshop.escrow import disputes, keys, planning, signing, spends
 from cryptoshop.escrow.models import EscrowKey, Spend
@@ -91,7 +92,7 @@ def test_marketplace_key_and_database_cannot_move_the_coins(btcd_node: RegtestNo
         for model in (EscrowKey, type(shop.escrow), Spend, type(stored.escrow.dispute)):
             for row in model.objects.values():
                 assert not any("prv" in str(v) for k, v in row.items() if k != "psbt")
-        messages = list(stored.escrow.dispute.messages.values_list("text", flat=True))
+        messages = [m.body for m in Message.objects.filter(thread__order=stored.escrow.order)]
         assert messages == ["It's on its way, tracking 123."]
         # …and nowhere in any table's raw values (nor the environment): no phrase, no
         # extended private key, no private key bytes (in a PSBT's bytes either).
