@@ -1,13 +1,13 @@
 // A conversation page, live: on `message:new` in this thread's room the message list is
 // fetched again (the event carries no text) and swapped in. Progressive enhancement only:
 // without JavaScript the reply form posts and the page reloads. Uses live.js's socket
-// (window.cryptoshopLive), which also joins the room named in data-live-rooms.
+// (window.CryptoShopLive.socket, or the `live:socket` event if this file runs first), which
+// also joins the room named in data-live-rooms.
 (function () {
   "use strict";
 
   var list = document.querySelector("[data-thread-messages]");
-  var socket = window.cryptoshopLive;
-  if (!list || !socket || !window.fetch) return;
+  if (!list || !window.fetch) return;
   var room = list.getAttribute("data-live-rooms");
   var url = list.getAttribute("data-live-refresh");
   var busy = false;
@@ -41,7 +41,13 @@
     });
   }
 
-  socket.on("message:new", function (data) {
-    if (data && data.room === room) reload();
-  });
+  function attach(socket) {
+    socket.on("message:new", function (data) {
+      if (data && data.room === room) reload();
+    });
+  }
+
+  var live = window.CryptoShopLive;
+  if (live && live.socket) attach(live.socket);
+  else document.addEventListener("live:socket", function (event) { attach(event.detail); });
 })();

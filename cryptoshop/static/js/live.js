@@ -171,10 +171,8 @@
   } catch (e) {
     return; // no live updates; the page still refreshes itself
   }
-  // Shared with page scripts that follow events of their own (conversations.js), so a page
-  // opens one socket.
-  window.cryptoshopLive = socket;
-
+  // Shared with page scripts that follow events of their own (notifications.js,
+  // conversations.js), so a page opens one socket.
   window.CryptoShopLive.socket = socket;
   document.dispatchEvent(new CustomEvent("live:socket", { detail: socket }));
 
