@@ -1,7 +1,7 @@
 """Operator admin for moderation: reports (acted on through moderation.actions), the audit
 log (which nobody can add to, edit or delete from here — superusers included), and the
-moderated objects — accounts, stores, listings — whose ban, suspend and block actions ask
-for a reason and are audited."""
+moderated objects — accounts, stores, listings, reviews — whose ban, suspend, block and
+hide actions ask for a reason and are audited."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from cryptoshop.core.admin_audit import (
 )
 from cryptoshop.moderation import actions as moderation
 from cryptoshop.moderation.models import AuditEntry, Report
+from cryptoshop.moderation.review_reports import do_hide_review, do_unhide_review
+from cryptoshop.reviews.models import Review
 from cryptoshop.stores.models import ShippingOption, Store
 
 
@@ -190,3 +192,27 @@ class ListingAdmin(AuditedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # block instead: orders and reports keep pointing at the listing
+
+
+# --- reviews ----------------------------------------------------------------------------------
+
+@admin.register(Review)
+class ReviewAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """Where staff find a hidden review again and put it back (the queue only hides). Like
+    the public pages, it never shows who wrote a review or which order it came from."""
+
+    list_display = ("public_id", "listing", "store", "rating", "hidden", "created_at",
+                    "answered_at")
+    list_filter = ("hidden", "rating")
+    search_fields = ("=public_id", "listing__title", "store__name")
+    list_select_related = ("listing", "store")
+    date_hierarchy = "created_at"
+    fields = ("public_id", "listing", "store", "rating", "text", "answer", "hidden",
+              "created_at", "edited_at", "answered_at")
+    actions = (
+        reason_action("hide_reviews", "Hide selected reviews", do_hide_review),
+        reason_action("unhide_reviews", "Show selected reviews again", do_unhide_review),
+    )
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)

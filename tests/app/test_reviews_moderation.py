@@ -115,3 +115,30 @@ def test_deleting_the_reviewers_account_keeps_the_review_anonymous() -> None:
     item = Listing.objects.get(pk=item.pk)
     assert (item.rating_avg, item.rating_count) == (Decimal("5.00"), 1)
     assert Review.objects.filter(order_item__order__buyer__isnull=True).count() == 1
+
+
+def test_staff_find_a_hidden_review_in_the_admin_and_show_it_again(client: Client) -> None:
+    """The queue only hides; the operator admin lists reviews (hidden ones filterable) and
+    puts one back with a reason, audited, ratings recounted — without naming the reviewer."""
+    _, store = seller()
+    item = digital(store, "A field guide")
+    buyer = make_account().user
+    kept = reviewed(make_account().user, item, 5, "Superb")
+    bad = reviewed(buyer, item, 1, "Harsh but fair")
+    staff = operator()
+    review_reports.do_hide_review(staff.user, bad, "Looked like spam")
+    log_in(client, staff)
+    listing = client.get("/admin/reviews/review/?hidden__exact=1").content.decode()
+    assert bad.public_id in listing and kept.public_id not in listing
+    detail = client.get(f"/admin/reviews/review/{bad.pk}/change/").content.decode()
+    assert "Harsh but fair" in detail
+    assert buyer.public_id not in detail and bad.order_item.order.public_id not in detail
+    done = client.post("/admin/reviews/review/", {
+        "action": "unhide_reviews", "_selected_action": [bad.pk], "apply": "yes",
+        "reason": "Not spam on a second look"})
+    assert done.status_code == 302
+    bad.refresh_from_db()
+    item.refresh_from_db()
+    assert not bad.hidden and (item.rating_avg, item.rating_count) == (Decimal("3.00"), 2)
+    [entry] = audit_entries("review.unhide")
+    assert (entry.target_id, entry.reason) == (bad.public_id, "Not spam on a second look")
