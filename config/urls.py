@@ -63,6 +63,7 @@ urlpatterns = [
     path("sell/", include("cryptoshop.sell.urls")),
     path("escrow/", include("cryptoshop.escrow.urls")),
     path("messages/", include("cryptoshop.conversations.urls")),
+    path("support/", include("cryptoshop.support.urls")),
     path("", include("cryptoshop.demo.urls")),
     path("media/<path:path>", serve_media, name="media"),
     path("moderation/", include("cryptoshop.moderation.urls")),
