@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from cryptoshop.demo.seed_support import seed_support
 from cryptoshop.moderation.models import AuditEntry
 from cryptoshop.notifications.models import Notification
 from cryptoshop.support import actions
@@ -312,3 +313,12 @@ def test_purge_erases_resolved_tickets_text_on_schedule(settings: Any) -> None:
     assert TicketMessage.objects.get(ticket=still_open).body == "Help me"
     page = browser(user).get(f"/support/{resolved.public_id}/").content.decode()
     assert "Erased on the privacy schedule." in page
+
+
+def test_demo_tickets_are_made_once_with_a_staff_answer() -> None:
+    assert seed_support() == 3
+    assert seed_support() == 0
+    answered = Ticket.objects.get(status="waiting")
+    assert answered.messages.filter(author_role="staff", author__is_staff=True).exists()
+    assert Ticket.objects.filter(status="resolved").count() == 1
+    assert Ticket.objects.filter(status="open").count() == 1
