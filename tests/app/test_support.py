@@ -192,9 +192,10 @@ def test_staff_changes_are_audited_and_filter_the_queue() -> None:
     entries = AuditEntry.objects.filter(target_id=first.public_id)
     assert sorted(e.action for e in entries) == ["ticket_assignee", "ticket_priority"]
     assert all(e.actor == staff.user for e in entries)
-    assert not form_post(desk, url, {"status": "open", "priority": "urgent", "assignee":
-                                     other.user.public_id + "x"}, page="/support/staff/"
-                         ).status_code == 302
+    bogus = form_post(desk, url, {"status": "open", "priority": "urgent",
+                                  "assignee": other.user.public_id + "x"}, page="/support/staff/")
+    assert bogus.status_code == 400
+    assert AuditEntry.objects.filter(target_id=first.public_id).count() == 2
     queue = desk.get("/support/staff/?status=open&assignee=me").content.decode()
     assert "First" in queue and "Second" not in queue
     queue = desk.get("/support/staff/?status=open&assignee=unassigned").content.decode()
