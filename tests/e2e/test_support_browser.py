@@ -85,7 +85,7 @@ def test_a_ticket_answered_live_with_javascript(browser: Any, app_server: Any,
                    "Yes: the store refunds the extra payment to your refund address.")
     user.get_by_text("Yes: the store refunds the extra payment").wait_for(timeout=10_000)
     assert user.url == url  # no reload, no navigation
-    assert user.get_by_text("Answered").first.is_visible()
+    user.locator("[data-ticket-status] [data-status=waiting]").wait_for()  # "Answered", live
     shot(user, screenshot_dir, "support-ticket-desktop")
     staff.get_by_label("Priority").select_option("high")
     staff.get_by_label("Internal note (never shown to the user)").check()

@@ -31,6 +31,10 @@
     }).then(function (html) {
       if (html === null) return;
       list.innerHTML = html;
+      // The fragment ends with the ticket's status now (hidden): show it in the header.
+      var now = list.querySelector("[data-status-now]");
+      var badge = document.querySelector("[data-ticket-status]");
+      if (now && badge) badge.innerHTML = now.innerHTML;
       showLatest();
       list.dispatchEvent(new CustomEvent("live:updated", { bubbles: true }));
     }).catch(function () {
