@@ -160,6 +160,9 @@ RATE_LIMITS: dict[str, tuple[int, int]] = {
     # Conversations: new question threads per account per hour, messages per minute.
     "conversations:thread": (env_int("CRYPTOSHOP_THREAD_LIMIT_PER_HOUR", 10), 3600),
     "conversations:message": (env_int("CRYPTOSHOP_MESSAGE_LIMIT_PER_MINUTE", 10), 60),
+    # Support: new tickets per account per hour, ticket messages per account per minute.
+    "support:ticket": (env_int("CRYPTOSHOP_TICKET_LIMIT_PER_HOUR", 5), 3600),
+    "support:message": (env_int("CRYPTOSHOP_TICKET_MESSAGE_LIMIT_PER_MINUTE", 10), 60),
 }
 # --- Bitcoin ------------------------------------------------------------------------------
 # mainnet, testnet, signet or regtest. The embedded default is a local regtest node.

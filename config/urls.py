@@ -22,6 +22,7 @@ from cryptoshop.payments.refund_api import router as refunds_router
 from cryptoshop.rates.api import router as rates_router
 from cryptoshop.reviews import api as reviews_api
 from cryptoshop.stores.api import router as sellers_router
+from cryptoshop.support.api import router as support_router
 
 api.add_router("/auth", auth_router)
 api.add_router("", health_router)
@@ -39,6 +40,7 @@ api.add_router("/sellers", reviews_api.sellers_router)
 api.add_router("/orders", reviews_api.orders_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("", conversations_router)
+api.add_router("/support", support_router)
 
 # Staff log in like everybody else (token + mandatory 2FA); the admin's password form is
 # never shown because no account has a password.
@@ -63,6 +65,7 @@ urlpatterns = [
     path("sell/", include("cryptoshop.sell.urls")),
     path("escrow/", include("cryptoshop.escrow.urls")),
     path("messages/", include("cryptoshop.conversations.urls")),
+    path("support/", include("cryptoshop.support.urls")),
     path("", include("cryptoshop.demo.urls")),
     path("media/<path:path>", serve_media, name="media"),
     path("moderation/", include("cryptoshop.moderation.urls")),

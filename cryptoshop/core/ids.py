@@ -25,3 +25,11 @@ def new_store_id() -> str:
 
 def new_review_id() -> str:
     return _make("r")
+
+
+def new_ticket_id() -> str:
+    return _make("tk")
+
+
+def new_ticket_message_id() -> str:
+    return _make("tm")

@@ -28,6 +28,7 @@ from cryptoshop.demo.pictures import MOTIF_OF_CATEGORY, render_image
 from cryptoshop.demo.seed_conversations import seed_conversations
 from cryptoshop.demo.seed_notifications import seed_notifications
 from cryptoshop.demo.seed_reviews import seed_reviews
+from cryptoshop.demo.seed_support import seed_support
 from cryptoshop.stores.actions import (
     ShippingInput,
     StoreInput,
@@ -144,6 +145,7 @@ def seed() -> SeedResult:
     seed_reviews()
     seed_notifications()
     seed_conversations()
+    seed_support()
     logger.info("demo data: %s categories, %s stores, %s listings, %s images created",
                 result.categories, result.stores, result.listings, result.images)
     return result

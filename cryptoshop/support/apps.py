@@ -1,7 +1,7 @@
-from django.apps import AppConfig
+from cryptoshop.core import registry
 
 
-class SupportConfig(AppConfig):
+class SupportConfig(registry.WiredAppConfig):
     name = "cryptoshop.support"
     label = "support"
     verbose_name = "Support"
