@@ -51,6 +51,35 @@ def test_staff_header_fits_a_phone(browser: Any, app_server: Any, js: bool) -> N
     context.close()
 
 
+def test_staff_header_fits_every_width_and_its_menu_opens_without_javascript(
+        browser: Any, app_server: Any) -> None:
+    """The logged-in header holds cart, bell, messages, account and theme at every width;
+    the staff pages sit in a <details> menu from 1024 px (and in the footer below)."""
+    env = {**os.environ, "CRYPTOSHOP_VAR_DIR": str(app_server.var_dir)}
+    made = subprocess.run([sys.executable, "manage.py", "create_operator"], cwd=ROOT, env=env,
+                          check=True, capture_output=True, text=True)
+    token = re.search(r"cs1_[a-z2-7]{52}", made.stdout)
+    assert token, made.stdout
+    context = browser.new_context(viewport={"width": 1280, "height": 800},
+                                  java_script_enabled=False)
+    page = context.new_page()
+    page.goto(app_server + "/accounts/login/")
+    page.get_by_label("Access token").fill(token.group(0))
+    page.get_by_role("button", name="Log in").click()
+    for width in (375, 640, 768, 1024, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(app_server + "/")
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, f"staff home is {scroll_width}px wide at {width}px"
+    header = page.locator("header")
+    header.locator("summary", has_text="Staff").click()
+    menu_link = header.get_by_role("link", name="Support queue")
+    assert menu_link.is_visible()
+    menu_link.click()
+    assert page.url.endswith("/support/staff/") or "/accounts/" in page.url
+    context.close()
+
+
 def test_order_list_stacks_on_a_phone(browser: Any, app_server: Any) -> None:
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
