@@ -3,9 +3,12 @@ badge) and pushed live to the account's open pages."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from cryptoshop.accounts.models import User
 from cryptoshop.core.errors import NotFound
@@ -83,3 +86,11 @@ def do_mark_all_read(user: User) -> int:
     if changed:
         _announce_read(user)
     return changed
+
+
+def purge_old_notices(now: datetime | None = None) -> int:
+    """Privacy by minimisation: a notice names an order and a store, so it goes on the
+    order-details schedule — deleted ORDER_PURGE_DAYS after it was sent, read or not."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.ORDER_PURGE_DAYS)
+    deleted, _ = Notification.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

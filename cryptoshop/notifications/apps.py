@@ -1,7 +1,7 @@
-from django.apps import AppConfig
+from cryptoshop.core import registry
 
 
-class NotificationsConfig(AppConfig):
+class NotificationsConfig(registry.WiredAppConfig):
     name = "cryptoshop.notifications"
     label = "notifications"
     verbose_name = "Notifications"

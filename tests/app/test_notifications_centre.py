@@ -16,7 +16,7 @@ from cryptoshop.accounts.models import User
 from cryptoshop.escrow.disputes import do_open_dispute
 from cryptoshop.escrow.models import Escrow
 from cryptoshop.moderation import actions as moderation
-from cryptoshop.notifications.actions import do_notify
+from cryptoshop.notifications.actions import do_notify, purge_old_notices
 from cryptoshop.notifications.kinds import KINDS
 from cryptoshop.notifications.models import Notification
 from cryptoshop.orders import actions as order_actions
@@ -332,3 +332,16 @@ def test_order_pages_follow_order_updated_and_refresh_only_while_waiting(
     listing_page = seller_client.get("/sell/orders/").content.decode()
     assert f'data-live-rooms="user-{owner.public_id}"' in listing_page
     assert 'data-live-events="order:updated"' in listing_page
+
+
+def test_notices_are_deleted_on_the_order_details_schedule(settings: Any) -> None:
+    """A notice names an order and a store: ORDER_PURGE_DAYS after it was sent it is gone,
+    read or not; newer ones stay."""
+    me = make_account().user
+    old = do_notify(me, "order_shipped", "Order shipped", "Old news")
+    fresh = do_notify(me, "order_paid", "Order paid", "New news")
+    Notification.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(days=settings.ORDER_PURGE_DAYS, minutes=1))
+    assert purge_old_notices() == 1
+    assert list(Notification.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert purge_old_notices() == 0
