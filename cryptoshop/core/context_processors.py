@@ -22,4 +22,7 @@ def site(request: HttpRequest) -> dict[str, object]:
         "VERSION": settings.VERSION,
         "theme": theme_of(request),
         "is_seller": is_seller,
+        # A page re-fetched by live.js (or a page script) to swap one part of it in: it must
+        # not show, and so use up, the flash messages the user's next real page is owed.
+        "live_fetch": request.headers.get("X-Requested-With") == "live",
     }

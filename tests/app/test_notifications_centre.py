@@ -23,6 +23,7 @@ from cryptoshop.orders import actions as order_actions
 from cryptoshop.orders.models import Order
 from cryptoshop.payments import actions as pay
 from cryptoshop.payments.models import Payment
+from tests.app.reviews_steps import digital, reviewed
 from tests.factories import (
     Account,
     listing,
@@ -345,3 +346,18 @@ def test_notices_are_deleted_on_the_order_details_schedule(settings: Any) -> Non
     assert purge_old_notices() == 1
     assert list(Notification.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert purge_old_notices() == 0
+
+
+def test_a_live_refetch_leaves_the_flash_message_for_the_real_page(client: Client) -> None:
+    """live.js re-fetches pages to swap a part in; if such a fetch lands between a form's
+    POST and its redirect, the "done" message must still reach the page the user sees."""
+    _, store = seller()
+    item = digital(store, "A field guide")
+    me = make_account().user
+    review = reviewed(me, item, 4, "Good")
+    logged_in(client, me)
+    response = client.post(f"/reviews/{review.public_id}/delete/")
+    assert response.status_code == 302
+    live = client.get(response["Location"], headers={"X-Requested-With": "live"})
+    assert live.status_code == 200 and "Your review is deleted." not in live.content.decode()
+    assert "Your review is deleted." in client.get(response["Location"]).content.decode()
