@@ -48,7 +48,7 @@ def test_a_completed_order_is_reviewed_and_shown_on_the_listing(
     section.get_by_label("Your review (optional)").fill(words)
     shot(page, screenshot_dir, f"review-form-{scheme}")
     section.get_by_role("button", name="Publish review").click()
-    assert "your review is published" in page.content()
+    page.get_by_text("your review is published").wait_for()  # the redirected page
     assert page.locator("#reviews").get_by_role("link", name="Edit review").is_visible()
     page.locator("#items a, section.card ul a").first.click()
     reviews = page.locator("#reviews")
