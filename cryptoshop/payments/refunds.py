@@ -22,6 +22,7 @@ from django.utils import timezone
 from cryptoshop.accounts.models import User
 from cryptoshop.btc.addresses import address_to_script_pubkey
 from cryptoshop.btc.bip21 import PaymentRequest, build_uri
+from cryptoshop.btc.psbt import dust_limit
 from cryptoshop.core.errors import Conflict, Forbidden, ValidationFailed
 from cryptoshop.notifications.actions import do_notify
 from cryptoshop.orders import actions as order_actions
@@ -37,6 +38,10 @@ STANDING = (Order.Status.PAID, Order.Status.SHIPPED, Order.Status.COMPLETED)
 
 class AmountTooLarge(ValidationFailed):
     code = "amount_too_large"
+
+
+class AmountBelowDust(ValidationFailed):
+    code = "amount_below_dust"
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,12 @@ def check_start_refund(order: Order, user: User, *, amount_sat: int | None = Non
         raise AmountTooLarge({"amountSat": [f"At most {owed:,} sats: what was received "
                                             "and isn't refunded yet."]},
                              f"At most {owed:,} sats can be refunded.")
+    dust_sat = dust_limit(bytes.fromhex(spk))
+    if amount < dust_sat:
+        # Nodes don't relay an output this small: the seller's wallet couldn't send it.
+        why = (f"{amount:,} sats is below the smallest payment the Bitcoin network relays "
+               f"to this address ({dust_sat:,} sats).")
+        raise AmountBelowDust({"amountSat": [why]}, why)
     return RefundPlan(order, invoice, kind_for(order, invoice, cancelling), amount,
                       cancelling)
 

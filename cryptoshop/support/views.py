@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cryptoshop.accounts.models import User
 from cryptoshop.accounts.who import page_user, viewer
 from cryptoshop.core.errors import ActionError, NotFound
 from cryptoshop.core.forms_util import apply_error
@@ -79,6 +80,15 @@ def _ticket(request: HttpRequest, public_id: str) -> Ticket:
     return ticket
 
 
+def _staff_page_of(user: User | None, public_id: str) -> str:
+    """The staff page of this ticket when `user` sees it as staff (not its opener)."""
+    try:
+        ticket, side = ticket_for(user, public_id)
+    except NotFound:
+        return ""
+    return actions.staff_ticket_url(ticket) if side != USER else ""
+
+
 def _context(ticket: Ticket, form: ReplyForm) -> dict[str, Any]:
     return {"ticket": ticket, "side": USER, "form": form,
             "ticket_messages": list(messages_for(ticket, USER)),
@@ -91,6 +101,10 @@ def _context(ticket: Ticket, form: ReplyForm) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def ticket_page(request: HttpRequest, public_id: str) -> HttpResponse:
     user = page_user(request)
+    if request.method == "GET":
+        staff_url = _staff_page_of(user, public_id)
+        if staff_url:  # staff who follow a user's link (one pasted into a ticket, say)
+            return redirect(staff_url)
     ticket = _ticket(request, public_id)
     form = ReplyForm(request.POST) if request.method == "POST" else ReplyForm()
     error: ActionError | None = None

@@ -73,6 +73,10 @@ def test_amounts_are_validated_and_a_partial_refund_cancels_the_order(client: Cl
     too_much = post(client, url, paid.seller, {"amountSat": 150_001})
     assert too_much.status_code == 400
     assert too_much.json()["error"] == "amount_too_large"
+    # A P2WPKH output under 294 sats is dust: no node would relay the seller's payment.
+    tiny = post(client, url, paid.seller, {"amountSat": 293})
+    assert tiny.status_code == 400 and tiny.json()["error"] == "amount_below_dust"
+    assert "294 sats" in str(tiny.json())
     assert not Refund.objects.exists()
     started = post(client, url, paid.seller, {"amountSat": 40_000})
     assert started.status_code == 201, started.json()

@@ -145,6 +145,15 @@ def test_strangers_get_404_for_ticket_pages_messages_and_the_api() -> None:
     assert ticket.messages.count() == 1 and Ticket.objects.get().status == "open"
 
 
+def test_staff_following_a_users_ticket_link_land_on_the_staff_page() -> None:
+    owner, staff = make_account(), operator()
+    ticket = open_ticket(owner)
+    answer = browser(staff).get(f"/support/{ticket.public_id}/")
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/support/staff/{ticket.public_id}/"
+    assert browser(owner).get(f"/support/{ticket.public_id}/").status_code == 200
+
+
 def test_an_order_must_be_the_openers() -> None:
     buyer, stranger = make_account(), make_account()
     owner, store = seller("Helpdesk Store")
