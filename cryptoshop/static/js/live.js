@@ -9,7 +9,8 @@
 // On a `transaction-event`, `notification`, `escrow:updated` or `order:updated` for one of its
 // rooms the element's content is replaced by a fresh GET of data-live-refresh (same origin,
 // with cookies). Optional: data-live-events="order:updated …" limits which events refresh
-// it; data-live-select="#id" takes that element's content out of the fetched page (so the
+// it (and may name events beyond those four, e.g. "message:new"); after each refresh the
+// element fires `live:updated`, where page scripts add their touches (scroll, badges); data-live-select="#id" takes that element's content out of the fetched page (so the
 // page's own URL serves as its fragment); text typed into the element's fields survives a
 // refresh. A page with [data-live-socket] (the header's notification bell) opens the socket
 // even without such elements; others (static/js/notifications.js) reuse it through
@@ -24,9 +25,15 @@
   if (window.CryptoShopLive) return;
   window.CryptoShopLive = { socket: null };
 
-  var EVENTS = ["transaction-event", "notification", "escrow:updated", "order:updated"];
   var targets = Array.prototype.slice.call(
     document.querySelectorAll("[data-live-rooms][data-live-refresh]"));
+  // The events that refresh an element without data-live-events, plus any an element names.
+  var EVENTS = ["transaction-event", "notification", "escrow:updated", "order:updated"];
+  targets.forEach(function (el) {
+    (el.getAttribute("data-live-events") || "").split(/\s+/).forEach(function (name) {
+      if (name && EVENTS.indexOf(name) === -1) EVENTS.push(name);
+    });
+  });
   var wanted = targets.length || document.querySelector("[data-live-socket]");
   if (!wanted || typeof window.io !== "function" || !window.fetch) return;
 
