@@ -118,21 +118,25 @@ class Invoice(models.Model):
         return self.status == self.Status.EXPIRED and self.paid_sat == 0
 
 
-class Payment(models.Model):
-    """One output paying an invoice's address, as the watcher saw it."""
+class OutputState(models.TextChoices):
+    MEMPOOL = "mempool", "Unconfirmed"
+    CONFIRMED = "confirmed", "In a block"
+    REPLACED = "replaced", "Replaced (RBF)"
+    CONFLICTED = "conflicted", "Double-spent"
+    DROPPED = "dropped", "Dropped from the mempool"
 
-    class State(models.TextChoices):
-        MEMPOOL = "mempool", "Unconfirmed"
-        CONFIRMED = "confirmed", "In a block"
-        REPLACED = "replaced", "Replaced (RBF)"
-        CONFLICTED = "conflicted", "Double-spent"
-        DROPPED = "dropped", "Dropped from the mempool"
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="payments")
+class SeenOutput(models.Model):
+    """An output paying one of our watched addresses, as the watcher saw it: what a payment
+    to an invoice and a refund to a buyer have in common."""
+
+    State = OutputState
+
     txid = models.CharField(max_length=64)
     vout = models.PositiveIntegerField()
     value_sat = models.BigIntegerField()
-    state = models.CharField(max_length=10, choices=State.choices, default=State.MEMPOOL)
+    state = models.CharField(max_length=10, choices=OutputState.choices,
+                             default=OutputState.MEMPOOL)
     block_height = models.PositiveIntegerField(null=True, blank=True)
     block_hash = models.CharField(max_length=64, blank=True, db_index=True)
     rbf = models.BooleanField(default=False)
@@ -141,14 +145,23 @@ class Payment(models.Model):
     seen_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering = ["seen_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["txid", "vout"], name="payment_unique_output"),
-        ]
 
     @property
     def counts(self) -> bool:
-        return self.state in (self.State.MEMPOOL, self.State.CONFIRMED)
+        return self.state in (OutputState.MEMPOOL, OutputState.CONFIRMED)
+
+
+class Payment(SeenOutput):
+    """One output paying an invoice's address."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="payments")
+
+    class Meta(SeenOutput.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["txid", "vout"], name="payment_unique_output"),
+        ]
 
 
 class InvoiceEvent(models.Model):
@@ -240,27 +253,12 @@ class Refund(models.Model):
         return max(0, self.amount_sat - self.received_sat)
 
 
-class RefundPayment(models.Model):
-    """One output paying a refund's address, as the watcher saw it (like Payment)."""
+class RefundPayment(SeenOutput):
+    """One output paying a refund's address."""
 
     refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="payments")
-    txid = models.CharField(max_length=64)
-    vout = models.PositiveIntegerField()
-    value_sat = models.BigIntegerField()
-    state = models.CharField(max_length=10, choices=Payment.State.choices,
-                             default=Payment.State.MEMPOOL)
-    block_height = models.PositiveIntegerField(null=True, blank=True)
-    block_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    rbf = models.BooleanField(default=False)
-    inputs = models.JSONField(default=list)
-    seen_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["seen_at", "id"]
+    class Meta(SeenOutput.Meta):
         constraints = [
             models.UniqueConstraint(fields=["txid", "vout"], name="refund_payment_unique_output"),
         ]
-
-    @property
-    def counts(self) -> bool:
-        return self.state in (Payment.State.MEMPOOL, Payment.State.CONFIRMED)
