@@ -124,7 +124,7 @@ def ticket_page(request: HttpRequest, public_id: str) -> HttpResponse:
 @never_cache
 @login_required
 def ticket_messages(request: HttpRequest, public_id: str) -> HttpResponse:
-    """The message list alone, for the live update (support.js) to swap in."""
+    """The message list alone, for the live update (live.js) to swap in."""
     ticket = _ticket(request, public_id)
     actions.do_mark_read(ticket, USER)
     return render(request, "support/_messages.html", _context(ticket, ReplyForm()))
