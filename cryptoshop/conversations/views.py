@@ -76,7 +76,7 @@ def thread_page(request: HttpRequest, public_id: str) -> HttpResponse:
 @never_cache
 @login_required
 def thread_messages(request: HttpRequest, public_id: str) -> HttpResponse:
-    """The message list alone, for the live update (conversations.js) to swap in."""
+    """The message list alone, for the live update (live.js) to swap in."""
     thread, role = _thread(request, public_id)
     actions.do_mark_read(thread, role)
     return render(request, "conversations/_messages.html",
