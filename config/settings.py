@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
 from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import (
     database_from_url,
@@ -65,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cryptoshop.core.metrics.MetricsMiddleware",
     "cryptoshop.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cryptoshop.core.middleware.RequestLogMiddleware",
@@ -233,6 +238,23 @@ RATE_OUTLIER_PERCENT = env_str("CRYPTOSHOP_RATE_OUTLIER_PERCENT", "5")
 RATE_REFRESH_SECONDS = env_int("CRYPTOSHOP_RATE_REFRESH_SECONDS", 60)
 RATE_TIMEOUT_SECONDS = env_str("CRYPTOSHOP_RATE_TIMEOUT_SECONDS", "5")
 RATE_SOURCE_URLS = env_str("CRYPTOSHOP_RATE_SOURCE_URLS")
+# --- health and metrics ---------------------------------------------------------------------
+# /api/health/detailed and /api/health/{component}: staff with 2FA, or this bearer token.
+HEALTH_TOKEN = env_str("CRYPTOSHOP_HEALTH_TOKEN")
+# /metrics: this bearer token, or a client address in these networks (loopback by default).
+METRICS_TOKEN = env_str("CRYPTOSHOP_METRICS_TOKEN")
+METRICS_ALLOW = env_list("CRYPTOSHOP_METRICS_ALLOW", ["127.0.0.1/32", "::1/128"])
+for _net in METRICS_ALLOW:
+    try:
+        ipaddress.ip_network(_net, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"CRYPTOSHOP_METRICS_ALLOW: {_net!r} is not a network") from _exc
+# prometheus-client's multi-process mode (one file per process, summed at scrape time):
+# must be set before prometheus_client is first imported, which is after settings load.
+METRICS_DIR = VAR_DIR / "metrics"
+METRICS_DIR.mkdir(parents=True, exist_ok=True)
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(METRICS_DIR))
+
 # /api/health reports "prices" only when the site configured rates explicitly.
 RATE_HEALTH = env_bool("CRYPTOSHOP_RATE_HEALTH", bool(RATE_FIXED_RATES)
                        or env_str("CRYPTOSHOP_RATE_SOURCES").lower() not in {"", "none"})

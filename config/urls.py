@@ -12,6 +12,7 @@ from cryptoshop.core import views as core_views
 from cryptoshop.core.api import api
 from cryptoshop.core.health import router as health_router
 from cryptoshop.core.media import serve_media
+from cryptoshop.core.metrics import metrics_view
 from cryptoshop.escrow.api import router as escrow_router
 from cryptoshop.moderation.api import router as report_router
 from cryptoshop.notifications.api import router as notifications_router
@@ -53,6 +54,7 @@ urlpatterns = [
     path("", catalog_views.home, name="home"),
     path("", include("cryptoshop.catalog.urls")),
     path("theme/", core_views.set_theme, name="set_theme"),
+    path("metrics", metrics_view, name="metrics"),
     path("help/payments/", RedirectView.as_view(url="/help/", permanent=True),
          name="help_payments"),
     path("", include("cryptoshop.pages.urls")),

@@ -44,6 +44,10 @@ class ChainBackend(ABC):
     def broadcast(self, raw_tx_hex: str) -> str:
         """Send a signed transaction; return its txid or raise ``Rejected``."""
 
+    def peer_count(self) -> int | None:
+        """How many peers the node has, where the backend can say (Esplora can't)."""
+        return None
+
     @abstractmethod
     def estimate_fee(self, target_blocks: int) -> FeeEstimate | None:
         """A real estimate or None when the source has none (never a made-up number)."""

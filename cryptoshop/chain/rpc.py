@@ -175,6 +175,9 @@ class BitcoinRPC(ChainBackend):
                 f"node is still syncing (block {info.get('blocks')} of {info.get('headers')})"
             )
 
+    def peer_count(self) -> int | None:
+        return int(self.call("getconnectioncount"))
+
     def get_tip(self) -> ChainTip:
         best = str(self.call("getbestblockhash"))
         header = self.call("getblockheader", best, True)

@@ -12,8 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import close_old_connections
 
+from cryptoshop.core.metrics import JOB_RUNS
+from cryptoshop.core.outage import Outage
 from cryptoshop.core.registry import Hooks
 
 logger = logging.getLogger(__name__)
@@ -25,6 +28,10 @@ class Job:
     every_seconds: int
     run: Callable[[], object]
     last_run: float = 0.0
+    outage: Outage | None = None
+
+    def __post_init__(self) -> None:
+        self.outage = Outage(f"job {self.name}", logger)
 
 
 _jobs: dict[str, Job] = {}
@@ -58,21 +65,56 @@ def shutdown() -> None:
     ON_SHUTDOWN.call_each()
 
 
+def job_names() -> list[str]:
+    return sorted(_jobs)
+
+
+STATUS_KEY = "jobs:status:"  # + name: the last run, shared by every process through the cache
+
+
+def job_status(name: str) -> dict[str, object] | None:
+    found = cache.get(STATUS_KEY + name)
+    return found if isinstance(found, dict) else None
+
+
+def _record(job: Job, now: float, error: str = "") -> None:
+    """Last run and last error, for /api/health and /metrics. A cache that is down must
+    not stop the jobs, so this never raises."""
+    try:
+        old = job_status(job.name) or {}
+        status = {**old, "lastRunAt": now, "runs": int(str(old.get("runs", 0))) + 1}
+        if error:
+            status.update(lastError=error, lastErrorAt=now,
+                          failures=int(str(old.get("failures", 0))) + 1)
+        else:
+            status.update(lastOkAt=now)
+        cache.set(STATUS_KEY + job.name, status, timeout=7 * 24 * 3600)
+    except Exception:  # noqa: S110 - the cache's own outage shows in its health check
+        pass
+    JOB_RUNS.labels(job.name, "failed" if error else "ok").inc()
+
+
+
 def run_due_jobs(now: float | None = None) -> list[str]:
     now = time.time() if now is None else now
     ran = []
     for job in _jobs.values():
-        if now - job.last_run < job.every_seconds:
+        assert job.outage is not None
+        if now - job.last_run < job.every_seconds or not job.outage.may_try(now):
             continue
         job.last_run = now
         try:
             close_old_connections()
             result = job.run()
             ran.append(job.name)
+            job.outage.succeeded(now)
+            _record(job, now)
             if result:
                 logger.info("job %s: %s", job.name, result)
-        except Exception:  # a failing job must not stop the others or the server
-            logger.exception("job %s failed", job.name)
+        except Exception as exc:  # a failing job must not stop the others or the server
+            # One warning when it starts failing, one line when it recovers (outage.py).
+            job.outage.failed(exc, now)
+            _record(job, now, job.outage.last_error)
         finally:
             close_old_connections()
     return ran

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 
 from cryptoshop.core.crypto import keyed_hash
 from cryptoshop.core.errors import RateLimited
+from cryptoshop.core.metrics import RATE_LIMIT_REFUSALS
 
 
 def _window(scope: str) -> tuple[int, int]:
@@ -46,6 +47,7 @@ def hit(scope: str, ident: str) -> None:
         cache.set(key, 1, timeout=window + 1)
         count = 1
     if count > limit:
+        RATE_LIMIT_REFUSALS.labels(scope).inc()
         raise RateLimited(retry_after)
 
 
@@ -54,6 +56,7 @@ def check(scope: str, ident: str) -> None:
     key, limit, _window_s, retry_after = _bucket(scope, ident)
     count = cache.get(key, 0)
     if int(count) >= limit:
+        RATE_LIMIT_REFUSALS.labels(scope).inc()
         raise RateLimited(retry_after)
 
 

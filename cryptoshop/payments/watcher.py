@@ -288,6 +288,14 @@ def run_once() -> PollResult | None:
 _watchers: dict[int, Watcher] = {}
 
 
+def lag_blocks() -> int:
+    """How far the cursor is behind the tip the watcher last saw (0 when caught up)."""
+    state = WatcherState.objects.filter(name="chain").values("tip_height", "cursor_height").first()
+    if not state or state["tip_height"] is None or state["cursor_height"] is None:
+        return 0
+    return max(0, state["tip_height"] - state["cursor_height"])
+
+
 def release() -> None:
     for watcher in _watchers.values():
         watcher.release_lease()

@@ -2,49 +2,51 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count
 
 from cryptoshop.accounts.models import User
-from cryptoshop.chain import configured as chain_backend
-from cryptoshop.core.health import COMPONENT_CHECKS
 from cryptoshop.core.jobs import ON_SHUTDOWN, register_chain_job, register_job
+from cryptoshop.core.metrics import (
+    WATCHER_LAG_BLOCKS,
+    WATCHER_POLL_SECONDS,
+    register_gauge_family,
+)
 from cryptoshop.orders.models import Order
 from cryptoshop.orders.registry import ORDER_PAYMENT
 from cryptoshop.payments import actions, watcher
+from cryptoshop.payments import health as payments_health
 from cryptoshop.payments.addresses import recycle_unpaid_addresses
 from cryptoshop.payments.api import invoice_out
-from cryptoshop.payments.models import AddressSlot, Invoice, PaymentSettings, WatcherState
+from cryptoshop.payments.models import AddressSlot, Invoice, PaymentSettings
 from cryptoshop.payments.refund_views import refund_context
 from cryptoshop.realtime.rooms import register_room_authorizer
 from cryptoshop.stores.models import Store
 from cryptoshop.stores.registry import PAYMENT_MODE
 
 
-def _chain_health() -> str:
-    try:
-        tip = chain_backend.backend().get_tip()
-    except chain_backend.ChainNotConfigured as exc:
-        return f"unavailable: {exc}" if exc.misconfigured else "disabled"
-    except Exception as exc:  # any backend failure means "down" for health purposes
-        return f"unavailable: {type(exc).__name__}"
-    state = WatcherState.objects.filter(name="chain").first()
-    if state is None or state.cursor_height is None:
-        return "ok (watcher not started)"
-    lag = tip.height - state.cursor_height
-    return "ok" if lag <= 2 else f"lagging {lag} blocks"
-
-
 def _watch() -> object:
+    started = time.perf_counter()
     result = watcher.run_once()
     if result is None or not result.leader:
         return None
+    WATCHER_POLL_SECONDS.observe(time.perf_counter() - started)
+    WATCHER_LAG_BLOCKS.set(watcher.lag_blocks())
     if result.blocks or result.changed_invoices or result.reorged or result.changed_refunds:
         return (f"tip {result.tip_height}: {result.blocks} block(s), "
                 f"{len(result.changed_invoices)} invoice(s) changed, "
                 f"{len(result.changed_refunds)} refund(s) changed, {result.reorged} reorged")
     return None
+
+
+def _invoices_by_state() -> dict[str, float]:
+    counts = dict.fromkeys(Invoice.Status.values, 0.0)
+    for row in Invoice.objects.values("status").annotate(n=Count("pk")):
+        counts[row["status"]] = float(row["n"])
+    return counts
 
 
 def _address_room_allowed(user: User, address: str) -> bool:
@@ -86,6 +88,7 @@ def install() -> None:
     # next process wait for it to run out.
     ON_SHUTDOWN.add(watcher.release)
     register_job("recycle_addresses", 600, recycle_unpaid_addresses)
-    if settings.CHAIN_BACKEND != "none":
-        COMPONENT_CHECKS["chain"] = _chain_health
+    payments_health.install()
+    register_gauge_family("cryptoshop_invoices", "Invoices by state (read at scrape time)",
+                          "state", _invoices_by_state)
     register_room_authorizer("address-", _address_room_allowed)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from cryptoshop.core.health import COMPONENT_CHECKS
 from cryptoshop.core.jobs import register_job
 from cryptoshop.rates import actions, config
-from cryptoshop.rates.health import check_prices
+from cryptoshop.rates import health as rates_health
 
 
 def install() -> None:
@@ -16,4 +15,4 @@ def install() -> None:
     # and does nothing in fixed-rate mode or with no sources enabled.
     register_job("refresh_rates", cfg.refresh_seconds, actions.refresh_job)
     if settings.RATE_HEALTH:
-        COMPONENT_CHECKS["prices"] = check_prices
+        rates_health.install()

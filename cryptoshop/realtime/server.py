@@ -33,7 +33,7 @@ from django.http.request import split_domain_port, validate_host
 
 from cryptoshop.accounts.models import User
 from cryptoshop.accounts.sessions import user_for_session_token
-from cryptoshop.realtime import bus
+from cryptoshop.realtime import bus, clients
 from cryptoshop.realtime.rooms import (
     is_valid_room,
     may_join,
@@ -240,7 +240,12 @@ async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
     })
     if user is not None:
         await sio.enter_room(sid, user_room(user.public_id))
+    clients.connected()
     return True
+
+
+async def disconnect(sid: str, *args: Any) -> None:
+    clients.disconnected()
 
 
 def _rooms_of(data: Any) -> list[str] | None:
@@ -313,5 +318,5 @@ async def unsubscribe(sid: str, data: Any = None) -> dict[str, Any]:
     return {"left": left}
 
 
-for _handler in (connect, subscribe, unsubscribe):
+for _handler in (connect, disconnect, subscribe, unsubscribe):
     sio.on(_handler.__name__, _handler)

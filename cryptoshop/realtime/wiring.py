@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from cryptoshop.accounts.models import User
 from cryptoshop.accounts.registry import SESSIONS_ENDED
-from cryptoshop.realtime import bus
+from cryptoshop.realtime import bus, clients
 from cryptoshop.realtime.rooms import register_room_authorizer, user_room
 
 
@@ -22,4 +22,5 @@ def recheck_sockets_of(user: User) -> None:
 
 def install() -> None:
     register_room_authorizer("user-", own_user_room)
+    clients.install()
     SESSIONS_ENDED.add(recheck_sockets_of)

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from cryptoshop.core import jobs
+from cryptoshop.core import health, jobs
 from cryptoshop.core.health import COMPONENT_CHECKS
 from cryptoshop.rates import actions
 from cryptoshop.rates.health import check_prices
@@ -48,6 +48,7 @@ def test_health_component(settings: Any, client: Client,
     assert ("prices" in COMPONENT_CHECKS) == settings.RATE_HEALTH
     # … and when a site configures rates, ready() registers this check.
     monkeypatch.setitem(COMPONENT_CHECKS, "prices", check_prices)
+    monkeypatch.setattr(health, "BASIC", {*health.BASIC, "prices"})
     settings.RATE_SOURCES = ["none"]
     answer = client.get("/api/health")
     assert answer.status_code == 503
