@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "cryptoshop.conversations",
     "cryptoshop.reviews",
     "cryptoshop.support",
+    "cryptoshop.monitor",
     "cryptoshop.sell",
     "cryptoshop.demo",
 ]
@@ -254,6 +255,9 @@ for _net in METRICS_ALLOW:
 METRICS_DIR = VAR_DIR / "metrics"
 METRICS_DIR.mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(METRICS_DIR))
+# The live staff dashboard (/staff/live/): how often it takes a snapshot, publishes
+# metrics:update and checks every component for alerts.
+LIVE_DASHBOARD_SECONDS = max(1, env_int("CRYPTOSHOP_LIVE_DASHBOARD_SECONDS", 10))
 
 # /api/health reports "prices" only when the site configured rates explicitly.
 RATE_HEALTH = env_bool("CRYPTOSHOP_RATE_HEALTH", bool(RATE_FIXED_RATES)

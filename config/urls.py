@@ -71,6 +71,7 @@ urlpatterns = [
     path("", include("cryptoshop.demo.urls")),
     path("media/<path:path>", serve_media, name="media"),
     path("moderation/", include("cryptoshop.moderation.urls")),
+    path("staff/", include("cryptoshop.monitor.urls")),
     path("", include("cryptoshop.reviews.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

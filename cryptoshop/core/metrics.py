@@ -141,3 +141,14 @@ class MetricsMiddleware:
         HTTP_REQUESTS.labels(route, request.method or "", str(response.status_code)).inc()
         HTTP_SECONDS.labels(route).observe(time.perf_counter() - started)
         return response
+
+
+def current_total(name: str) -> float:
+    """One unlabelled metric summed over every process, as a scrape would see it (the live
+    staff dashboard's connected clients, which no single process knows)."""
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    for family in registry.collect():
+        if family.name == name:
+            return float(sum(s.value for s in family.samples if s.name == name))
+    return 0.0

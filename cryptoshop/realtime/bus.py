@@ -45,7 +45,8 @@ QUEUE_SIZE = 2000
 # The events our clients know (docs/realtime.md); others are allowed but logged once, to
 # catch typos early.
 KNOWN_EVENTS = frozenset({"transaction-event", "notification", "escrow:updated",
-                          "order:updated", "notification:read"})
+                          "order:updated", "notification:read", "metrics:update",
+                          "alert:raised", "alert:cleared"})
 # A message for the Socket.IO servers, not for clients (server.py's client manager takes it
 # out of the stream on every web process): {"action": "leave"} makes the sockets in the
 # room leave it, {"action": "recheck"} re-validates their sessions and disconnects the

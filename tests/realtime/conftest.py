@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 import socketio
 
+from cryptoshop.accounts import totp
 from tests.servers import free_port, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,14 +90,17 @@ def _run(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def start_server(var_dir: Path, extra: dict[str, str]) -> Iterator[Server]:
+def start_server(var_dir: Path, extra: dict[str, str], *,
+                 jobs: bool = False) -> Iterator[Server]:
+    """A served shop with the live world in it; periodic jobs off unless asked for (their
+    events would interleave with the ones a test publishes)."""
     env = _server_env(var_dir, extra)
     _run(env, "manage.py", "migrate", "--noinput")
     out = _run(env, "-c", "import json, django; django.setup(); "
                           "from tests.factories import live_world; "
                           "print(json.dumps(live_world()))")
     world = json.loads(out.strip().splitlines()[-1])
-    with running_server(env, var_dir / "server.log", "--no-jobs") as base:
+    with running_server(env, var_dir / "server.log", *([] if jobs else ["--no-jobs"])) as base:
         yield Server(base, env, world, var_dir / "server.log")
 
 
@@ -187,6 +191,29 @@ class Browser:
 
 def session_for(server: Server, who: str) -> str:
     return Browser(server.base).login(server.world[who]["token"])
+
+
+MAKE_STAFF = """
+import json, django; django.setup()
+from tests.factories import operator
+staff = operator()
+staff.user.refresh_from_db()
+print(json.dumps({"token": staff.token, "secret": staff.user.totp_secret}))
+"""
+
+
+def staff_browser(server: Server) -> tuple[Browser, str]:
+    """A new staff account with 2FA, logged in over HTTP like a browser (the token, then a
+    fresh code). Returns the browser and its session cookie."""
+    out = _run(server.env, "-c", MAKE_STAFF)
+    made = json.loads(out.strip().splitlines()[-1])
+    page = Browser(server.base)
+    page.login(made["token"])  # the token step; the session waits for the code
+    page.post("/accounts/login/code/", {"code": totp.code_at(made["secret"],
+                                                             totp.current_step() + 1)})
+    session = page.cookie(SESSION_COOKIE)
+    assert session
+    return page, session
 
 
 # --- Socket.IO: the real client ---------------------------------------------------------------

@@ -9,20 +9,15 @@ import asyncio
 import json
 from typing import Any
 
-from cryptoshop.accounts import totp
-from tests.realtime.conftest import Browser, Live, Server, _run, session_for
+from tests.realtime.conftest import Browser, Live, Server, _run, session_for, staff_browser
 
-MAKE_STAFF_AND_TICKET = """
+MAKE_TICKET = """
 import json, django; django.setup()
 from cryptoshop.accounts.models import User
 from cryptoshop.support.actions import do_open
-from tests.factories import operator
-staff = operator()
-staff.user.refresh_from_db()
 buyer = User.objects.get(public_id={buyer!r})
 ticket = do_open(buyer, "payment", "Paid but pending", "The QZX-SECRET payment")
-print(json.dumps({{"token": staff.token, "secret": staff.user.totp_secret,
-                  "ticket": ticket.public_id}}))
+print(json.dumps({{"ticket": ticket.public_id}}))
 """
 
 
@@ -38,16 +33,11 @@ def listening(live: Live) -> Live:
 def staff_and_ticket(server: Server) -> tuple[Browser, str, str]:
     """A staff account with 2FA logged in over HTTP (token, then a fresh code), and a
     ticket the world's buyer opened. Returns the staff browser, its session and the id."""
-    out = _run(server.env, "-c", MAKE_STAFF_AND_TICKET.format(buyer=server.world["buyer"]["id"]))
-    made = json.loads(out.strip().splitlines()[-1])
-    page = Browser(server.base)
-    page.login(made["token"])  # the token step; the session waits for the code
-    page.post("/accounts/login/code/", {"code": totp.code_at(made["secret"],
-                                                             totp.current_step() + 1)})
-    assert made["ticket"] in page.get("/support/staff/")  # really staff now
-    session = page.cookie("cs_session")
-    assert session
-    return page, session, made["ticket"]
+    page, session = staff_browser(server)
+    out = _run(server.env, "-c", MAKE_TICKET.format(buyer=server.world["buyer"]["id"]))
+    ticket = json.loads(out.strip().splitlines()[-1])["ticket"]
+    assert ticket in page.get("/support/staff/")  # really staff now
+    return page, session, ticket
 
 
 async def drain(live: Live, seconds: float) -> list[tuple[str, dict[str, Any]]]:
