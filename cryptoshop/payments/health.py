@@ -26,7 +26,7 @@ def chain() -> Status:
         return health.disabled("no chain backend configured (CRYPTOSHOP_CHAIN_BACKEND)")
     except Exception as exc:  # any backend failure means "down" for health purposes
         return health.down(f"unavailable: {type(exc).__name__}; is the node running and "
-                           "CRYPTOSHOP_CHAIN_RPC_URL (or the Esplora URL) right?")
+                           "CRYPTOSHOP_RPC_URL (or CRYPTOSHOP_ESPLORA_URL) right?")
     try:
         peers = backend.peer_count()
     except Exception:  # peers are a detail: the tip answered, so the node is up

@@ -3,19 +3,24 @@ scraper allow-list (token or client address)."""
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
+from prometheus_client import Counter, Gauge, Histogram
 from prometheus_client.parser import text_string_to_metric_families
 
-from cryptoshop.core import ratelimit
+from cryptoshop.core import metrics, ratelimit
 from cryptoshop.core.errors import RateLimited
 from cryptoshop.payments import actions as pay
 from cryptoshop.payments.models import Invoice, Payment
 from tests.factories import invoice, make_account, make_order, payout, seller, seller_tpub
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def scrape(client: Client, **headers: str) -> dict[str, dict[tuple[tuple[str, str], ...], float]]:
@@ -88,3 +93,19 @@ def test_only_the_scraper_may_read(settings: Any) -> None:
     assert remote.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-token").status_code == 200
     settings.METRICS_ALLOW = ["203.0.113.0/24"]
     assert remote.get("/metrics").status_code == 200
+
+
+def declared_metrics() -> set[str]:
+    """Every metric the shop declares: the module-level collectors of core.metrics and the
+    scrape-time gauge families the apps register."""
+    names = {obj._name for obj in vars(metrics).values()
+             if isinstance(obj, (Counter, Gauge, Histogram))}
+    return names | set(metrics.GAUGE_FAMILIES)
+
+
+def test_the_grafana_dashboard_charts_every_metric_and_only_real_ones() -> None:
+    dashboard = json.loads((ROOT / "docs" / "grafana-dashboard.json").read_text())
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    used = {re.sub(r"_(total|bucket|count|sum)$", "", name)
+            for e in exprs for name in re.findall(r"cryptoshop_[a-z_]+", e)}
+    assert used == declared_metrics()

@@ -54,6 +54,8 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 "CRYPTOSHOP_FIXED_RATES": "USD:65000,EUR:60000",
                 # Poll the chain often, so live updates arrive within a second or two.
                 "CRYPTOSHOP_WATCHER_POLL_SECONDS": "0",
+                # The live staff dashboard's turn: often, so its page visibly updates.
+                "CRYPTOSHOP_LIVE_DASHBOARD_SECONDS": "2",
                 # Every browser test registers from 127.0.0.1; the per-address limit (tested
                 # in the app tier) would otherwise stop the tier after ten accounts.
                 "CRYPTOSHOP_REGISTER_LIMIT_PER_IP": "500"})

@@ -3,9 +3,17 @@ checks the page fits its window."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
+
+from cryptoshop.accounts import totp
+
+ROOT = Path(__file__).resolve().parents[2]
+DESKTOP = {"width": 1280, "height": 900}
 
 
 def shot(page: Any, directory: Path | None, name: str) -> None:
@@ -33,3 +41,25 @@ def checkout_as_new_buyer(page: Any, app_server: str, search: str, pick: str) ->
     page.get_by_role("button", name=re.compile("^Place order")).click()
     url: str = page.url
     return url
+
+
+def new_staff(browser: Any, app_server: Any, **options: Any) -> tuple[Any, Any]:
+    """A fresh operator (manage.py create_operator) logged in, with 2FA turned on. Returns
+    the browser context (close it when done) and its page."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env["CRYPTOSHOP_VAR_DIR"] = str(app_server.var_dir)
+    made = subprocess.run([sys.executable, "manage.py", "create_operator"], cwd=ROOT, env=env,
+                          check=True, capture_output=True, text=True)
+    token = made.stdout.strip().splitlines()[-1]
+    context = browser.new_context(**{"viewport": DESKTOP, **options})
+    page = context.new_page()
+    page.goto(app_server + "/accounts/login/")
+    page.get_by_label("Access token").fill(token)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(app_server + "/accounts/2fa/")
+    page.get_by_role("button", name="Set up two-factor").click()
+    secret = page.locator("#totp-secret").input_value().strip()
+    page.get_by_label("Authentication code").fill(totp.code_at(secret, totp.current_step()))
+    page.get_by_role("button", name="Turn on two-factor").click()
+    page.get_by_text("recovery code", exact=False).first.wait_for()
+    return context, page

@@ -5,17 +5,13 @@ reload. Screenshots of the user's and the staff's pages, light and dark."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cryptoshop.accounts import totp
-from tests.e2e.steps import shot
+from tests.e2e.steps import new_staff, shot
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,27 +25,6 @@ def _register(page: Any, app_server: str) -> str:
     token: str = page.locator("#access-token").input_value()
     page.get_by_role("link", name="I have saved it").click()
     return token
-
-
-def _new_staff(browser: Any, app_server: Any, **options: Any) -> tuple[Any, Any]:
-    """A fresh operator (manage.py create_operator) logged in, with 2FA turned on."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env["CRYPTOSHOP_VAR_DIR"] = str(app_server.var_dir)
-    made = subprocess.run([sys.executable, "manage.py", "create_operator"], cwd=ROOT, env=env,
-                          check=True, capture_output=True, text=True)
-    token = made.stdout.strip().splitlines()[-1]
-    context = browser.new_context(**{"viewport": DESKTOP, **options})
-    page = context.new_page()
-    page.goto(app_server + "/accounts/login/")
-    page.get_by_label("Access token").fill(token)
-    page.get_by_role("button", name="Log in").click()
-    page.goto(app_server + "/accounts/2fa/")
-    page.get_by_role("button", name="Set up two-factor").click()
-    secret = page.locator("#totp-secret").input_value().strip()
-    page.get_by_label("Authentication code").fill(totp.code_at(secret, totp.current_step()))
-    page.get_by_role("button", name="Turn on two-factor").click()
-    page.get_by_text("recovery code", exact=False).first.wait_for()
-    return context, page
 
 
 def _open_ticket(page: Any, app_server: str, subject: str, text: str) -> str:
@@ -80,7 +55,7 @@ def test_a_ticket_answered_live_with_javascript(browser: Any, app_server: Any,
     url = _open_ticket(user, app_server, "Paid twice by mistake",
                        "My wallet sent the payment twice. Can the second one come back?")
     user.locator("[data-live-indicator][data-live-state=live]").wait_for(timeout=15_000)
-    staff_context, staff = _new_staff(browser, app_server)
+    staff_context, staff = new_staff(browser, app_server)
     _staff_answers(staff, app_server, "Paid twice by mistake",
                    "Yes: the store refunds the extra payment to your refund address.")
     user.get_by_text("Yes: the store refunds the extra payment").wait_for(timeout=10_000)
@@ -119,7 +94,7 @@ def test_the_same_flow_without_javascript_on_a_phone(browser: Any, app_server: A
     shot(user, screenshot_dir, "support-new-phone-dark")
     url = _open_ticket(user, app_server, "Where is my download link?",
                        "The order says paid but I can't find the file.")
-    staff_context, staff = _new_staff(browser, app_server, java_script_enabled=False)
+    staff_context, staff = new_staff(browser, app_server, java_script_enabled=False)
     _staff_answers(staff, app_server, "Where is my download link?",
                    "It is on the order page under Downloads.")
     staff_context.close()
