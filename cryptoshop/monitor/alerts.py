@@ -76,16 +76,12 @@ def record(snapshot: Snapshot) -> tuple[list[Component], list[Component]]:
     return raised, cleared
 
 
-def tick() -> object:
+def tick() -> None:
     """The periodic job. One process per turn publishes (the tick lock expires just before
-    the next turn is due)."""
+    the next turn is due). Returns nothing: each alert already has its own log line."""
     every = settings.LIVE_DASHBOARD_SECONDS
-    if not cache.add(TICK_KEY, timezone.now().isoformat(), timeout=max(1, every - 1)):
-        return None
-    raised, cleared = record(take())
-    if raised or cleared:
-        return f"{len(raised)} alert(s) raised, {len(cleared)} cleared"
-    return None
+    if cache.add(TICK_KEY, timezone.now().isoformat(), timeout=max(1, every - 1)):
+        record(take())
 
 
 def current() -> Snapshot:
