@@ -31,6 +31,7 @@ from cryptoshop.accounts.actions import do_register
 from cryptoshop.accounts.models import User
 from cryptoshop.catalog.models import Listing
 from cryptoshop.chain import configured
+from cryptoshop.chain.errors import ChainError
 from cryptoshop.demo import history_plan as plan_mod
 from cryptoshop.demo.catalog_data import STORES
 from cryptoshop.demo.history_clock import HistoryClock, backdate
@@ -42,7 +43,13 @@ from cryptoshop.notifications.models import Notification
 from cryptoshop.orders import actions as orders
 from cryptoshop.orders.models import Order
 from cryptoshop.payments import actions as pay
-from cryptoshop.payments.models import Invoice, Payment, PaymentSettings, RefundPayment
+from cryptoshop.payments.models import (
+    Invoice,
+    Payment,
+    PaymentSettings,
+    RefundPayment,
+    WatcherState,
+)
 from cryptoshop.payments.refunds import apply_refund_state, do_start_refund
 from cryptoshop.stores.models import Store
 
@@ -75,12 +82,20 @@ def _already_there(stores: list[Store], now: datetime) -> bool:
                                 created_at__lt=now - timedelta(days=7)).exists()
 
 
-def _ready() -> bool:
+def _ready() -> str:
+    """Why payments can't be made now ("" when they can). A node that is configured but
+    down would cost every invoice its retries: the history waits for the next seed."""
     try:
-        configured.backend()
+        backend = configured.backend()
     except configured.ChainNotConfigured:
-        return False
-    return True
+        return "no chain backend: payments are off, so no sales history"
+    if WatcherState.objects.filter(name="chain", cursor_height__isnull=False).exists():
+        return ""
+    try:
+        backend.get_tip()
+    except ChainError:
+        return "the chain node doesn't answer: no sales history this time"
+    return ""
 
 
 def _set_mode(store: Store, mode: str) -> None:
@@ -212,8 +227,9 @@ def seed_history(now: datetime | None = None, seed: int = plan_mod.SEED) -> Hist
     """Make the demo stores' past sales; returns what was made (nothing when already there,
     or when payments are off)."""
     result = HistoryResult()
-    if not _ready():
-        result.skipped.append("no chain backend: payments are off, so no sales history")
+    why_not = _ready()
+    if why_not:
+        result.skipped.append(why_not)
         return result
     ensure_demo_wallets()
     stores, listings = _stores_and_listings()

@@ -5,7 +5,7 @@ the past, and made once."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -43,15 +43,53 @@ def _shop() -> None:
 def test_history_counts_shape_and_timestamps() -> None:
     _shop()
     made = seed_history(now=NOW)
-    print(made)
+    assert (made.orders, made.buyers) == (240, 132)
     orders = Order.objects.all()
-    statuses = Counter(orders.values_list("status", flat=True))
-    print(statuses)
-    print(Invoice.objects.filter(status="settled").count(), Refund.objects.count(),
-          Escrow.objects.values("status").annotate(n=Count("id")), Dispute.objects.count())
-    months = {(o.year, o.month) for o in orders.values_list("created_at", flat=True)}
-    print(sorted(months))
+    assert Counter(orders.values_list("status", flat=True)) == {
+        "completed": 139, "shipped": 41, "expired": 24, "cancelled": 24, "refunded": 12}
+    settled = Invoice.objects.filter(status=Invoice.Status.SETTLED).select_related("order")
+    assert settled.count() == 192 and Payment.objects.count() == 192
+    assert Refund.objects.filter(status=Refund.Status.CONFIRMED).count() == 12
+    assert dict(Escrow.objects.values_list("status").annotate(n=Count("id"))) == {
+        "awaiting_payment": 7, "funded": 37, "disputed": 2}
+    assert Dispute.objects.count() == 2
+    # Eight months, growing: the last full month has five times the first one's orders.
+    per_month = Counter((t.year, t.month) for t in orders.values_list("created_at", flat=True))
+    assert len(per_month) == 8 and per_month[(2026, 11)] == 55 and per_month[(2026, 4)] == 10
     per_buyer = Counter(orders.values_list("buyer_id", flat=True))
-    print(sum(1 for n in per_buyer.values() if n > 1), len(per_buyer))
-    print(Counter((o.year, o.month) for o in orders.values_list("created_at", flat=True)))
-    print(Notification.objects.filter(read=False).count(), Notification.objects.count())
+    assert sum(1 for n in per_buyer.values() if n > 1) == 50
+    # Every timestamp lies in the past and in order.
+    now = timezone.now()
+    for invoice in settled:
+        assert invoice.order.created_at < invoice.created_at < invoice.settled_at < NOW
+        assert invoice.expires_at > invoice.created_at and invoice.created_height is None
+    for model, name in ((OrderEvent, "created_at"), (InvoiceEvent, "created_at"),
+                        (Payment, "seen_at"), (Refund, "confirmed_at"),
+                        (Dispute, "created_at"), (Escrow, "created_at")):
+        latest = model.objects.order_by(f"-{name}").values_list(name, flat=True).first()
+        assert latest is not None and latest < NOW < now, model
+    # An order's events follow one another: shipped after paid, received after shipped.
+    for order in orders.filter(status=Order.Status.COMPLETED)[:40]:
+        times = list(order.events.values_list("created_at", flat=True))
+        assert times == sorted(times)
+        assert timedelta(0) <= times[0] - order.created_at < timedelta(seconds=5)
+    # The history's notices are read and dated in the past: the bell isn't flooded.
+    assert not Notification.objects.filter(read=False).exists()
+    assert not Notification.objects.filter(created_at__gt=NOW).exists()
+
+
+def test_history_is_made_once() -> None:
+    _shop()
+    assert seed_history(now=NOW).orders == 240
+    first = sorted(Order.objects.values_list("created_at", "status", "total_sat"))
+    assert seed_history(now=NOW).orders == 0  # idempotent: nothing is made twice
+    assert seed_history().orders == 0
+    assert Order.objects.count() == 240
+    assert first == sorted(Order.objects.values_list("created_at", "status", "total_sat"))
+
+
+def test_no_history_without_payments(settings: Any) -> None:
+    settings.CHAIN_BACKEND = "none"
+    _shop()
+    made = seed_history(now=NOW)
+    assert made.orders == 0 and made.skipped and not Order.objects.exists()
