@@ -14,6 +14,7 @@ running it again creates nothing that already exists.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -26,6 +27,7 @@ from cryptoshop.core.errors import ActionError, ValidationFailed
 from cryptoshop.demo.catalog_data import CATEGORIES, ITEMS, STORES, ItemSpec, StoreSpec
 from cryptoshop.demo.pictures import MOTIF_OF_CATEGORY, render_image
 from cryptoshop.demo.seed_conversations import seed_conversations
+from cryptoshop.demo.seed_history import seed_history
 from cryptoshop.demo.seed_notifications import seed_notifications
 from cryptoshop.demo.seed_reviews import seed_reviews
 from cryptoshop.demo.seed_support import seed_support
@@ -65,6 +67,8 @@ class SeedResult:
     stores: int = 0
     listings: int = 0
     images: int = 0
+    history_orders: int = 0
+    history_seconds: float = 0.0
     skipped: list[str] = field(default_factory=list)
 
 
@@ -144,6 +148,12 @@ def seed() -> SeedResult:
     seed_listings(result, stores)
     seed_reviews()
     seed_notifications()
+    # Before the conversations and tickets: the history's expiry step runs the
+    # reservation clock, which must find no other order waiting.
+    started = time.perf_counter()
+    history = seed_history()
+    result.history_orders, result.history_seconds = history.orders, time.perf_counter() - started
+    result.skipped += history.skipped
     seed_conversations()
     seed_support()
     logger.info("demo data: %s categories, %s stores, %s listings, %s images created",

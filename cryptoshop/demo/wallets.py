@@ -28,6 +28,13 @@ def demo_fee_wallet() -> str:
     return key_origin(root, FEE_WALLET_PATH) + account_xpub(root, FEE_WALLET_PATH, REGTEST)
 
 
+def demo_wallet_count() -> int:
+    """How many stores have a wallet on the regtest demo (0 on any other network)."""
+    if settings.BITCOIN_NETWORK != "regtest":
+        return 0
+    return PaymentSettings.objects.filter(network="regtest").count()
+
+
 def ensure_demo_wallets() -> int:
     if settings.BITCOIN_NETWORK != "regtest":
         return 0

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 
 from cryptoshop.accounts.actions import do_create_operator, do_rotate_token
 from cryptoshop.accounts.models import User
-from cryptoshop.demo.wallets import DEMO_MNEMONIC, ensure_demo_wallets
+from cryptoshop.demo.wallets import DEMO_MNEMONIC, demo_wallet_count, ensure_demo_wallets
 from cryptoshop.escrow.keys import marketplace_key
 from cryptoshop.stores.models import Store
 
@@ -39,7 +39,9 @@ class Command(BaseCommand):
         if os.environ.get("CRYPTOSHOP_DEMO_DATA", "1").strip().lower() not in {"0", "false",
                                                                                "no", "off"}:
             call_command("seed_demo", stdout=self.stdout, stderr=self.stderr)
-            wallets = ensure_demo_wallets()
+            # The demo history (inside seed_demo) sets the wallets up first when it runs.
+            ensure_demo_wallets()
+            wallets = demo_wallet_count()
             if wallets:
                 self.stdout.write(f"Demo: {wallets} store wallet(s) on regtest (watch-only).")
                 self._demo_seller()

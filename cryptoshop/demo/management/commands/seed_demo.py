@@ -21,6 +21,8 @@ class Command(BaseCommand):
             self.stderr.write(f"skipped {line}")
         self.stdout.write(
             f"Demo data: {result.categories} categories, {result.stores} stores, "
-            f"{result.listings} listings and {result.images} images created "
+            f"{result.listings} listings and {result.images} images created, "
+            f"{result.history_orders} orders of sales history "
+            f"({result.history_seconds:.1f} s) "
             f"in {time.perf_counter() - started:.1f} s."
         )
