@@ -8,8 +8,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from tests.app.price_server import price_server, rates_settings
 from tests.factories import Account, make_account, trio
+from tests.price_server import price_server, rates_settings
 
 # Fixtures defined beside the helpers they belong to, offered to every app-tier test.
 __all__ = ["price_server", "rates_settings", "trio"]

@@ -14,7 +14,7 @@ from cryptoshop.core.health import COMPONENT_CHECKS
 from cryptoshop.rates import actions
 from cryptoshop.rates.health import check_prices
 from cryptoshop.rates.models import RateQuote, RateSnapshot
-from tests.app.price_server import (
+from tests.price_server import (
     SOURCES,
     PriceServer,
     serve_all,

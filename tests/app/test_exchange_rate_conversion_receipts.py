@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cryptoshop.rates import actions
 from cryptoshop.rates.models import RateQuote, RateSnapshot
-from tests.app.price_server import (
+from tests.price_server import (
     PriceServer,
     serve_all,
 )

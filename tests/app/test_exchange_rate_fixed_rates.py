@@ -12,7 +12,7 @@ from django.test import Client
 
 from cryptoshop.rates import actions, config
 from cryptoshop.rates.errors import RateUnavailable
-from tests.app.price_server import (
+from tests.price_server import (
     PriceServer,
     serve_all,
 )

@@ -13,7 +13,7 @@ import pytest
 
 from cryptoshop.rates import actions
 from cryptoshop.rates.models import RateQuote
-from tests.app.price_server import (
+from tests.price_server import (
     EUR,
     SOURCES,
     USD,

@@ -14,8 +14,8 @@ from cryptoshop.catalog.models import Listing
 from cryptoshop.catalog.pricing import refresh_estimates
 from cryptoshop.core import jobs
 from cryptoshop.rates.registry import RATES_REFRESHED
-from tests.app.price_server import PriceServer, serve_all
 from tests.factories import listing, seller
+from tests.price_server import PriceServer, serve_all
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.app.price_server import PriceServer, price_server, serve_all
+from tests.price_server import PriceServer, price_server, serve_all
 from tests.realtime.conftest import Live, Server, session_for, staff_browser, start_server
 
 __all__ = ["price_server"]  # the fixture, used by name below
