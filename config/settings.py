@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "cryptoshop.reviews",
     "cryptoshop.support",
     "cryptoshop.monitor",
+    "cryptoshop.webhooks",
     "cryptoshop.sell",
     "cryptoshop.demo",
 ]
@@ -169,6 +170,9 @@ RATE_LIMITS: dict[str, tuple[int, int]] = {
     # Support: new tickets per account per hour, ticket messages per account per minute.
     "support:ticket": (env_int("CRYPTOSHOP_TICKET_LIMIT_PER_HOUR", 5), 3600),
     "support:message": (env_int("CRYPTOSHOP_TICKET_MESSAGE_LIMIT_PER_MINUTE", 10), 60),
+    # Webhook test pings and redeliveries a store may ask for per hour (each makes the shop
+    # send a request on the seller's behalf).
+    "webhook:send": (env_int("CRYPTOSHOP_WEBHOOK_SEND_LIMIT_PER_HOUR", 60), 3600),
 }
 # --- Bitcoin ------------------------------------------------------------------------------
 # mainnet, testnet, signet or regtest. The embedded default is a local regtest node.
@@ -190,6 +194,15 @@ WATCHER_IN_WEB = env_bool("CRYPTOSHOP_WATCHER_IN_WEB", True)
 MAX_OPEN_INVOICES = env_int("CRYPTOSHOP_MAX_OPEN_INVOICES", 5)
 # The demo wallet and "mine a block" buttons on the pay page (regtest only).
 DEMO_WALLET = env_bool("CRYPTOSHOP_DEMO_WALLET", BITCOIN_NETWORK == "regtest")
+
+# --- webhooks (cryptoshop/webhooks, docs/webhooks.md) ----------------------------------------
+# Whether sellers may point webhooks at private, loopback or link-local addresses (the
+# shop's own network). Off except on regtest, where the receiver usually runs on this host.
+WEBHOOK_ALLOW_PRIVATE = env_bool("CRYPTOSHOP_WEBHOOK_ALLOW_PRIVATE",
+                                 BITCOIN_NETWORK == "regtest")
+# Seconds one delivery attempt may take; seconds between runs of the delivery job.
+WEBHOOK_TIMEOUT_SECONDS = env_int("CRYPTOSHOP_WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_POLL_SECONDS = env_int("CRYPTOSHOP_WEBHOOK_POLL_SECONDS", 5)
 
 # --- escrow (cryptoshop/escrow, docs/escrow-protocol.md) --------------------------------------
 # The marketplace fee on a release (and on the seller's share of a dispute split): a

@@ -24,6 +24,7 @@ from cryptoshop.rates.api import router as rates_router
 from cryptoshop.reviews import api as reviews_api
 from cryptoshop.stores.api import router as sellers_router
 from cryptoshop.support.api import router as support_router
+from cryptoshop.webhooks.api import router as webhooks_router
 
 api.add_router("/auth", auth_router)
 api.add_router("", health_router)
@@ -42,6 +43,7 @@ api.add_router("/orders", reviews_api.orders_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("", conversations_router)
 api.add_router("/support", support_router)
+api.add_router("/webhooks", webhooks_router)
 
 # Staff log in like everybody else (token + mandatory 2FA); the admin's password form is
 # never shown because no account has a password.
@@ -64,6 +66,7 @@ urlpatterns = [
     path("checkout/", order_views.checkout, name="checkout"),
     path("orders/", include("cryptoshop.payments.urls")),
     path("orders/", include("cryptoshop.orders.urls")),
+    path("sell/webhooks/", include("cryptoshop.webhooks.urls")),
     path("sell/", include("cryptoshop.sell.urls")),
     path("escrow/", include("cryptoshop.escrow.urls")),
     path("messages/", include("cryptoshop.conversations.urls")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from cryptoshop.accounts.models import User
 from cryptoshop.escrow.models import Escrow, EscrowEvent, Role
+from cryptoshop.escrow.registry import ESCROW_EVENT
 from cryptoshop.notifications.actions import do_notify
 from cryptoshop.realtime import publish
 
@@ -23,6 +24,7 @@ def record(escrow: Escrow, kind: str, actor: Role, detail: str = "",
         rooms.append(f"user-{order.buyer.public_id}")
     for room in rooms:  # sent once the surrounding transaction commits (see publish)
         publish(room, "escrow:updated", payload)
+    ESCROW_EVENT.call_each(escrow, kind)
     return event
 
 

@@ -23,6 +23,7 @@ from cryptoshop.core import ratelimit
 from cryptoshop.core.errors import ActionError, Conflict, NotFound, ValidationFailed
 from cryptoshop.orders import notices
 from cryptoshop.orders.models import Order, OrderEvent, OrderItem
+from cryptoshop.orders.registry import ORDER_STATUS_CHANGED
 from cryptoshop.stores.models import ShippingOption
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ def _event(order: Order, to_status: str, role: str, actor: User | None, note: st
     OrderEvent.objects.create(order=order, from_status=from_status or "", to_status=to_status,
                               actor_role=role, actor=actor, note=note[:500])
     notices.publish_updated(order)
+    if to_status != from_status:
+        ORDER_STATUS_CHANGED.call_each(order, from_status or "", to_status)
     if notify and to_status != from_status:
         notices.notify_change(order, from_status or "", to_status, role)
 

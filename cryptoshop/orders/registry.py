@@ -32,3 +32,8 @@ ORDER_PAYMENT: Slot[OrderPayment] = Slot("the order's payment", provided_by="cry
 # each gets the request, the order and the viewer's role ("buyer" or "seller") and returns
 # HTML ("" for nothing), shown in order below the items.
 ORDER_SECTIONS: Hooks[Callable[[HttpRequest, Order, str], str]] = Hooks("order page sections")
+
+# Called with (order, from_status, to_status) on every status change ("" as from_status when
+# the order is placed), inside the change's transaction. The webhooks app queues its
+# deliveries here, so they commit or roll back with the change.
+ORDER_STATUS_CHANGED: Hooks[Callable[[Order, str, str], None]] = Hooks("order status changed")

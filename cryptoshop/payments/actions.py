@@ -28,7 +28,7 @@ from cryptoshop.orders.models import Order
 from cryptoshop.payments import state
 from cryptoshop.payments.addresses import take_slot
 from cryptoshop.payments.models import Invoice, InvoiceEvent, PaymentSettings, WatcherState
-from cryptoshop.payments.registry import ESCROW_MODE, INVOICE_SETTLED
+from cryptoshop.payments.registry import ESCROW_MODE, INVOICE_SETTLED, INVOICE_STATUS_CHANGED
 from cryptoshop.rates.actions import fiat_to_sats
 from cryptoshop.realtime import publish
 from cryptoshop.stores.models import Store
@@ -315,6 +315,7 @@ def apply_state(invoice: Invoice, tip_height: int, *, now: Any = None) -> bool:
         kind = kinds.get(new.status, "status_changed")
         record(invoice, kind, from_status=old_status, to_status=new.status,
                detail=f"paid {new.paid_sat} of {invoice.amount_sat} sat")
+        INVOICE_STATUS_CHANGED.call_each(invoice, old_status, new.status)
         _order_effects(invoice, old_status, new.status)
     elif new.paid_sat != old_paid:
         record(invoice, "payment_detected", to_status=new.status,

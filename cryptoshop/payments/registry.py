@@ -39,3 +39,8 @@ ESCROW_MODE: Slot[EscrowMode] = Slot("the escrow payment mode", provided_by="cry
 
 # Called with each invoice that settles (inside the watcher's transaction).
 INVOICE_SETTLED: Hooks[Callable[[Invoice], None]] = Hooks("invoice settled")
+
+# Called with (invoice, old status, new status) whenever an invoice's status changes (inside
+# the watcher's transaction); the webhooks app queues invoice.* deliveries here.
+INVOICE_STATUS_CHANGED: Hooks[Callable[[Invoice, str, str], None]] = Hooks(
+    "invoice status changed")
