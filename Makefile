@@ -46,7 +46,7 @@ run: deps
 	$(PY) manage.py migrate --noinput
 	@if [ "$${CRYPTOSHOP_NETWORK:-regtest}" = "regtest" ]; then \
 	  $(PY) manage.py regtest start || echo "warning: no regtest node (needs Go to build btcd); payments are disabled"; fi
-	$(PY) manage.py first_run
+	$(PY) manage.py first_run --base-url http://$(HOST):$(PORT)
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 serve: deps

@@ -24,10 +24,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(env: dict[str, str], log_path: Path, *args: str) -> Iterator[str]:
-    """Serve on a free loopback port until the block ends; yields the base URL once
-    /api/health answers 200. The whole process group is stopped afterwards."""
-    port = free_port()
+def running_server(env: dict[str, str], log_path: Path, *args: str,
+                   port: int | None = None) -> Iterator[str]:
+    """Serve on `port` (a free loopback port by default) until the block ends; yields the
+    base URL once /api/health answers 200. The whole process group is stopped afterwards."""
+    port = port or free_port()
     log = open(log_path, "w")  # noqa: SIM115 (closed in the finally below)
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--port", str(port), *args],

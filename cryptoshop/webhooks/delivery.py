@@ -155,17 +155,28 @@ def do_redeliver(delivery: Delivery) -> Delivery:
     return again
 
 
-def do_test_ping(webhook: Webhook) -> Delivery:
-    """Send a `ping` now, once (no retries), and log it like any delivery."""
-    ratelimit.hit("webhook:send", str(webhook.store_id))
+def _ping(webhook: Webhook, *, due: bool) -> Delivery:
     now = timezone.now()
     ping = Delivery(webhook=webhook, event_id=events.new_event_id(), event_type=events.PING,
-                    created_at=now)
+                    created_at=now, next_attempt_at=now if due else None)
     ping.body = events.body_of(ping.event_id, events.PING, now, webhook.store, webhook,
                                ping.public_id, {"message": "Test ping from CryptoShop."})
     ping.save()
+    return ping
+
+
+def do_test_ping(webhook: Webhook) -> Delivery:
+    """Send a `ping` now, once (no retries), and log it like any delivery."""
+    ratelimit.hit("webhook:send", str(webhook.store_id))
+    ping = _ping(webhook, due=False)
     record(ping, send(ping), timezone.now(), retry=False)
     return ping
+
+
+def queue_ping(webhook: Webhook) -> Delivery:
+    """A `ping` for the delivery job to send (with retries), for when the receiver may not
+    be listening yet: the demo queues one before the server it points at has started."""
+    return _ping(webhook, due=True)
 
 
 def purge_old(now: datetime | None = None) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import running_server
+from tests.servers import free_port, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,6 +56,8 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 "CRYPTOSHOP_WATCHER_POLL_SECONDS": "0",
                 # The live staff dashboard's turn: often, so its page visibly updates.
                 "CRYPTOSHOP_LIVE_DASHBOARD_SECONDS": "2",
+                # The demo webhook's queued ping goes out within a second of the start.
+                "CRYPTOSHOP_WEBHOOK_POLL_SECONDS": "1",
                 # Every browser test registers from 127.0.0.1; the per-address limit (tested
                 # in the app tier) would otherwise stop the tier after ten accounts.
                 "CRYPTOSHOP_REGISTER_LIMIT_PER_IP": "500"})
@@ -67,9 +69,12 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if started.returncode != 0:
         raise RuntimeError("regtest node did not start:\n" + started.stdout + started.stderr)
     try:
-        first = subprocess.run([sys.executable, "manage.py", "first_run"], cwd=ROOT, env=env,
+        # The port is chosen first, so the demo webhook can point at the server's receiver.
+        port = free_port()
+        first = subprocess.run([sys.executable, "manage.py", "first_run", "--base-url",
+                                f"http://127.0.0.1:{port}"], cwd=ROOT, env=env,
                                check=True, capture_output=True, text=True)
-        with running_server(env, var_dir / "server.log") as url:
+        with running_server(env, var_dir / "server.log", port=port) as url:
             base = Server(url)
             base.var_dir = var_dir
             base.first_run_output = first.stdout

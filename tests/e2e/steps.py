@@ -63,3 +63,16 @@ def new_staff(browser: Any, app_server: Any, **options: Any) -> tuple[Any, Any]:
     page.get_by_role("button", name="Turn on two-factor").click()
     page.get_by_text("recovery code", exact=False).first.wait_for()
     return context, page
+
+
+def demo_seller(browser: Any, app_server: Any, **options: Any) -> tuple[Any, Any]:
+    """The demo seller of Cold Storage Co. (its token is in first_run's output), logged in.
+    Returns the browser context (close it when done) and its page."""
+    token = re.search(r"log in with (\S+)", app_server.first_run_output)
+    assert token, app_server.first_run_output
+    context = browser.new_context(**{"viewport": DESKTOP, **options})
+    page = context.new_page()
+    page.goto(app_server + "/accounts/login/")
+    page.get_by_label("Access token").fill(token.group(1))
+    page.get_by_role("button", name="Log in").click()
+    return context, page

@@ -12,22 +12,11 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.steps import shot
+from tests.e2e.steps import demo_seller, shot
 
 pytestmark = pytest.mark.e2e
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
-
-
-def _seller(browser: Any, app_server: Any, **options: Any) -> tuple[Any, Any]:
-    token = re.search(r"log in with (\S+)", app_server.first_run_output)
-    assert token, app_server.first_run_output
-    context = browser.new_context(**{"viewport": DESKTOP, **options})
-    page = context.new_page()
-    page.goto(app_server + "/accounts/login/")
-    page.get_by_label("Access token").fill(token.group(1))
-    page.get_by_role("button", name="Log in").click()
-    return context, page
 
 
 def _register(page: Any, app_server: str) -> str:
@@ -66,7 +55,7 @@ def test_a_question_answered_live_with_javascript(browser: Any, app_server: Any,
     assert re.search(r"/messages/t_[0-9a-f]{16}/$", thread_url)
     # Wait until the page follows its room live, then the seller answers.
     buyer.locator("[data-live-indicator][data-live-state=live]").wait_for(timeout=15_000)
-    seller_context, seller = _seller(browser, app_server)
+    seller_context, seller = demo_seller(browser, app_server)
     assert seller.get_by_test_id("nav-messages").locator(".badge").inner_text() != ""
     _seller_answers(seller, app_server, subject, "Yes: GPS, Wi-Fi, Bluetooth and cellular.")
     buyer.get_by_text("Yes: GPS, Wi-Fi, Bluetooth and cellular.").wait_for(timeout=10_000)
@@ -98,7 +87,7 @@ def test_the_same_flow_without_javascript_on_a_phone(browser: Any, app_server: A
     buyer.get_by_label("Your question").fill("Does it work with USB-C phones?")
     buyer.get_by_role("button", name="Send question").click()
     buyer.get_by_text("Question sent.").wait_for()
-    seller_context, seller = _seller(browser, app_server, java_script_enabled=False)
+    seller_context, seller = demo_seller(browser, app_server, java_script_enabled=False)
     _seller_answers(seller, app_server, subject, "Both plugs are USB-C; it works.")
     seller_context.close()
     buyer.reload()

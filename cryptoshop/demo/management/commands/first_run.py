@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 
 from cryptoshop.accounts.actions import do_create_operator, do_rotate_token
 from cryptoshop.accounts.models import User
+from cryptoshop.demo.seed_webhooks import seed_webhook
 from cryptoshop.demo.wallets import DEMO_MNEMONIC, demo_wallet_count, ensure_demo_wallets
 from cryptoshop.escrow.keys import marketplace_key
 from cryptoshop.stores.models import Store
@@ -19,6 +20,11 @@ from cryptoshop.stores.models import Store
 class Command(BaseCommand):
     help = ("Create the operator account on the first run (its token is printed once) and "
             "load the demo shop (manage.py seed_demo; skipped with CRYPTOSHOP_DEMO_DATA=0).")
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--base-url", default=f"http://127.0.0.1:{os.environ.get('PORT', '8000')}",
+            help="where this server will listen (the demo webhook points at it)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         # The escrow cosigner exists from the first start (encrypted at rest), so its
@@ -45,6 +51,9 @@ class Command(BaseCommand):
             if wallets:
                 self.stdout.write(f"Demo: {wallets} store wallet(s) on regtest (watch-only).")
                 self._demo_seller()
+            if seed_webhook(options["base_url"]) is not None:
+                self.stdout.write("Demo: Cold Storage Co. sends webhooks to the demo receiver "
+                                  "(see /sell/webhooks/ as its seller).")
             if operator_created:
                 self.stdout.write(self.style.WARNING(
                     "(The operator's access token is printed above, before the demo data.)"))
