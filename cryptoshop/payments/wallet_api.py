@@ -56,7 +56,8 @@ def wallet_out(ps: PaymentSettings) -> dict[str, Any]:
             "firstAddresses": actions.first_addresses(ps), "mode": ps.mode,
             "requiredConfirmations": ps.required_confirmations,
             "invoiceMinutes": ps.invoice_minutes, "watchHours": ps.watch_hours,
-            "tolerancePercent": str(ps.tolerance_percent),
+            # Two places always (as stored), also for a value not yet read back.
+            "tolerancePercent": str(Decimal(ps.tolerance_percent).quantize(Decimal("0.01"))),
             "autoReleaseDays": ps.auto_release_days}
 
 
