@@ -29,6 +29,7 @@ def network(request: HttpRequest) -> HttpResponse:
         "source_label": netstats.fee_source_label(stats.fees.source) if stats else "",
         "max_age": settings.NETWORK_STATS_CACHE_SECONDS,
         "tiers": _tiers(stats.fees.tiers_sat_vb) if stats else [],
+        "hashrate": _hashrate(stats.hashrate_hs) if stats else "",
     }, status=503 if stats is None else 200)
 
 
@@ -38,3 +39,16 @@ _TIER_NAMES = (("nextBlock", "Next block", "~10 minutes"), ("halfHour", "Soon", 
 
 def _tiers(tiers: dict[str, int]) -> list[tuple[str, str, int]]:
     return [(label, when, tiers[key]) for key, label, when in _TIER_NAMES]
+
+
+_UNITS = ((10**18, "EH/s"), (10**15, "PH/s"), (10**12, "TH/s"), (10**9, "GH/s"),
+          (10**6, "MH/s"), (10**3, "kH/s"))
+
+
+def _hashrate(hs: int) -> str:
+    """"7,158,278 H/s (≈ 7.16 MH/s)": the exact integer, and a readable size beside it."""
+    for size, unit in _UNITS:
+        if hs >= size:
+            hundredths = hs * 100 // size
+            return f"{hs:,} H/s (≈ {hundredths // 100:,}.{hundredths % 100:02d} {unit})"
+    return f"{hs:,} H/s"

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Router
 from ninja.responses import Status
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, create_model
 
 from cryptoshop.accounts.who import api_caller
 from cryptoshop.core.api import CamelSchema, In, envelope, ok
@@ -23,14 +23,14 @@ router = Router(tags=["api keys"])
 Scope = Literal["orders:read", "listings:write", "wallet:write", "webhooks:write"]
 
 
-class KeyIn(In):
+class ApiKeyIn(In):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(max_length=60)
     scopes: list[Scope] = Field(min_length=1, max_length=4)
 
 
-class KeyOut(CamelSchema):
+class ApiKeyOut(CamelSchema):
     id: int
     name: str
     prefix: str = Field(description="the secret's first characters, to tell keys apart")
@@ -41,7 +41,7 @@ class KeyOut(CamelSchema):
     active: bool
 
 
-class KeyCreatedOut(KeyOut):
+class ApiKeyCreatedOut(ApiKeyOut):
     secret: str = Field(description="shown once: send it as `Authorization: Bearer <secret>`")
 
 
@@ -51,15 +51,20 @@ def key_out(key: StoreApiKey) -> dict[str, Any]:
             "revokedAt": key.revoked_at, "active": key.is_active}
 
 
-@router.get("", auth=account_only, response=envelope(list[KeyOut]), by_alias=True)
+# Named: envelope(list[...]) would be one more schema called "listEnvelope".
+ApiKeyListOut = create_model("ApiKeyListOut", __base__=CamelSchema, success=(bool, True),
+                             data=(list[ApiKeyOut], ...), message=(str | None, None))
+
+
+@router.get("", auth=account_only, response=ApiKeyListOut, by_alias=True)
 def list_keys(request: HttpRequest) -> dict[str, Any]:
     """Your store's API keys, newest first (revoked ones too, marked `active: false`)."""
     store = own_store(api_caller(request))
     return ok([key_out(k) for k in api_keys.keys_of(store)])
 
 
-@router.post("", auth=account_only, response={201: envelope(KeyCreatedOut)}, by_alias=True)
-def create_key(request: HttpRequest, payload: KeyIn) -> Status[dict[str, Any]]:
+@router.post("", auth=account_only, response={201: envelope(ApiKeyCreatedOut)}, by_alias=True)
+def create_key(request: HttpRequest, payload: ApiKeyIn) -> Status[dict[str, Any]]:
     """Make a key with these scopes. The secret is in this answer only: store it."""
     store = own_store(api_caller(request))
     made = api_keys.do_create_key(store, api_keys.KeyInput(payload.name, list(payload.scopes)))
@@ -67,7 +72,7 @@ def create_key(request: HttpRequest, payload: KeyIn) -> Status[dict[str, Any]]:
                           "Store the secret now: it is not shown again."))
 
 
-@router.delete("/{key_id}", auth=account_only, response=envelope(KeyOut), by_alias=True)
+@router.delete("/{key_id}", auth=account_only, response=envelope(ApiKeyOut), by_alias=True)
 def revoke_key(request: HttpRequest, key_id: int) -> dict[str, Any]:
     """Revoke a key: from now on it is refused (401)."""
     store = own_store(api_caller(request))

@@ -68,7 +68,7 @@ def test_the_api_cart_is_the_pages_cart() -> None:
 
 
 def test_checkout_from_cart() -> None:
-    owner, store = seller()
+    _owner, store = seller()
     hat = listing(store, price_sat=25_000, stock=3)
     buyer = make_account()
     call("post", "/api/cart", buyer.token, {"productId": hat.public_id, "quantity": 2})

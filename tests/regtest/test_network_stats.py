@@ -61,6 +61,7 @@ def test_stats_on_btcd_come_from_the_mempool(btcd_node: RegtestNode) -> None:
         assert page.status_code == 200
         html = page.content.decode()
         assert "the node&#x27;s mempool" in html and f">{tip.height}<" in html
+        assert "7,158,278 H/s (≈ 7.15 MH/s)" in html
         log.info("An escrow payout is planned at the mempool's ~1-hour rate")
         rate = netstats.payout_fee_rate()
         assert (rate.sat_vb, rate.source, rate.estimate_sat_vb) == (1, "mempool", 1)
