@@ -36,6 +36,19 @@ def test_node_down_is_503_with_the_reason() -> None:
     cache.clear()
 
 
+def test_a_failure_is_remembered_briefly() -> None:
+    # A down node isn't asked again by every visitor: the answer is reused for a few
+    # seconds (netstats.FAILURE_SECONDS), even though the settings changed meanwhile.
+    cache.clear()
+    with override_settings(CHAIN_BACKEND="none"):
+        first = Client().get("/api/blockchain/stats").json()["message"]
+    with override_settings(CHAIN_BACKEND="rpc", CHAIN_RPC_URL="http://127.0.0.1:1",
+                           CHAIN_RPC_USER="u", CHAIN_RPC_PASSWORD="p",
+                           CHAIN_RPC_COOKIE_FILE=""):
+        assert Client().get("/api/blockchain/stats").json()["message"] == first
+    cache.clear()
+
+
 def test_no_backend_configured() -> None:
     cache.clear()
     with override_settings(CHAIN_BACKEND="none"):
