@@ -216,8 +216,9 @@ ESCROW_FEE_WALLET = env_str("CRYPTOSHOP_ESCROW_FEE_WALLET",
                             _DEMO_FEE_WALLET if DEMO_WALLET else "")
 ESCROW_FEE_PERCENT = env_str("CRYPTOSHOP_ESCROW_FEE_PERCENT", "1")
 ESCROW_FEE_MIN_SAT = env_int("CRYPTOSHOP_ESCROW_FEE_MIN_SAT", 1000)
-# Network fee rate bounds (sat/vB) around the backend's estimate; the default is used
-# when the backend has no estimate (btcd, a young regtest chain).
+# Network fee rate bounds (sat/vB) around the node's ~1-hour estimate (estimatesmartfee, or
+# the mempool's tiers on btcd: cryptoshop/chain/netstats.py); the default is used when the
+# node can't be asked.
 ESCROW_FEE_RATE_MIN = env_int("CRYPTOSHOP_ESCROW_FEE_RATE_MIN", 1)
 ESCROW_FEE_RATE_MAX = env_int("CRYPTOSHOP_ESCROW_FEE_RATE_MAX", 200)
 ESCROW_FEE_RATE_DEFAULT = env_int("CRYPTOSHOP_ESCROW_FEE_RATE_DEFAULT", 2)
@@ -225,6 +226,9 @@ ESCROW_FEE_RATE_DEFAULT = env_int("CRYPTOSHOP_ESCROW_FEE_RATE_DEFAULT", 2)
 # these bounds) when the buyer neither released nor disputed.
 ESCROW_AUTO_RELEASE_MIN_DAYS = env_int("CRYPTOSHOP_ESCROW_AUTO_RELEASE_MIN_DAYS", 3)
 ESCROW_AUTO_RELEASE_MAX_DAYS = env_int("CRYPTOSHOP_ESCROW_AUTO_RELEASE_MAX_DAYS", 60)
+
+# /api/blockchain/stats and /network/: how long the node's figures are reused (seconds).
+NETWORK_STATS_CACHE_SECONDS = env_int("CRYPTOSHOP_NETWORK_STATS_CACHE_SECONDS", 30)
 
 # How long checkout holds stock for an unpaid order.
 ORDER_RESERVATION_MINUTES = env_int("CRYPTOSHOP_ORDER_RESERVATION_MINUTES", 30)

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic.base import RedirectView
 
 from cryptoshop.accounts.api import router as auth_router
+from cryptoshop.cart.api import router as cart_router
 from cryptoshop.catalog import views as catalog_views
 from cryptoshop.catalog.api import router as products_router
 from cryptoshop.conversations.api import router as conversations_router
@@ -20,9 +21,11 @@ from cryptoshop.orders import views as order_views
 from cryptoshop.orders.api import router as orders_router
 from cryptoshop.payments.api import bitcoin_router, blockchain_router
 from cryptoshop.payments.refund_api import router as refunds_router
+from cryptoshop.payments.wallet_api import router as wallet_router
 from cryptoshop.rates.api import router as rates_router
 from cryptoshop.reviews import api as reviews_api
 from cryptoshop.stores.api import router as sellers_router
+from cryptoshop.stores.keys_api import router as keys_router
 from cryptoshop.support.api import router as support_router
 from cryptoshop.webhooks.api import router as webhooks_router
 
@@ -36,6 +39,7 @@ api.add_router("/orders", refunds_router)
 api.add_router("/bitcoin", bitcoin_router)
 api.add_router("/blockchain", blockchain_router)
 api.add_router("/bitcoin", rates_router)
+api.add_router("/bitcoin", wallet_router)
 api.add_router("/escrow", escrow_router)
 api.add_router("/products", reviews_api.products_router)
 api.add_router("/sellers", reviews_api.sellers_router)
@@ -44,6 +48,8 @@ api.add_router("/notifications", notifications_router)
 api.add_router("", conversations_router)
 api.add_router("/support", support_router)
 api.add_router("/webhooks", webhooks_router)
+api.add_router("/keys", keys_router)
+api.add_router("/cart", cart_router)
 
 # Staff log in like everybody else (token + mandatory 2FA); the admin's password form is
 # never shown because no account has a password.

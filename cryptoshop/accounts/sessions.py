@@ -5,6 +5,8 @@ Bearer values:
   ends on logout, token rotation or account deletion, like a browser session.
 - "cs1_…" — the raw access token, accepted only for accounts *without* 2FA; otherwise
   the second factor would be pointless for API callers.
+- "csk_…" — a store API key: only endpoints declared with stores.key_auth accept one;
+  everywhere else it is refused (403) with a message that says so.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from cryptoshop.accounts import actions
 from cryptoshop.accounts.models import User
 
 SESSION_TOKEN_PREFIX = "css_"  # noqa: S105 (a format prefix, not a secret)
+STORE_KEY_PREFIX = "csk_"
 BACKEND = "cryptoshop.accounts.backends.AccessTokenBackend"
 
 
@@ -85,6 +88,9 @@ def api_user(request: HttpRequest) -> User | None:
                 raise HttpError(401, "That session token is not valid (logged out or expired).")
             request.api_session = found[1]  # type: ignore[attr-defined]
             return found[0]
+        if bearer.startswith(STORE_KEY_PREFIX):  # only endpoints of stores.key_auth take one
+            raise HttpError(403, "A store API key can't call this endpoint: use your "
+                                 "account's session token (POST /api/auth/login).")
         user = actions.user_for_token(bearer)
         if user is None or not user.is_active:
             raise HttpError(401, "That access token is not valid.")
@@ -105,7 +111,8 @@ class BearerAuth(HttpBearer):
     the `BearerAuth` scheme (`Authorization: Bearer <sessionToken>`); browser JavaScript may
     use the session cookie plus X-CSRFToken instead."""
 
-    openapi_bearerFormat = "css_… session token from /api/auth/login"
+    openapi_bearerFormat = ("css_… session token from /api/auth/login, or a csk_… store API "
+                            "key where an endpoint accepts one (docs/api.md)")
 
     def __call__(self, request: HttpRequest) -> User | None:
         return api_user(request)

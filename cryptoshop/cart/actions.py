@@ -23,13 +23,18 @@ MAX_QUANTITY = 100
 MAX_LINES = 50
 
 
+def account_cart(user: User, *, create: bool = False) -> Cart | None:
+    """The account's cart (the pages' and the API's: one cart per account)."""
+    cart = Cart.objects.filter(user=user).first()
+    if cart is None and create:
+        cart, _ = Cart.objects.get_or_create(user=user)
+    return cart
+
+
 def get_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
     user = request.user
     if user.is_authenticated:
-        cart = Cart.objects.filter(user=user).first()
-        if cart is None and create:
-            cart, _ = Cart.objects.get_or_create(user=user)
-        return cart
+        return account_cart(user, create=create)
     cart_id = request.session.get(SESSION_KEY)
     cart = Cart.objects.filter(pk=cart_id, user__isnull=True).first() if cart_id else None
     if cart is None and create:
@@ -189,6 +194,13 @@ def cart_count(cart: Cart | None) -> int:
 
 def clear_lines(cart: Cart, listing_ids: list[int]) -> None:
     cart.items.filter(listing_id__in=listing_ids).delete()
+
+
+def do_clear(cart: Cart) -> int:
+    """Empty the cart; returns how many lines went."""
+    deleted, _ = cart.items.all().delete()
+    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+    return int(deleted)
 
 
 

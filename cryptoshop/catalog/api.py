@@ -11,7 +11,7 @@ from ninja import File, Query, Router, UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
-from cryptoshop.accounts.sessions import api_auth, api_user
+from cryptoshop.accounts.sessions import api_user
 from cryptoshop.accounts.who import api_caller
 from cryptoshop.catalog import actions
 from cryptoshop.catalog.models import Listing
@@ -31,7 +31,10 @@ from cryptoshop.core.api import (
 from cryptoshop.core.images import read_upload
 from cryptoshop.core.pagination import DEFAULT_LIMIT, paginate
 from cryptoshop.stores.actions import own_store
+from cryptoshop.stores.key_auth import key_or_account
 
+# Listing changes: the seller's own credentials, or a store API key with listings:write.
+LISTINGS = key_or_account("listings:write")
 router = Router(tags=["products"])
 
 
@@ -204,7 +207,7 @@ def _input(payload: ProductIn) -> actions.ListingInput:
                                                         for s in payload.specifications])
 
 
-@router.post("", auth=api_auth, response={201: envelope(ProductOut)}, by_alias=True)
+@router.post("", auth=LISTINGS, response={201: envelope(ProductOut)}, by_alias=True)
 def create_product(request: HttpRequest, payload: ProductIn) -> Status[dict[str, Any]]:
     """Create a listing in your store (status draft by default)."""
     listing = actions.do_create_listing(own_store(api_caller(request)), _input(payload))
@@ -219,7 +222,7 @@ def get_product(request: HttpRequest, product_id: str) -> dict[str, Any]:
     return ok(product_out(listing))
 
 
-@router.put("/{product_id}", auth=api_auth, response=envelope(ProductOut), by_alias=True)
+@router.put("/{product_id}", auth=LISTINGS, response=envelope(ProductOut), by_alias=True)
 def update_product(request: HttpRequest, product_id: str, payload: ProductPatch) -> dict[str, Any]:
     """Update your listing; fields left out keep their value."""
     listing = actions.listing_for_owner(product_id, api_caller(request))
@@ -236,14 +239,14 @@ class DeleteOut(CamelSchema):
     outcome: str
 
 
-@router.delete("/{product_id}", auth=api_auth, response=envelope(DeleteOut), by_alias=True)
+@router.delete("/{product_id}", auth=LISTINGS, response=envelope(DeleteOut), by_alias=True)
 def delete_product(request: HttpRequest, product_id: str) -> dict[str, Any]:
     """Delete your listing; one with orders is hidden instead (outcome says which)."""
     listing = actions.listing_for_owner(product_id, api_caller(request))
     return ok({"outcome": actions.do_delete_listing(listing)})
 
 
-@router.post("/{product_id}/images", auth=api_auth, response={201: envelope(ImageOut)},
+@router.post("/{product_id}/images", auth=LISTINGS, response={201: envelope(ImageOut)},
              by_alias=True)
 def add_image(request: HttpRequest, product_id: str,
               file: File[UploadedFile]) -> Status[dict[str, Any]]:
@@ -256,7 +259,7 @@ def add_image(request: HttpRequest, product_id: str,
                            "height": image.height}))
 
 
-@router.delete("/{product_id}/images/{image_id}", auth=api_auth, response=envelope(DeleteOut),
+@router.delete("/{product_id}/images/{image_id}", auth=LISTINGS, response=envelope(DeleteOut),
                by_alias=True)
 def remove_image(request: HttpRequest, product_id: str, image_id: int) -> dict[str, Any]:
     listing = actions.listing_for_owner(product_id, api_caller(request))

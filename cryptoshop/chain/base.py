@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from decimal import Decimal
 
+from cryptoshop.btc.fees import MempoolEntry, hashrate_estimate, mempool_fees
 from cryptoshop.btc.networks import Network
 
 from .decode import decode_block, decode_transaction
-from .errors import NotFound
-from .values import Block, ChainTip, FeeEstimate, Transaction, TxStatus
+from .errors import ChainError, NotFound
+from .values import (
+    Block,
+    ChainTip,
+    FeeEstimate,
+    FeeTiers,
+    NetworkStats,
+    Transaction,
+    TxStatus,
+)
 
 
 class ChainBackend(ABC):
@@ -53,6 +63,22 @@ class ChainBackend(ABC):
         """A real estimate or None when the source has none (never a made-up number)."""
 
     @abstractmethod
+    def get_difficulty(self) -> Decimal: ...
+
+    @abstractmethod
+    def get_mempool_summary(self) -> tuple[int, int]:
+        """(transaction count, total vsize) of the mempool."""
+
+    def get_mempool_entries(self) -> list[MempoolEntry] | None:
+        """Every mempool transaction's fee and vsize, where the backend can list them."""
+        return None
+
+    def smart_fee_tiers(self) -> FeeTiers | None:
+        """The backend's own estimator for each of btc.fees.TARGETS, or None when it has
+        none (btcd) or can't estimate yet (a fresh regtest bitcoind)."""
+        return None
+
+    @abstractmethod
     def _tx_block_hash(self, txid: str) -> tuple[str | None, bool]:
         """(hash of the containing best-chain block or None, is it in the mempool)."""
 
@@ -85,3 +111,26 @@ class ChainBackend(ABC):
         if in_mempool:
             return TxStatus(txid, True, None, None, 0)
         raise NotFound(f"transaction {txid} is neither in the best chain nor the mempool")
+
+    def fee_tiers(self) -> tuple[FeeTiers, tuple[int, int] | None]:
+        """Fee estimates: the node's estimator where it has one, else tiers of its mempool
+        (and then the mempool's (count, vsize), already counted on the way)."""
+        smart = self.smart_fee_tiers()
+        if smart is not None:
+            return smart, None
+        entries = self.get_mempool_entries()
+        if entries is None:
+            raise ChainError("this backend gives neither fee estimates nor its mempool")
+        fees = mempool_fees(entries)
+        return FeeTiers(fees.tiers_sat_vb, "mempool", fees.percentiles_sat_vb), (
+            fees.count, fees.vsize)
+
+    def network_stats(self) -> NetworkStats:
+        """Height, difficulty, hash-rate estimate, mempool size and fee estimates."""
+        tip = self.get_tip()
+        difficulty = self.get_difficulty()
+        fees, counted = self.fee_tiers()
+        count, vsize = counted if counted is not None else self.get_mempool_summary()
+        return NetworkStats(height=tip.height, tip_hash=tip.hash, difficulty=difficulty,
+                            hashrate_hs=hashrate_estimate(difficulty), mempool_count=count,
+                            mempool_vsize=vsize, fees=fees)

@@ -15,11 +15,12 @@ import urllib.request
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
+from cryptoshop.btc.fees import TARGETS
 from cryptoshop.btc.networks import Network, get_network
 
 from .base import ChainBackend
 from .errors import ChainError, NodeUnavailable, NotFound, Rejected, WrongNetwork
-from .values import ChainTip, FeeEstimate
+from .values import ChainTip, FeeEstimate, FeeTiers
 
 log = logging.getLogger(__name__)
 
@@ -159,21 +160,31 @@ class Esplora(ChainBackend):
         return txid
 
     def estimate_fee(self, target_blocks: int) -> FeeEstimate | None:
-        data = self._json("/fee-estimates")
-        if not isinstance(data, dict) or not data:
-            return None
-        # Esplora gives targets 1-25, 144, 504, 1008: take the nearest target not slower
-        # than asked; if none, the fastest it has.
-        targets = sorted(int(k) for k in data if str(k).isdigit())
-        eligible = [t for t in targets if t <= target_blocks] or targets[:1]
-        if not eligible:
-            return None
-        chosen = eligible[-1]
-        rate = Decimal(data[str(chosen)])
-        if rate <= 0:
-            return None
-        sat_per_kvb = int((rate * 1000).to_integral_value(rounding=ROUND_CEILING))
-        return FeeEstimate(int(target_blocks), sat_per_kvb, f"esplora:{chosen}")
+        return _pick_estimate(self._json("/fee-estimates"), target_blocks)
+
+    def smart_fee_tiers(self) -> FeeTiers | None:
+        data = self._json("/fee-estimates")  # one request for every target
+        tiers: dict[str, int] = {}
+        for name, target in TARGETS.items():
+            found = _pick_estimate(data, target)
+            if found is None:
+                return None
+            tiers[name] = -(-found.sat_per_kvb // 1000)
+        return FeeTiers(tiers, "esplora")
+
+    def get_difficulty(self) -> Decimal:
+        tip_hash = self._text("/blocks/tip/hash")
+        _check_hash(tip_hash)
+        block = self._json(f"/block/{tip_hash}")
+        if not isinstance(block, dict) or block.get("difficulty") is None:
+            raise ChainError("Esplora /block: no difficulty in the answer")
+        return Decimal(block["difficulty"])
+
+    def get_mempool_summary(self) -> tuple[int, int]:
+        data = self._json("/mempool")
+        if not isinstance(data, dict):
+            raise ChainError("Esplora /mempool: expected an object")
+        return int(data.get("count", 0)), int(data.get("vsize", 0))
 
     def _tx_block_hash(self, txid: str) -> tuple[str | None, bool]:
         _check_hash(txid)
@@ -189,3 +200,20 @@ class Esplora(ChainBackend):
 def _check_hash(value: str) -> None:
     if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
         raise ChainError(f"not a block/transaction hash: {value[:80]!r}")
+
+
+def _pick_estimate(data: Any, target_blocks: int) -> FeeEstimate | None:
+    """Esplora gives targets 1-25, 144, 504, 1008 (sat/vB): take the nearest target not
+    slower than asked; if none, the fastest it has."""
+    if not isinstance(data, dict) or not data:
+        return None
+    targets = sorted(int(k) for k in data if str(k).isdigit())
+    eligible = [t for t in targets if t <= target_blocks] or targets[:1]
+    if not eligible:
+        return None
+    chosen = eligible[-1]
+    rate = Decimal(data[str(chosen)])
+    if rate <= 0:
+        return None
+    sat_per_kvb = int((rate * 1000).to_integral_value(rounding=ROUND_CEILING))
+    return FeeEstimate(int(target_blocks), sat_per_kvb, f"esplora:{chosen}")

@@ -18,11 +18,12 @@ import re
 import time
 import urllib.error
 import urllib.request
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
-from cryptoshop.btc.amounts import btc_to_sats
+from cryptoshop.btc.amounts import SATS_PER_BTC, btc_to_sats
+from cryptoshop.btc.fees import TARGETS, MempoolEntry
 from cryptoshop.btc.networks import Network, get_network
 
 from .base import ChainBackend
@@ -35,7 +36,7 @@ from .errors import (
     RPCError,
     WrongNetwork,
 )
-from .values import ChainTip, FeeEstimate, MempoolAcceptance
+from .values import ChainTip, FeeEstimate, FeeTiers, MempoolAcceptance
 
 log = logging.getLogger(__name__)
 
@@ -247,6 +248,47 @@ class BitcoinRPC(ChainBackend):
         # BTC per kvB; round up to whole sats so we never under-pay.
         sat_per_kvb = int((value * 100_000_000).to_integral_value(rounding="ROUND_CEILING"))
         return FeeEstimate(int(target_blocks), sat_per_kvb, source)
+
+    def smart_fee_tiers(self) -> FeeTiers | None:
+        """``estimatesmartfee`` for every target; None on btcd (no such method) or while
+        the node has too little data to estimate (a fresh regtest bitcoind)."""
+        tiers: dict[str, int] = {}
+        for name, target in TARGETS.items():
+            try:
+                res = self.call("estimatesmartfee", target)
+            except RPCError as exc:
+                if exc.code == RPC_METHOD_NOT_FOUND:
+                    return None
+                raise
+            rate = res.get("feerate") if isinstance(res, dict) else None
+            if rate is None or Decimal(rate) <= 0:
+                return None
+            # BTC/kvB -> sat/vB, rounded up so we never under-pay.
+            tiers[name] = int((Decimal(rate) * SATS_PER_BTC / 1000).to_integral_value(
+                rounding="ROUND_CEILING"))
+        return FeeTiers(tiers, "estimatesmartfee")
+
+    def get_difficulty(self) -> Decimal:
+        return Decimal(self.call("getdifficulty"))
+
+    def get_mempool_summary(self) -> tuple[int, int]:
+        # Core's "bytes" is the sum of vsizes. (btcd's is serialized sizes, which is why
+        # network_stats counts btcd's mempool from its entries instead.)
+        info = self.call("getmempoolinfo")
+        return int(info["size"]), int(info["bytes"])
+
+    def get_mempool_entries(self) -> list[MempoolEntry]:
+        """``getrawmempool true``: btcd gives ``fee`` (BTC) and ``vsize``; Core gives
+        ``fees.base`` and ``vsize``. Fees are rounded to whole sats (Decimal, never float)."""
+        entries = []
+        for item in (self.call("getrawmempool", True) or {}).values():
+            fee = (item.get("fees") or {}).get("base", item.get("fee"))
+            vsize = item.get("vsize") or item.get("size")
+            if fee is None or not vsize:
+                raise ChainError("getrawmempool: an entry without fee or size")
+            fee_sat = int((Decimal(fee) * SATS_PER_BTC).to_integral_value(ROUND_HALF_EVEN))
+            entries.append(MempoolEntry(fee_sat, int(vsize)))
+        return entries
 
     def test_mempool_accept(self, raw_tx_hex: str) -> MempoolAcceptance:
         """Would the node accept this transaction? (Core ≥0.17, btcd ≥0.24.)"""

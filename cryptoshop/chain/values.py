@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 
 @dataclass(frozen=True)
@@ -97,3 +98,26 @@ class MempoolAcceptance:
     reason: str | None
     vsize: int | None
     fee_sat: int | None
+
+
+@dataclass(frozen=True)
+class FeeTiers:
+    """Fee-rate estimates in whole sat/vB per target (``nextBlock``, ``halfHour``, ``hour``,
+    ``economy``; see cryptoshop.btc.fees) and where they came from: ``estimatesmartfee``
+    (the node's own estimator), ``mempool`` (tiers of the node's mempool, for nodes without
+    one, such as btcd) or ``esplora`` (the Esplora server's /fee-estimates)."""
+
+    tiers_sat_vb: dict[str, int]
+    source: str
+    percentiles_sat_vb: dict[int, int | None] | None = None
+
+
+@dataclass(frozen=True)
+class NetworkStats:
+    height: int
+    tip_hash: str
+    difficulty: Decimal
+    hashrate_hs: int  # hashes per second implied by the difficulty (btc.fees)
+    mempool_count: int
+    mempool_vsize: int
+    fees: FeeTiers

@@ -86,6 +86,9 @@ class SpendOut(CamelSchema):
     status: str
     txid: str | None
     fee_rate: int  # sat/vB (a rate, not an amount: the public name stays)
+    fee_rate_source: str | None = Field(default=None, description=(
+        "where the rate came from: estimatesmartfee, mempool (btcd: the node's mempool "
+        "tiers), esplora, or default (the node couldn't estimate)"))
     outputs: list[OutputOut]
     fee_sat: int
     psbt: str | None  # base64, only while it waits for a signature
@@ -198,6 +201,7 @@ def spend_out(spend: Spend, role: str) -> dict[str, Any]:
     return {
         "id": spend.pk, "kind": spend.kind, "signer": spend.signer, "status": spend.status,
         "txid": spend.txid or None, "feeRate": spend.fee_rate_sat_vb,
+        "feeRateSource": spend.fee_rate_source or None,
         "outputs": outputs_out(spend), "feeSat": spend.plan["fee_sat"],
         "psbt": spend.psbt if awaiting else None,
         "canSign": awaiting and may_sign(spend, role),

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from cryptoshop.chain.netstats import fee_source_label
 from cryptoshop.core.fields import EncryptedTextField
 from cryptoshop.orders.models import Order
 
@@ -151,6 +152,9 @@ class Spend(models.Model):
     psbt = models.TextField()  # base64
     unsigned_txid = models.CharField(max_length=64, db_index=True)
     fee_rate_sat_vb = models.PositiveIntegerField()
+    # Where the rate came from: estimatesmartfee, mempool (btcd: tiers of the node's
+    # mempool), esplora, or default (the node couldn't estimate); see chain/netstats.py.
+    fee_rate_source = models.CharField(max_length=20, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices,
                               default=Status.AWAITING_SIGNATURE)
     txid = models.CharField(max_length=64, blank=True)
@@ -162,6 +166,10 @@ class Spend(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    @property
+    def fee_rate_source_label(self) -> str:
+        return fee_source_label(self.fee_rate_source)
 
 
 class Dispute(models.Model):

@@ -8,7 +8,6 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from cryptoshop.btc import escrow as btc_escrow
@@ -18,6 +17,7 @@ from cryptoshop.btc.errors import BitcoinError
 from cryptoshop.btc.escrow import Escrow as EscrowScript
 from cryptoshop.btc.psbt import KeyOrigin, Outpoint, TxOutput, dust_limit, fee_for_vsize
 from cryptoshop.chain import configured
+from cryptoshop.chain.netstats import PayoutRate, payout_fee_rate
 from cryptoshop.core.errors import Conflict
 from cryptoshop.escrow.models import Escrow, EscrowCounter, Spend
 from cryptoshop.payments.addresses import take_slot
@@ -45,19 +45,6 @@ def utxo_payments(escrow: Escrow) -> list[Payment]:
     return list(Payment.objects.filter(
         invoice__order_id=escrow.order_id, invoice__script_pubkey=escrow.script_pubkey,
         state=Payment.State.CONFIRMED).order_by("txid", "vout"))
-
-
-def fee_rate_sat_vb() -> int:
-    """The backend's estimate for ~6 blocks, within the operator's bounds."""
-    low, high = settings.ESCROW_FEE_RATE_MIN, settings.ESCROW_FEE_RATE_MAX
-    rate = settings.ESCROW_FEE_RATE_DEFAULT
-    try:
-        estimate = configured.backend().estimate_fee(6)
-    except Exception:  # no backend or no estimate: the default, still within bounds
-        estimate = None
-    if estimate is not None:
-        rate = -(-estimate.sat_per_kvb // 1000)
-    return max(low, min(high, rate))
 
 
 def marketplace_fee_sat(escrow: Escrow, base_sat: int) -> int:
@@ -134,24 +121,25 @@ def _prev_tx(txid: str) -> bytes | None:
 
 
 def plan_for(escrow: Escrow, kind: str,
-             buyer_percent: int | None = None) -> tuple[btc_escrow.SpendPlan, int]:
+             buyer_percent: int | None = None) -> tuple[btc_escrow.SpendPlan, PayoutRate]:
     """The exact transaction for ``kind`` over the escrow's confirmed coins, and the fee
-    rate (sat/vB) it was planned at."""
+    rate (sat/vB, with its source) it was planned at."""
     payments = utxo_payments(escrow)
     if not payments:
         raise Conflict("The escrow holds no confirmed coins yet.")
     inputs = [btc_escrow.EscrowInput(Outpoint(p.txid, p.vout), p.value_sat, escrow.index,
                                      _prev_tx(p.txid)) for p in payments]
-    rate_sat_vb = fee_rate_sat_vb()
+    rate = payout_fee_rate()
+    rate_sat_vb = rate.sat_vb
     buyer_spk = address_to_script_pubkey(escrow.refund_address, escrow.network)
     if kind == Spend.Kind.REFUND or (kind == Spend.Kind.SPLIT and buyer_percent == 100):
         try:
-            return btc_escrow.plan_spend(inputs, [], buyer_spk, rate_sat_vb), rate_sat_vb
+            return btc_escrow.plan_spend(inputs, [], buyer_spk, rate_sat_vb), rate
         except BitcoinError as exc:
             raise Conflict(f"Cannot refund: {exc}") from exc
     percent = (0 if kind in (Spend.Kind.RELEASE, Spend.Kind.AUTO_RELEASE)
                else int(buyer_percent or 0))
-    return _plan_payout(escrow, inputs, buyer_spk, percent, rate_sat_vb), rate_sat_vb
+    return _plan_payout(escrow, inputs, buyer_spk, percent, rate_sat_vb), rate
 
 
 def _plan_payout(escrow: Escrow, inputs: list[btc_escrow.EscrowInput], buyer_spk: bytes,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from cryptoshop.accounts.models import User
 from cryptoshop.btc import escrow as btc_escrow
 from cryptoshop.btc.psbt import serialize_psbt
+from cryptoshop.chain.netstats import fee_source_label
 from cryptoshop.core.errors import Conflict, NotFound
 from cryptoshop.escrow.access import role_in, settled_spend, signer_label
 from cryptoshop.escrow.events import record
@@ -36,7 +37,7 @@ def prepare_spend(escrow: Escrow, kind: Spend.Kind, signer: str, actor: Role,
                   buyer_percent: int | None = None) -> Spend:
     """Plan ``kind`` now and store it with its unsigned PSBT; an earlier unsigned spend of
     the same kind is superseded (a signature on it is refused)."""
-    plan, rate_sat_vb = plan_for(escrow, kind, buyer_percent)
+    plan, rate = plan_for(escrow, kind, buyer_percent)
     psbt = btc_escrow.create_psbt(escrow_script(escrow), plan,
                                   output_keys=output_keys(escrow, plan))
     with transaction.atomic():
@@ -46,10 +47,11 @@ def prepare_spend(escrow: Escrow, kind: Spend.Kind, signer: str, actor: Role,
         spend = Spend.objects.create(
             escrow=escrow, kind=kind, signer=signer, plan=plan_to_json(plan, escrow.network),
             psbt=serialize_psbt(psbt), unsigned_txid=bytes(psbt.tx.txid()).hex(),
-            fee_rate_sat_vb=rate_sat_vb)
+            fee_rate_sat_vb=rate.sat_vb, fee_rate_source=rate.source)
         record(escrow, f"{kind}_prepared", actor,
                f"{describe_outputs(spend)}; network fee {plan.fee_sat} sat at "
-               f"{rate_sat_vb} sat/vB; waiting for the {signer_label(signer)}'s signature")
+               f"{rate.sat_vb} sat/vB ({fee_source_label(rate.source)}); "
+               f"waiting for the {signer_label(signer)}'s signature")
     return spend
 
 

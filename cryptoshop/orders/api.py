@@ -12,6 +12,7 @@ from pydantic import Field
 
 from cryptoshop.accounts.sessions import api_auth
 from cryptoshop.accounts.who import api_caller
+from cryptoshop.cart.actions import account_cart
 from cryptoshop.core.api import (
     CamelSchema,
     In,
@@ -23,12 +24,13 @@ from cryptoshop.core.api import (
     paged,
     paged_envelope,
 )
-from cryptoshop.core.errors import ActionError, Conflict
+from cryptoshop.core.errors import ActionError, Conflict, ValidationFailed
 from cryptoshop.core.pagination import paginate
 from cryptoshop.core.ratelimit import client_ip
 from cryptoshop.orders import actions
 from cryptoshop.orders.models import Order, OrderEvent
 from cryptoshop.orders.registry import ORDER_PAYMENT
+from cryptoshop.stores.key_auth import KeyNotAllowed, api_key_of, key_or_account
 from cryptoshop.stores.models import Store
 
 router = Router(tags=["orders"])
@@ -106,12 +108,15 @@ OrderStatus = Literal["", "pending_payment", "paid", "shipped", "completed", "ca
                       "expired", "refunded"]
 
 
-@router.get("", auth=api_auth, response=OrderListOut, by_alias=True)
+@router.get("", auth=key_or_account("orders:read"), response=OrderListOut, by_alias=True)
 def list_orders(request: HttpRequest, role: Literal["buyer", "seller"] = "buyer",
                 status: OrderStatus = "", page: Page = 1,
                 limit: Limit = 20) -> dict[str, Any]:
-    """Your orders as a buyer (default) or your store's orders (`role=seller`)."""
+    """Your orders as a buyer (default) or your store's orders (`role=seller`; a store API
+    key with `orders:read` may ask for these only)."""
     me = api_caller(request)
+    if role != "seller" and api_key_of(request) is not None:
+        raise KeyNotAllowed("A store API key reads the store's orders: add role=seller.")
     qs = actions.orders_of_buyer(me) if role == "buyer" else actions.orders_of_seller(me)
     if status:
         qs = qs.filter(status=status)
@@ -131,7 +136,10 @@ class ShippingChoiceIn(In):
 
 
 class OrderIn(In):
-    items: list[ItemIn] = Field(min_length=1, max_length=50)
+    items: list[ItemIn] = Field(default_factory=list, max_length=50, description=(
+        "what to buy; or leave it out and send fromCart: true"))
+    from_cart: bool = Field(default=False, description=(
+        "check out your cart (/api/cart) instead of `items`: the bought lines leave it"))
     shipping: list[ShippingChoiceIn] = Field(default_factory=list, max_length=50)
     shipping_address: str = Field(default="", max_length=2000)
     note: str = Field(default="", max_length=1000)
@@ -144,23 +152,39 @@ class OrdersCreatedOut(CamelSchema):
 @router.post("", auth=api_auth, response={201: envelope(OrdersCreatedOut), **errors(429)},
              by_alias=True)
 def create_orders(request: HttpRequest, payload: OrderIn) -> Status[dict[str, Any]]:
-    """Place orders for these items: one order per store, stock reserved until
-    `reservedUntil`. Give a shipping option per store selling physical goods."""
+    """Place orders for these items, or for your cart (`fromCart: true`): one order per
+    store, stock reserved until `reservedUntil`. Give a shipping option per store selling
+    physical goods."""
     me = api_caller(request)
+    if payload.from_cart == bool(payload.items):
+        raise ValidationFailed({"items": ["Give the items to buy, or fromCart: true (not "
+                                          "both)."]})
     stores = {s.public_id: s.pk for s in Store.objects.filter(
         public_id__in=[c.store_id for c in payload.shipping])}
     data = actions.CheckoutInput(
         shipping={stores[c.store_id]: c.shipping_option_id for c in payload.shipping
                   if c.store_id in stores},
         address=payload.shipping_address, note=payload.note)
-    orders = actions.do_checkout_items(me, [(i.product_id, i.quantity) for i in payload.items],
-                                       data, client_ip=client_ip(request))
+    if payload.from_cart:
+        cart = account_cart(me)
+        if cart is None:
+            raise ActionError("Your cart is empty.", code="empty_cart")
+        orders = actions.do_checkout(me, cart, data, client_ip=client_ip(request))
+    else:
+        orders = actions.do_checkout_items(
+            me, [(i.product_id, i.quantity) for i in payload.items], data,
+            client_ip=client_ip(request))
     return Status(201, ok({"orders": [order_out(o, OrderEvent.Actor.BUYER) for o in orders]}))
 
 
-@router.get("/{order_id}", auth=api_auth, response=envelope(OrderOut), by_alias=True)
+@router.get("/{order_id}", auth=key_or_account("orders:read"), response=envelope(OrderOut),
+            by_alias=True)
 def get_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
-    """Your order (as buyer or as the store's seller); anyone else's is 404."""
+    """Your order (as buyer or as the store's seller); anyone else's is 404. A store API
+    key (`orders:read`) reads its store's orders only."""
+    if api_key_of(request) is not None:
+        order = actions.order_for_seller(api_caller(request), order_id)
+        return ok(order_out(order, OrderEvent.Actor.SELLER))
     order, role = actions.order_for_party(api_caller(request), order_id)
     return ok(order_out(order, role))
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from annotated_types import MaxLen
+from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -17,9 +18,10 @@ from pydantic import Field
 from cryptoshop.accounts.sessions import api_auth
 from cryptoshop.accounts.who import api_caller
 from cryptoshop.btc.qr import qr_svg
-from cryptoshop.chain import configured
+from cryptoshop.chain import configured, netstats
 from cryptoshop.chain.errors import ChainError
 from cryptoshop.chain.errors import NotFound as TxNotFound
+from cryptoshop.chain.values import NetworkStats
 from cryptoshop.core.api import CamelSchema, In, Text, envelope, errors, ok
 from cryptoshop.core.errors import ActionError, NotFound
 from cryptoshop.core.ratelimit import client_ip
@@ -205,6 +207,59 @@ def monitor(request: HttpRequest) -> dict[str, Any]:
 
 
 def _backend_name() -> str:
-    from django.conf import settings
-
     return str(settings.CHAIN_BACKEND)
+
+
+class MempoolOut(CamelSchema):
+    count: int
+    vsize: int
+
+
+class FeesOut(CamelSchema):
+    source: str = Field(description="estimatesmartfee (the node's estimator), mempool "
+                        "(tiers of the node's mempool: btcd has no estimator) or esplora")
+    next_block_sat_vb: int
+    half_hour_sat_vb: int = Field(description="~3 blocks")
+    hour_sat_vb: int = Field(description="~6 blocks")
+    economy_sat_vb: int = Field(description="~144 blocks (a day)")
+    percentiles_sat_vb: dict[str, int | None] | None = Field(description=(
+        "mempool source only: vsize-weighted percentiles p10…p90 of the mempool's fee "
+        "rates (null values: empty mempool)"))
+
+
+class NetworkStatsOut(CamelSchema):
+    network: str
+    height: int
+    tip_hash: str
+    difficulty: str = Field(description="decimal string, as the node reports it")
+    hashrate_hs: int = Field(description="estimate: difficulty × 2^32 / 600, hashes/s")
+    mempool: MempoolOut
+    fees: FeesOut
+    max_age_seconds: int = Field(description="the figures are reused this long")
+
+
+def stats_out(stats: NetworkStats) -> dict[str, Any]:
+    tiers = stats.fees.tiers_sat_vb
+    pct = stats.fees.percentiles_sat_vb
+    return {
+        "network": configured.network(), "height": stats.height, "tipHash": stats.tip_hash,
+        "difficulty": str(stats.difficulty), "hashrateHs": stats.hashrate_hs,
+        "mempool": {"count": stats.mempool_count, "vsize": stats.mempool_vsize},
+        "fees": {"source": stats.fees.source, "nextBlockSatVb": tiers["nextBlock"],
+                 "halfHourSatVb": tiers["halfHour"], "hourSatVb": tiers["hour"],
+                 "economySatVb": tiers["economy"],
+                 "percentilesSatVb": {f"p{p}": v for p, v in pct.items()} if pct else None},
+        "maxAgeSeconds": settings.NETWORK_STATS_CACHE_SECONDS,
+    }
+
+
+@blockchain_router.get("/stats", response={200: envelope(NetworkStatsOut), **errors(503)},
+                       by_alias=True)
+def network_stats(request: HttpRequest) -> dict[str, Any]:
+    """Our node's view of the network: height, difficulty, a hash-rate estimate, mempool
+    size and fee-rate estimates with their source. Cached (`maxAgeSeconds`); 503
+    `chain_unavailable` when the node can't answer."""
+    try:
+        return ok(stats_out(netstats.network_stats()))
+    except netstats.StatsUnavailable as exc:
+        raise ChainUnavailable(str(exc)) from exc

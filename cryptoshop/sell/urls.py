@@ -2,8 +2,8 @@
 
 from django.urls import path
 
+from cryptoshop.sell import api_key_views, order_views, payout_views, review_views
 from cryptoshop.sell import listing_views as seller_views
-from cryptoshop.sell import order_views, payout_views, review_views
 from cryptoshop.sell import store_views as views
 
 app_name = "sell"
@@ -15,6 +15,8 @@ urlpatterns = [
     path("store/logo/", views.upload_logo, name="logo"),
     path("store/shipping/", views.add_shipping, name="shipping_add"),
     path("payments/", payout_views.payout_settings, name="payments"),
+    path("api-keys/", api_key_views.key_list, name="api_keys"),
+    path("api-keys/<int:key_id>/revoke/", api_key_views.key_revoke, name="api_key_revoke"),
     path("store/shipping/<int:option_id>/", views.edit_shipping, name="shipping_edit"),
     path("listings/", seller_views.listing_list, name="listings"),
     path("listings/new/", seller_views.listing_new, name="listing_new"),

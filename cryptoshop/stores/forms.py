@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from cryptoshop.core.forms_util import StyledForm
+from cryptoshop.stores.api_keys import SCOPES
 
 
 class StoreForm(StyledForm):
@@ -29,3 +30,13 @@ class ShippingForm(StyledForm):
         attrs={"placeholder": "EU, UK"}))
     cost_sat = forms.IntegerField(min_value=0, max_value=100_000_000, label="Cost (sats)")
     active = forms.BooleanField(required=False, initial=True, label="Offered")
+
+
+class ApiKeyForm(StyledForm):
+    name = forms.CharField(max_length=60, label="Name",
+                           help_text="What will use it, e.g. “stock sync script”.",
+                           widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    scopes = forms.MultipleChoiceField(
+        choices=[(scope, f"{scope} — {text}") for scope, text in SCOPES.items()],
+        label="Scopes", widget=forms.CheckboxSelectMultiple,
+        help_text="Any key may also read the payout wallet.")

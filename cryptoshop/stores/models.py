@@ -68,3 +68,29 @@ class ShippingOption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.regions})"
+
+
+class StoreApiKey(models.Model):
+    """A credential for automating one store, limited to scopes (stores/api_keys.py). Only
+    a SHA-256 of the secret is kept: the secret is 256 random bits, so a fast hash is
+    enough (nothing to brute-force), and the lookup stays one indexed query. The prefix
+    (the secret's first characters) is kept in clear so the seller can tell keys apart."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=60)
+    prefix = models.CharField(max_length=16)
+    secret_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

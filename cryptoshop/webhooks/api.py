@@ -12,7 +12,6 @@ from ninja import Router
 from ninja.responses import Status
 from pydantic import ConfigDict, Field
 
-from cryptoshop.accounts.sessions import api_auth
 from cryptoshop.accounts.who import api_caller
 from cryptoshop.core.api import (
     CamelSchema,
@@ -27,10 +26,13 @@ from cryptoshop.core.api import (
 )
 from cryptoshop.core.pagination import paginate
 from cryptoshop.stores.actions import own_store
+from cryptoshop.stores.key_auth import key_or_account
 from cryptoshop.webhooks import actions, delivery
 from cryptoshop.webhooks.models import Delivery, Webhook
 
 router = Router(tags=["webhooks"])
+# The seller's own credentials, or a store API key with webhooks:write.
+WEBHOOKS = key_or_account("webhooks:write")
 
 
 class WebhookIn(In):
@@ -113,7 +115,7 @@ def delivery_out(item: Delivery) -> dict[str, Any]:
             "createdAt": item.created_at, "attemptLog": log}
 
 
-@router.get("", auth=api_auth, response=WebhookListOut, by_alias=True)
+@router.get("", auth=WEBHOOKS, response=WebhookListOut, by_alias=True)
 def list_webhooks(request: HttpRequest) -> dict[str, Any]:
     """Your store's endpoints."""
     me = api_caller(request)
@@ -121,7 +123,7 @@ def list_webhooks(request: HttpRequest) -> dict[str, Any]:
     return ok([webhook_out(w) for w in actions.webhooks_of(me)])
 
 
-@router.post("", auth=api_auth, response={201: envelope(WebhookCreatedOut)}, by_alias=True)
+@router.post("", auth=WEBHOOKS, response={201: envelope(WebhookCreatedOut)}, by_alias=True)
 def create_webhook(request: HttpRequest, payload: WebhookIn) -> Status[dict[str, Any]]:
     """Add an endpoint: URL, events (see docs/webhooks.md), enabled, and optionally your own
     secret (16 to 200 characters; a random one otherwise). The answer has the secret."""
@@ -132,12 +134,12 @@ def create_webhook(request: HttpRequest, payload: WebhookIn) -> Status[dict[str,
     return Status(201, ok({**webhook_out(webhook), "secret": webhook.secret}))
 
 
-@router.get("/{webhook_id}", auth=api_auth, response=envelope(WebhookOut), by_alias=True)
+@router.get("/{webhook_id}", auth=WEBHOOKS, response=envelope(WebhookOut), by_alias=True)
 def get_webhook(request: HttpRequest, webhook_id: str) -> dict[str, Any]:
     return ok(webhook_out(actions.webhook_of_seller(api_caller(request), webhook_id)))
 
 
-@router.put("/{webhook_id}", auth=api_auth, response=envelope(WebhookOut), by_alias=True)
+@router.put("/{webhook_id}", auth=WEBHOOKS, response=envelope(WebhookOut), by_alias=True)
 def update_webhook(request: HttpRequest, webhook_id: str,
                    payload: WebhookPatch) -> dict[str, Any]:
     """Change an endpoint; fields left out keep their value (a `secret` replaces it)."""
@@ -150,14 +152,14 @@ def update_webhook(request: HttpRequest, webhook_id: str,
     return ok(webhook_out(actions.do_update_webhook(webhook, merged)))
 
 
-@router.delete("/{webhook_id}", auth=api_auth, response=envelope(WebhookDeletedOut), by_alias=True)
+@router.delete("/{webhook_id}", auth=WEBHOOKS, response=envelope(WebhookDeletedOut), by_alias=True)
 def delete_webhook(request: HttpRequest, webhook_id: str) -> dict[str, Any]:
     """Delete an endpoint with its delivery log."""
     actions.do_delete_webhook(actions.webhook_of_seller(api_caller(request), webhook_id))
     return ok({"deleted": True})
 
 
-@router.get("/{webhook_id}/deliveries", auth=api_auth,
+@router.get("/{webhook_id}/deliveries", auth=WEBHOOKS,
             response=paged_envelope(DeliveryOut, "DeliveryListOut"), by_alias=True)
 def list_deliveries(request: HttpRequest, webhook_id: str, page: Page = 1,
                     limit: Limit = 20) -> dict[str, Any]:
@@ -169,7 +171,7 @@ def list_deliveries(request: HttpRequest, webhook_id: str, page: Page = 1,
     return paged([delivery_out(d) for d in items], pagination)
 
 
-@router.post("/{webhook_id}/deliveries/{delivery_id}/redeliver", auth=api_auth,
+@router.post("/{webhook_id}/deliveries/{delivery_id}/redeliver", auth=WEBHOOKS,
              response={201: envelope(DeliveryOut), **errors(429)}, by_alias=True)
 def redeliver(request: HttpRequest, webhook_id: str,
               delivery_id: str) -> Status[dict[str, Any]]:
@@ -179,7 +181,7 @@ def redeliver(request: HttpRequest, webhook_id: str,
     return Status(201, ok(delivery_out(again)))
 
 
-@router.post("/{webhook_id}/test", auth=api_auth,
+@router.post("/{webhook_id}/test", auth=WEBHOOKS,
              response={200: envelope(DeliveryOut), **errors(429)}, by_alias=True)
 def test_ping(request: HttpRequest, webhook_id: str) -> dict[str, Any]:
     """Send a `ping` event now, once, and answer with its logged attempt."""
