@@ -151,6 +151,12 @@ class Spend(models.Model):
     psbt = models.TextField()  # base64
     unsigned_txid = models.CharField(max_length=64, db_index=True)
     fee_rate_sat_vb = models.PositiveIntegerField()
+    # Who gets what, read off the plan's outputs when it is made, so analytics can sum the
+    # seller's payouts and the marketplace's fee income as exact integers (the network fee
+    # is the plan's fee_sat).
+    seller_sat = models.BigIntegerField(default=0)
+    buyer_sat = models.BigIntegerField(default=0)
+    marketplace_fee_sat = models.BigIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices,
                               default=Status.AWAITING_SIGNATURE)
     txid = models.CharField(max_length=64, blank=True)
@@ -162,6 +168,8 @@ class Spend(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The analytics refresh finds payouts confirmed since its last run.
+        indexes = [models.Index(fields=["confirmed_at"], name="spend_confirmed_at")]
 
 
 class Dispute(models.Model):
@@ -178,7 +186,7 @@ class Dispute(models.Model):
     decision_note = models.TextField(blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
 
