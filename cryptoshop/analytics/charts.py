@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-WIDTH, HEIGHT = 600, 220
-PLOT_TOP, PLOT_BOTTOM, PLOT_LEFT = 24, 190, 4
-BAR_ROW = 26
+WIDTH, HEIGHT = 600, 240
+PLOT_TOP, PLOT_BOTTOM, PLOT_LEFT = 32, 204, 4
+# Horizontal bars get a narrower box, so their names stay legible on a phone.
+BARS_WIDTH, BAR_ROW = 400, 30
 
 
 def _compact(value: int) -> str:
@@ -48,8 +49,8 @@ def bars(rows: Sequence[dict[str, Any]], key: str, name_key: str) -> dict[str, A
     for i, row in enumerate(rows):
         value = int(row[key])
         name = str(row[name_key])
-        out.append({"y": i * BAR_ROW, "w": round(value * (WIDTH - 4) / top, 1), "value": value,
-                    "text": name if len(name) <= 40 else name[:39] + "…",
+        out.append({"y": i * BAR_ROW, "w": round(value * (BARS_WIDTH - 4) / top, 1),
+                    "value": value, "text": name if len(name) <= 36 else name[:35] + "…",
                     "value_text": _compact(value)})
-    return {"bars": out, "width": WIDTH, "height": max(BAR_ROW, len(out) * BAR_ROW),
+    return {"bars": out, "width": BARS_WIDTH, "height": max(BAR_ROW, len(out) * BAR_ROW),
             "row": BAR_ROW}
