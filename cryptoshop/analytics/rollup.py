@@ -69,6 +69,11 @@ def refresh(now: datetime | None = None) -> str:
         return ""
     start = local_midnight(local_date(since))
     with transaction.atomic():
+        # Several processes run the jobs: the first to lock the state row refreshes, the
+        # others find its watermark moved and leave (SQLite serializes writers anyway).
+        locked = RollupState.objects.select_for_update().get(pk=state.pk)
+        if locked.watermark != state.watermark:
+            return ""
         StoreDay.objects.filter(day__gte=start.date()).delete()
         ListingMonth.objects.filter(month__gte=month_start(start.date())).delete()
         ReleaseTime.objects.filter(day__gte=start.date()).delete()
