@@ -36,7 +36,8 @@ def orders_by_status(store: Store) -> list[dict[str, Any]]:
 def payouts(store: Store) -> list[dict[str, Any]]:
     """The store's latest payouts with their txids: escrow payouts to the seller and, for
     direct payments, the buyer's payment itself (it paid the seller's own wallet)."""
-    escrow: list[dict[str, Any]] = [{"at": s.confirmed_at or s.broadcast_at, "txid": s.txid, "sat": s.seller_sat,
+    escrow: list[dict[str, Any]] = [
+              {"at": s.confirmed_at or s.broadcast_at, "txid": s.txid, "sat": s.seller_sat,
                "order": s.escrow.order.public_id, "kind": s.get_kind_display(),
                "confirmed": s.status == Spend.Status.CONFIRMED}
               for s in Spend.objects.filter(escrow__order__store=store, seller_sat__gt=0,

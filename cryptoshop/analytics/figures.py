@@ -9,8 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from cryptoshop.analytics import current
 from cryptoshop.analytics.buckets import add_months, bucket_of, buckets, label, month_start
 from cryptoshop.analytics.facts import DAY_FIELDS
+from cryptoshop.catalog.models import Category
+from cryptoshop.stores.models import Store
+
+Days = Iterable[tuple[date, Mapping[str, int]]]
 
 TOP = 10
 COHORT_MONTHS = 12
@@ -102,3 +107,24 @@ def median(sorted_values: list[int]) -> int | None:
     if not n:
         return None
     return (sorted_values[(n - 1) // 2] + sorted_values[n // 2]) // 2
+
+
+def seller_page(store: Store, window: Window, days: Days,
+                listings: list[ListingTotal]) -> dict[str, Any]:
+    """Everything /sell/overview/ shows, from days and listing totals however obtained."""
+    return {"period": window.period, **series(window, days), **tops(listings),
+            "by_status": current.orders_by_status(store),
+            "escrow_held": current.escrow_held(store), "payouts": current.payouts(store)}
+
+
+def operator_page(window: Window, days: Days, listings: list[ListingTotal],
+                  cells: Iterable[tuple[date, date, int]], median_seconds: int | None,
+                  releases: int) -> dict[str, Any]:
+    """Everything /staff/analytics/ shows, likewise."""
+    names = dict(Category.objects.filter(id__in={t.category_id for t in listings
+                                                 if t.category_id}).values_list("id", "name"))
+    return {"period": window.period, **series(window, days), **tops(listings),
+            "categories": by_category(listings, names),
+            **buyers_and_cohorts(window.today, cells),
+            "median_release_seconds": median_seconds, "releases": releases,
+            "escrow_held": current.escrow_held()}

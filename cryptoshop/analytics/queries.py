@@ -8,18 +8,9 @@ from typing import Any
 
 from django.db.models import Max, QuerySet, Sum
 
-from cryptoshop.analytics import current
 from cryptoshop.analytics.facts import DAY_FIELDS
-from cryptoshop.analytics.figures import (
-    ListingTotal,
-    Window,
-    buyers_and_cohorts,
-    by_category,
-    series,
-    tops,
-)
+from cryptoshop.analytics.figures import ListingTotal, Window, operator_page, seller_page
 from cryptoshop.analytics.models import CohortCell, ListingMonth, ReleaseTime, StoreDay
-from cryptoshop.catalog.models import Category
 from cryptoshop.stores.models import Store
 
 
@@ -53,21 +44,12 @@ def _median_release(window: Window) -> tuple[int | None, int]:
 
 def seller_figures(store: Store, period: str, today: date) -> dict[str, Any]:
     window = Window(period, today)
-    return {"period": period, **series(window, _days(window, store)),
-            **tops(_listings(window, store)),
-            "by_status": current.orders_by_status(store),
-            "escrow_held": current.escrow_held(store), "payouts": current.payouts(store)}
+    return seller_page(store, window, _days(window, store), _listings(window, store))
 
 
 def operator_figures(period: str, today: date) -> dict[str, Any]:
     window = Window(period, today)
-    listings = _listings(window, None)
-    names = dict(Category.objects.filter(id__in={t.category_id for t in listings
-                                                 if t.category_id}).values_list("id", "name"))
     median, releases = _median_release(window)
-    cells = CohortCell.objects.values_list("cohort", "month", "buyers")
-    return {"period": period, **series(window, _days(window, None)), **tops(listings),
-            "categories": by_category(listings, names),
-            **buyers_and_cohorts(today, cells),
-            "median_release_seconds": median, "releases": releases,
-            "escrow_held": current.escrow_held()}
+    return operator_page(window, _days(window, None), _listings(window, None),
+                         CohortCell.objects.values_list("cohort", "month", "buyers"),
+                         median, releases)

@@ -8,17 +8,8 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from cryptoshop.analytics import current, facts
-from cryptoshop.analytics.figures import (
-    ListingTotal,
-    Window,
-    buyers_and_cohorts,
-    by_category,
-    median,
-    series,
-    tops,
-)
-from cryptoshop.catalog.models import Category
+from cryptoshop.analytics import facts
+from cryptoshop.analytics.figures import ListingTotal, Window, median, operator_page, seller_page
 from cryptoshop.stores.models import Store
 
 
@@ -60,20 +51,11 @@ def _cohort_cells() -> list[tuple[date, date, int]]:
 
 def seller_figures(store: Store, period: str, today: date) -> dict[str, Any]:
     window = Window(period, today)
-    return {"period": period, **series(window, _days(store)),
-            **tops(_listings(window, store)),
-            "by_status": current.orders_by_status(store),
-            "escrow_held": current.escrow_held(store), "payouts": current.payouts(store)}
+    return seller_page(store, window, _days(store), _listings(window, store))
 
 
 def operator_figures(period: str, today: date) -> dict[str, Any]:
     window = Window(period, today)
-    listings = _listings(window, None)
-    names = dict(Category.objects.filter(id__in={t.category_id for t in listings
-                                                 if t.category_id}).values_list("id", "name"))
     seconds = sorted(s for _, _, day, s in facts.release_times(None) if day >= window.first_day)
-    return {"period": period, **series(window, _days(None)), **tops(listings),
-            "categories": by_category(listings, names),
-            **buyers_and_cohorts(today, _cohort_cells()),
-            "median_release_seconds": median(seconds), "releases": len(seconds),
-            "escrow_held": current.escrow_held()}
+    return operator_page(window, _days(None), _listings(window, None), _cohort_cells(),
+                         median(seconds), len(seconds))
