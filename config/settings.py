@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "cryptoshop.support",
     "cryptoshop.monitor",
     "cryptoshop.webhooks",
+    "cryptoshop.analytics",
     "cryptoshop.sell",
     "cryptoshop.demo",
 ]
@@ -275,6 +276,9 @@ os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(METRICS_DIR))
 # The live staff dashboard (/staff/live/): how often it takes a snapshot, publishes
 # metrics:update and checks every component for alerts.
 LIVE_DASHBOARD_SECONDS = max(1, env_int("CRYPTOSHOP_LIVE_DASHBOARD_SECONDS", 10))
+# Sales analytics (/sell/overview/, /staff/analytics/): how often the rollup tables take in
+# what happened since their last refresh (docs/analytics.md).
+ANALYTICS_REFRESH_SECONDS = max(1, env_int("CRYPTOSHOP_ANALYTICS_REFRESH_SECONDS", 300))
 
 # /api/health reports "prices" only when the site configured rates explicitly.
 RATE_HEALTH = env_bool("CRYPTOSHOP_RATE_HEALTH", bool(RATE_FIXED_RATES)
@@ -317,7 +321,8 @@ MAX_REQUEST_BYTES = env_int("CRYPTOSHOP_MAX_REQUEST_MB", 90) * 1024 * 1024
 
 # --- i18n, static --------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-TIME_ZONE = "UTC"
+# The shop's time zone: dates shown and the days and months analytics count sales in.
+TIME_ZONE = env_str("CRYPTOSHOP_TIME_ZONE") or "UTC"
 USE_I18N = True
 USE_TZ = True
 

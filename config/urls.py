@@ -81,6 +81,7 @@ urlpatterns = [
     path("media/<path:path>", serve_media, name="media"),
     path("moderation/", include("cryptoshop.moderation.urls")),
     path("staff/", include("cryptoshop.monitor.urls")),
+    path("staff/", include("cryptoshop.analytics.urls")),
     path("", include("cryptoshop.reviews.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from cryptoshop.accounts.actions import do_register
+from cryptoshop.analytics import rollup
 from cryptoshop.catalog.actions import ListingInput, do_add_image, do_create_listing
 from cryptoshop.catalog.models import Category, Listing
 from cryptoshop.core.errors import ActionError, ValidationFailed
@@ -156,6 +157,9 @@ def seed() -> SeedResult:
     result.skipped += history.skipped
     seed_conversations()
     seed_support()
+    # The history's timestamps are in the past, where the periodic refresh never looks:
+    # rebuild the analytics rollups so the sales pages show their curves at once.
+    rollup.rebuild()
     logger.info("demo data: %s categories, %s stores, %s listings, %s images created",
                 result.categories, result.stores, result.listings, result.images)
     return result

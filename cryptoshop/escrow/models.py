@@ -155,6 +155,12 @@ class Spend(models.Model):
     # Where the rate came from: estimatesmartfee, mempool (btcd: tiers of the node's
     # mempool), esplora, or default (the node couldn't estimate); see chain/netstats.py.
     fee_rate_source = models.CharField(max_length=20, blank=True)
+    # Who gets what, read off the plan's outputs when it is made, so analytics can sum the
+    # seller's payouts and the marketplace's fee income as exact integers (the network fee
+    # is the plan's fee_sat).
+    seller_sat = models.BigIntegerField(default=0)
+    buyer_sat = models.BigIntegerField(default=0)
+    marketplace_fee_sat = models.BigIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices,
                               default=Status.AWAITING_SIGNATURE)
     txid = models.CharField(max_length=64, blank=True)
@@ -166,6 +172,8 @@ class Spend(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The analytics refresh finds payouts confirmed since its last run.
+        indexes = [models.Index(fields=["confirmed_at"], name="spend_confirmed_at")]
 
     @property
     def fee_rate_source_label(self) -> str:
@@ -186,7 +194,7 @@ class Dispute(models.Model):
     decision_note = models.TextField(blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
 

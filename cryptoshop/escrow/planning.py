@@ -201,6 +201,19 @@ def plan_from_json(data: dict[str, Any]) -> btc_escrow.SpendPlan:
     return btc_escrow.SpendPlan(inputs, outputs, int(data["fee_sat"]))
 
 
+def output_shares(escrow: Escrow, plan_json: dict[str, Any]) -> dict[str, int]:
+    """The plan's outputs by party (the escrow's payout, fee and refund addresses are set
+    before or during planning), for Spend.seller_sat, buyer_sat and marketplace_fee_sat."""
+    by_address = {escrow.payout_address: "seller_sat", escrow.fee_address: "marketplace_fee_sat",
+                  escrow.refund_address: "buyer_sat"}
+    shares = {"seller_sat": 0, "buyer_sat": 0, "marketplace_fee_sat": 0}
+    for out in plan_json["outputs"]:
+        party = by_address.get(out["address"]) if out["address"] else None
+        if party:
+            shares[party] += int(out["value_sat"])
+    return shares
+
+
 def outputs_out(spend: Spend) -> list[dict[str, Any]]:
     """The spend's outputs as the API and the browser wallet show them (camelCase)."""
     return [{"address": o["address"], "valueSat": o["value_sat"]}

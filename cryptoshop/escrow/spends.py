@@ -27,6 +27,7 @@ from cryptoshop.escrow.planning import (
     describe_outputs,
     escrow_script,
     output_keys,
+    output_shares,
     plan_for,
     plan_to_json,
 )
@@ -44,10 +45,12 @@ def prepare_spend(escrow: Escrow, kind: Spend.Kind, signer: str, actor: Role,
         Spend.objects.filter(escrow=escrow, kind=kind,
                              status=Spend.Status.AWAITING_SIGNATURE).update(
             status=Spend.Status.SUPERSEDED)
+        plan_json = plan_to_json(plan, escrow.network)
         spend = Spend.objects.create(
-            escrow=escrow, kind=kind, signer=signer, plan=plan_to_json(plan, escrow.network),
+            escrow=escrow, kind=kind, signer=signer, plan=plan_json,
             psbt=serialize_psbt(psbt), unsigned_txid=bytes(psbt.tx.txid()).hex(),
-            fee_rate_sat_vb=rate.sat_vb, fee_rate_source=rate.source)
+            fee_rate_sat_vb=rate.sat_vb, fee_rate_source=rate.source,
+            **output_shares(escrow, plan_json))
         record(escrow, f"{kind}_prepared", actor,
                f"{describe_outputs(spend)}; network fee {plan.fee_sat} sat at "
                f"{rate.sat_vb} sat/vB ({fee_source_label(rate.source)}); "

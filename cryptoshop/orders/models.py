@@ -57,6 +57,8 @@ class Order(models.Model):
             models.Index(fields=["buyer", "-created_at"], name="order_buyer_new"),
             models.Index(fields=["store", "status", "-created_at"], name="order_store_status"),
             models.Index(fields=["status", "reserved_until"], name="order_reservation"),
+            # The analytics refresh counts orders created since its last run.
+            models.Index(fields=["created_at"], name="order_created_at"),
         ]
 
     def __str__(self) -> str:

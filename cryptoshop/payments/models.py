@@ -103,6 +103,8 @@ class Invoice(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The analytics refresh finds invoices settled since its last run.
+        indexes = [models.Index(fields=["settled_at"], name="invoice_settled_at")]
 
     def __str__(self) -> str:
         return self.public_id
@@ -240,7 +242,7 @@ class Refund(models.Model):
     txids = models.JSONField(default=list)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["created_at", "id"]

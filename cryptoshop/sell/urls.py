@@ -2,7 +2,13 @@
 
 from django.urls import path
 
-from cryptoshop.sell import api_key_views, order_views, payout_views, review_views
+from cryptoshop.sell import (
+    api_key_views,
+    order_views,
+    overview_views,
+    payout_views,
+    review_views,
+)
 from cryptoshop.sell import listing_views as seller_views
 from cryptoshop.sell import store_views as views
 
@@ -11,6 +17,7 @@ app_name = "sell"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("open/", views.open_store, name="open"),
+    path("overview/", overview_views.overview, name="overview"),
     path("store/", views.edit_store, name="store"),
     path("store/logo/", views.upload_logo, name="logo"),
     path("store/shipping/", views.add_shipping, name="shipping_add"),

@@ -75,4 +75,5 @@ def demo_seller(browser: Any, app_server: Any, **options: Any) -> tuple[Any, Any
     page.goto(app_server + "/accounts/login/")
     page.get_by_label("Access token").fill(token.group(1))
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
     return context, page

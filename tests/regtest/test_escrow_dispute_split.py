@@ -66,6 +66,9 @@ def test_arbiter_splits_seventy_thirty(btcd_node: RegtestNode) -> None:
         assert fee > 1000  # the percentage, not the minimum, applies here
         assert spend.plan["fee_sat"] == net_fee
         assert [o["value_sat"] for o in spend.plan["outputs"]] == [buyer, seller_gross - fee, fee]
+        # Who gets what, recorded on the spend for the analytics (fee income, payouts).
+        assert (spend.buyer_sat, spend.seller_sat, spend.marketplace_fee_sat) == (
+            buyer, seller_gross - fee, fee)
         # The seller, not favoured, can't sign it.
         log.info("Only the buyer signs the split")
         with pytest.raises(Conflict, match="Nothing is waiting"):
