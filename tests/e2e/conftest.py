@@ -60,7 +60,11 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 "CRYPTOSHOP_WEBHOOK_POLL_SECONDS": "1",
                 # Every browser test registers from 127.0.0.1; the per-address limit (tested
                 # in the app tier) would otherwise stop the tier after ten accounts.
-                "CRYPTOSHOP_REGISTER_LIMIT_PER_IP": "500"})
+                "CRYPTOSHOP_REGISTER_LIMIT_PER_IP": "500",
+                # Likewise logins and 2FA codes: the tier logs in as the demo seller and as
+                # new staff many times within the limits' windows.
+                "CRYPTOSHOP_LOGIN_LIMIT_PER_IP": "500",
+                "CRYPTOSHOP_TOTP_LIMIT_PER_IP": "500"})
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env,
                    check=True, capture_output=True)
     # As `make run` does: a local regtest node, then the demo shop with regtest wallets.
