@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
 from django import forms
 
 from cryptoshop.core.forms_util import StyledForm
@@ -40,3 +43,11 @@ class ApiKeyForm(StyledForm):
         choices=[(scope, f"{scope} — {text}") for scope, text in SCOPES.items()],
         label="Scopes", widget=forms.CheckboxSelectMultiple,
         help_text="Any key may also read the payout wallet.")
+    # One random id per rendered form: a reload that sends the same POST again is
+    # recognised (sell/api_key_views.py) instead of minting a second key.
+    form_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("form_id", secrets.token_urlsafe(16))

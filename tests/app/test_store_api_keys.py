@@ -184,3 +184,32 @@ def test_seller_page_creates_shows_once_and_revokes() -> None:
     revoke = client.post(f"/sell/api-keys/{key.pk}/revoke/",
                          {"csrfmiddlewaretoken": csrf_from(again)})
     assert revoke.status_code == 302 and not StoreApiKey.objects.get().is_active
+
+
+def test_reloading_the_page_that_shows_a_new_key_does_not_mint_another() -> None:
+    """The browser's reload of the answer to the create form sends the same POST again:
+    it is recognised by the form's id, and the seller is sent to the list instead."""
+    owner, _ = seller()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner.user)
+    page = client.get("/sell/api-keys/").content.decode()
+    form_id = re.search(r'name="form_id" value="([^"]+)"', page)
+    assert form_id, "the create form carries no id"
+    sent = {"csrfmiddlewaretoken": csrf_from(page), "name": "stock sync",
+            "scopes": ["orders:read"], "form_id": form_id.group(1)}
+    first = client.post("/sell/api-keys/", sent)
+    assert first.status_code == 200 and "csk_" in first.content.decode()
+    fresh_id = re.search(r'name="form_id" value="([^"]+)"', first.content.decode())
+    assert fresh_id and fresh_id.group(1) != form_id.group(1)  # the next form is a new one
+    again = client.post("/sell/api-keys/", sent, follow=True)
+    assert again.redirect_chain == [("/sell/api-keys/", 302)]
+    secret = re.search(r'id="new-key-secret"[^>]*>(csk_[^<]+)</textarea>',
+                       first.content.decode())
+    assert secret and "already sent" in again.content.decode()
+    assert secret.group(1) not in again.content.decode()  # not shown again
+    assert StoreApiKey.objects.count() == 1
+    # A form refused for a bad value may be corrected and sent with the same id.
+    bad = client.post("/sell/api-keys/", {**sent, "form_id": fresh_id.group(1), "scopes": []})
+    assert bad.status_code == 400
+    good = client.post("/sell/api-keys/", {**sent, "form_id": fresh_id.group(1)})
+    assert good.status_code == 200 and StoreApiKey.objects.count() == 2
