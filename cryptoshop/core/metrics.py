@@ -16,7 +16,7 @@ import hmac
 import ipaddress
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from django.conf import settings
@@ -52,12 +52,12 @@ RATE_LIMIT_REFUSALS = Counter("cryptoshop_rate_limit_refusals",
 WEBHOOK_DELIVERIES = Counter("cryptoshop_webhook_deliveries",
                              "Webhook delivery attempts", ["event", "outcome"])
 
-# name -> function returning {label value: number}; e.g. payments adds invoices by state.
-GAUGE_FAMILIES: dict[str, tuple[str, str, Callable[[], dict[str, float]]]] = {}
+# name -> function returning {label value: count}; e.g. payments adds invoices by state.
+GAUGE_FAMILIES: dict[str, tuple[str, str, Callable[[], Mapping[str, int]]]] = {}
 
 
 def register_gauge_family(name: str, documentation: str, label: str,
-                          read: Callable[[], dict[str, float]]) -> None:
+                          read: Callable[[], Mapping[str, int]]) -> None:
     """A gauge whose values are read (from the database) at scrape time."""
     GAUGE_FAMILIES[name] = (documentation, label, read)
 

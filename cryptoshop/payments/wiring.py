@@ -42,10 +42,10 @@ def _watch() -> object:
     return None
 
 
-def _invoices_by_state() -> dict[str, float]:
-    counts = dict.fromkeys(Invoice.Status.values, 0.0)
+def _invoices_by_state() -> dict[str, int]:
+    counts = dict.fromkeys(Invoice.Status.values, 0)
     for row in Invoice.objects.values("status").annotate(n=Count("pk")):
-        counts[row["status"]] = float(row["n"])
+        counts[row["status"]] = int(row["n"])
     return counts
 
 

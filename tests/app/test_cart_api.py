@@ -4,24 +4,14 @@ account can't see or touch another's cart."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
 from django.test import Client
 
 from cryptoshop.cart.models import Cart
+from tests.api_calls import bearer_call as call
 from tests.factories import add_to_cart, listing, make_account, seller
 
 pytestmark = pytest.mark.django_db
-
-
-def call(method: str, url: str, token: str, body: Any = None) -> Any:
-    headers = {"Authorization": f"Bearer {token}"}
-    do = getattr(Client(), method)
-    if body is None:
-        return do(url, headers=headers)
-    return do(url, data=json.dumps(body), content_type="application/json", headers=headers)
 
 
 def test_add_list_change_remove_clear() -> None:

@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 
 from cryptoshop.stores.models import StoreApiKey
+from tests.api_calls import bearer_call as call
 from tests.app.conftest import csrf_from
 from tests.factories import (
     Account,
@@ -24,14 +25,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def call(method: str, url: str, bearer: str, body: Any = None) -> Any:
-    headers = {"Authorization": f"Bearer {bearer}"}
-    do = getattr(Client(), method)
-    if body is None:
-        return do(url, headers=headers)
-    return do(url, data=json.dumps(body), content_type="application/json", headers=headers)
 
 
 def make_key(owner: Account, *scopes: str, name: str = "script") -> dict[str, Any]:

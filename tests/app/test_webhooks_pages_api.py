@@ -13,6 +13,7 @@ from django.test import Client
 from cryptoshop.webhooks import actions, delivery
 from cryptoshop.webhooks.models import Delivery, Webhook
 from cryptoshop.webhooks.signing import verify_signature
+from tests.api_calls import bearer_call
 from tests.app.conftest import csrf_from
 from tests.factories import Account, make_account, make_order, seller
 from tests.webhook_receiver import webhook_receiver
@@ -32,11 +33,7 @@ def form_post(client: Client, url: str, data: dict[str, Any], page: str) -> Any:
 
 
 def api(method: str, url: str, acct: Account, body: Any = None) -> Any:
-    headers = {"Authorization": f"Bearer {acct.token}"}
-    call = getattr(Client(), method)
-    if body is None:
-        return call(url, headers=headers)
-    return call(url, data=json.dumps(body), content_type="application/json", headers=headers)
+    return bearer_call(method, url, acct.token, body)
 
 
 def test_seller_adds_edits_tests_and_deletes_an_endpoint_through_the_pages() -> None:
