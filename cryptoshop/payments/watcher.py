@@ -117,7 +117,7 @@ class Watcher:
                             tip.height + 1):
             block = self.backend.get_block(height)
             with transaction.atomic():
-                self._apply_transactions(block.transactions, touched, height=block.height,
+                self.apply_batch(block.transactions, touched, height=block.height,
                                          block_hash=block.hash)
                 WatchedBlock.objects.update_or_create(height=block.height,
                                                       defaults={"hash": block.hash})
@@ -171,7 +171,7 @@ class Watcher:
             self._seen_mempool.clear()
         return undone
 
-    def _apply_transactions(self, txs: Iterable[Transaction], touched: set[int], *,
+    def apply_batch(self, txs: Iterable[Transaction], touched: set[int], *,
                             height: int | None, block_hash: str) -> int:
         """One batch (a block, or new mempool transactions), inside the caller's
         transaction: a handful of queries whatever its size and the open invoices."""
@@ -204,7 +204,7 @@ class Watcher:
                 break  # the rest is fetched next poll
             txs = [decode_transaction(raw) for raw in raws.values()]
             with transaction.atomic():
-                found += self._apply_transactions(txs, touched, height=None, block_hash="")
+                found += self.apply_batch(txs, touched, height=None, block_hash="")
             self._seen_mempool.update(raws)
         return found, listed
 
