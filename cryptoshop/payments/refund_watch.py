@@ -50,8 +50,10 @@ def apply(txs: Sequence[Transaction], network: str, touched: set[int], *,
     spent_by = {outpoint: (txid, refund_id) for txid, refund_id, inputs in pending
                 for outpoint in inputs}
     watched = watched_refunds((o.script_pubkey for tx in txs for o in tx.outputs), network, now)
+    if not spent_by and not watched:
+        return 0  # the usual case: no refund pending nor paid in this batch
     for tx in txs:
-        for txin in tx.inputs:
+        for txin in tx.inputs if spent_by else ():
             other = spent_by.get(f"{txin.prev_txid}:{txin.prev_vout}")
             if other is not None and other[0] != tx.txid:
                 RefundPayment.objects.filter(txid=other[0], state=PaymentState.MEMPOOL).update(

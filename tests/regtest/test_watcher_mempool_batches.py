@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.regtest, pytest.mark.django_db]
 def test_mempool_batches_and_a_bounded_seen_set(btcd_node: RegtestNode) -> None:
     with rpc_settings(btcd_node):
         shop = open_shop(btcd_node, price_sat=21_000)
+        btcd_node.mine(5)  # a mature coin for each payment below
         shop.poll()
         log.info("The buyer pays; three unrelated payments wait in the mempool too")
         paid = btcd_node.fund(shop.invoice.address, 21_000)
