@@ -9,7 +9,8 @@ rest bulk-inserted with SQL (a mix of new, expired and settled invoices, as a bu
 real btcd regtest node (started here; blocks up to 4 MB) for:
 
 - an idle poll (nothing new; median of 5);
-- a block of --noise (4,000) unrelated transactions, never seen in the mempool;
+- a block of --noise (4,000) unrelated transactions, never seen in the mempool (the first
+  poll, then the best of 2 replays of the same block, reported);
 - a block paying --payments (200) invoices never seen unconfirmed (each settles: 1 conf);
 - a mempool poll that first sees --payments more payments plus as many unrelated txs;
 - the block that confirms those.
@@ -124,6 +125,7 @@ def fill_to(target: int, order_id: int, rnd: random.Random) -> int:
 def stage(node: RegtestNode, watcher: Any, open_invoices: int, invoices: list[Any],
           coins: list[Any], noise: int, rnd: random.Random) -> list[Figure]:
     from cryptoshop.payments import applying
+    from cryptoshop.payments.models import WatchedBlock, WatcherState
 
     backend = watcher.backend
     figures: list[Figure] = []
@@ -161,6 +163,16 @@ def stage(node: RegtestNode, watcher: Any, open_invoices: int, invoices: list[An
             raise RuntimeError(f"{result.blocks} block(s) applied, {expect_blocks} expected")
         return elapsed
 
+    def replayed(height: int) -> float:
+        """The same block applied again (as after a crash: idempotent), once the node is
+        done with it: the first poll can meet btcd still busy indexing 4,000 txs."""
+        best = float("inf")
+        for _ in range(2):
+            WatcherState.objects.filter(name="chain").update(cursor_height=height - 1)
+            WatchedBlock.objects.filter(height=height).delete()
+            best = min(best, timed_poll(1))
+        return best
+
     def block(label: str, payments: int) -> None:
         [block_hash] = node.mine(1)
         if node.rpc.get_mempool_txids():
@@ -168,6 +180,10 @@ def stage(node: RegtestNode, watcher: Any, open_invoices: int, invoices: list[An
         poll_s = timed_poll(1)
         effects_s = effects[0]
         height = backend.get_block_height(block_hash)
+        if not payments:
+            first_s, poll_s = poll_s, replayed(height)
+            log(f"  (first poll of that block {first_s * 1000:.1f} ms; best of 2 replays "
+                f"{poll_s * 1000:.1f} ms)")
         txs, size, decode_s, fetch_s = _block_floor(backend, height)
         figures.append(Figure(open_invoices, label, txs, payments, poll_s, decode_s, fetch_s,
                               effects_s))
