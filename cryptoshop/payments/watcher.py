@@ -7,6 +7,10 @@ that says it was applied; payments are keyed by (txid, vout); invoice states are
 recomputed from the payments, never incremented. So a restart after SIGKILL replays at
 most the block in flight, and replaying is harmless.
 
+Scale: a poll never loads the open invoices. A block's (or the mempool's new) output
+scripts are looked up by index in batches (matching.py), its payments and events written
+in bulk, and only the invoices whose state can have changed are recomputed (recompute).
+
 One leader: every poll first renews a lease row with a conditional UPDATE; a second worker
 (or web process) whose lease attempt fails does nothing."""
 
