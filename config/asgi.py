@@ -10,6 +10,7 @@ and the body limit stay asynchronous, in the same one process.
 
 import os
 import warnings
+from typing import Any
 
 import socketio
 from a2wsgi import WSGIMiddleware
@@ -21,17 +22,20 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # static file. They are small local files read in a thread: the warning is noise here.
 warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous")
 
-django_app = get_wsgi_application()  # sets Django up: import app code only after this
+# Any: Django's and a2wsgi's type stubs spell the WSGI and ASGI callables differently.
+django_app: Any = get_wsgi_application()  # sets Django up: import app code only after this
 
 from django.conf import settings  # noqa: E402
 
 from cryptoshop.core.body_limit import BodyLimitMiddleware, WholeChunkedBody  # noqa: E402
 from cryptoshop.realtime.server import on_shutdown, on_startup, sio  # noqa: E402
 
+django_threads: Any = WSGIMiddleware(django_app, workers=settings.WEB_THREADS)
+
 # The body limit counts bytes as they arrive (413 once over), in front of everything.
 application = BodyLimitMiddleware(socketio.ASGIApp(
     sio,
-    other_asgi_app=WholeChunkedBody(WSGIMiddleware(django_app, workers=settings.WEB_THREADS)),
+    other_asgi_app=WholeChunkedBody(django_threads),
     socketio_path="socket.io",
     # Lifespan (serve.py runs uvicorn with lifespan="on") lets the bus find this loop.
     on_startup=on_startup,
