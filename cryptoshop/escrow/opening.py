@@ -19,9 +19,9 @@ from cryptoshop.core.errors import ActionError, invalid
 from cryptoshop.escrow import keys
 from cryptoshop.escrow.events import notify_parties, record
 from cryptoshop.escrow.models import Escrow, Role
-from cryptoshop.escrow.planning import next_index, utxo_payments
+from cryptoshop.escrow.planning import next_index
 from cryptoshop.orders.models import Order
-from cryptoshop.payments.models import Invoice, PaymentSettings
+from cryptoshop.payments.models import Invoice, Payment, PaymentSettings
 
 
 def fee_bps() -> int:
@@ -113,13 +113,29 @@ def _script_for_keys(buyer: str, seller: str, market: str) -> EscrowScript:
                           code="escrow_keys_invalid") from exc
 
 
-def on_invoice_settled(invoice: Invoice) -> None:
-    """The escrow invoice is paid and confirmed: the escrow is funded with those coins."""
-    escrow = Escrow.objects.filter(order_id=invoice.order_id,
-                                   status=Escrow.Status.AWAITING_PAYMENT).first()
-    if escrow is None:
+def on_invoices_settled(invoices: list[Invoice]) -> None:
+    """INVOICES_SETTLED: each escrow invoice that settled funds its escrow with its
+    confirmed coins. The escrows among a block's settled invoices and their coins are read
+    in two queries (direct-mode invoices cost nothing more); each escrow funded is then
+    recorded and its buyer told, one escrow at a time."""
+    escrows = list(Escrow.objects.filter(
+        order_id__in={i.order_id for i in invoices}, status=Escrow.Status.AWAITING_PAYMENT)
+        .select_related("order__store__owner", "order__buyer"))
+    if not escrows:
         return
-    funded_sat = sum(p.value_sat for p in utxo_payments(escrow))
+    # What planning.utxo_payments counts: confirmed payments to the escrow's own script.
+    scripts = {e.order_id: e.script_pubkey for e in escrows}
+    funded: dict[int, int] = dict.fromkeys(scripts, 0)
+    for order_id, script, value_sat in Payment.objects.filter(
+            invoice__order_id__in=list(scripts), state=Payment.State.CONFIRMED).values_list(
+                "invoice__order_id", "invoice__script_pubkey", "value_sat"):
+        if scripts[order_id] == script:
+            funded[order_id] += value_sat
+    for escrow in escrows:
+        _fund(escrow, funded[escrow.order_id])
+
+
+def _fund(escrow: Escrow, funded_sat: int) -> None:
     Escrow.objects.filter(pk=escrow.pk).update(status=Escrow.Status.FUNDED,
                                                funded_sat=funded_sat)
     escrow.status, escrow.funded_sat = Escrow.Status.FUNDED, funded_sat

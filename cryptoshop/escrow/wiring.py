@@ -11,10 +11,10 @@ from cryptoshop.core.jobs import register_chain_job
 from cryptoshop.escrow import keys
 from cryptoshop.escrow.access import role_in
 from cryptoshop.escrow.models import Dispute, Escrow, Role
-from cryptoshop.escrow.opening import check_open_escrow, do_open_escrow, on_invoice_settled
+from cryptoshop.escrow.opening import check_open_escrow, do_open_escrow, on_invoices_settled
 from cryptoshop.escrow.settlement import settle_broadcast_spends
 from cryptoshop.orders.models import Order
-from cryptoshop.payments.registry import ESCROW_MODE, INVOICE_SETTLED
+from cryptoshop.payments.registry import ESCROW_MODE, INVOICES_SETTLED
 from cryptoshop.realtime.rooms import register_room_authorizer
 
 
@@ -60,7 +60,7 @@ def _settle() -> object:
 
 def install() -> None:
     ESCROW_MODE.provide(_EscrowMode())
-    INVOICE_SETTLED.add(on_invoice_settled)
+    INVOICES_SETTLED.add(on_invoices_settled)
     THREAD_ARBITER.add(_thread_arbiter)
     THREAD_HELD.add(_held_by_disputes)
     register_chain_job("escrow_settle", _settle, max(2, settings.WATCHER_POLL_SECONDS))

@@ -3,6 +3,8 @@ badge) and pushed live to the account's open pages."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,19 +26,44 @@ def payload_of(notice: Notification) -> dict[str, Any]:
             "read": notice.read, "createdAt": notice.created_at.isoformat()}
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One notice to store and push (see do_notify)."""
+
+    user: User
+    kind: str
+    title: str
+    message: str = ""
+    url: str = ""
+    severity: str = Notification.Severity.INFO
+    extra: dict[str, str] | None = None
+    live: bool = True
+
+
 def do_notify(user: User, kind: str, title: str, message: str = "", *, url: str = "",
               severity: str = Notification.Severity.INFO, extra: dict[str, str] | None = None,
               live: bool = True) -> Notification:
     """Store a notice for `user` and, once the transaction commits, send it to their open
     pages as a `notification` event (unless `live` is off: the caller already pushes its
     own event to those pages, as escrow does with `escrow:updated`)."""
-    notice = Notification.objects.create(user=user, kind=kind[:40], title=title[:120],
-                                         text=(message or title)[:300], severity=severity,
-                                         url=url[:200])
-    if live:
-        publish(user_room(user.public_id), "notification", {**payload_of(notice),
-                                                            **(extra or {})})
+    [notice] = do_notify_many([Notice(user, kind, title, message, url, severity, extra, live)])
     return notice
+
+
+def do_notify_many(notices: Sequence[Notice]) -> list[Notification]:
+    """do_notify() for many notices in one INSERT (the orders a block's payments settle)."""
+    rows = [Notification(user=n.user, kind=n.kind[:40], title=n.title[:120],
+                         text=(n.message or n.title)[:300], severity=n.severity,
+                         url=n.url[:200]) for n in notices]
+    if len(rows) == 1:
+        rows[0].save()  # one row: a plain INSERT
+    elif rows:
+        Notification.objects.bulk_create(rows)  # ids come back (RETURNING) for the payload
+    for notice, row in zip(notices, rows, strict=True):
+        if notice.live:
+            publish(user_room(notice.user.public_id), "notification",
+                    {**payload_of(row), **(notice.extra or {})})
+    return rows
 
 
 def notices_of(user: User, *, unread_only: bool = False) -> QuerySet[Notification]:

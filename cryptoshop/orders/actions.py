@@ -21,9 +21,9 @@ from cryptoshop.catalog.actions import do_delete_listing
 from cryptoshop.catalog.models import Listing
 from cryptoshop.core import ratelimit
 from cryptoshop.core.errors import ActionError, Conflict, NotFound, ValidationFailed
-from cryptoshop.orders import notices
+from cryptoshop.orders import history
 from cryptoshop.orders.models import Order, OrderEvent, OrderItem
-from cryptoshop.orders.registry import ORDER_STATUS_CHANGED
+from cryptoshop.orders.paying import do_mark_paid_many
 from cryptoshop.stores.models import ShippingOption
 
 logger = logging.getLogger(__name__)
@@ -42,15 +42,10 @@ class CheckoutInput:
 
 def _event(order: Order, to_status: str, role: str, actor: User | None, note: str = "",
            from_status: str | None = None, *, notify: bool = True) -> None:
-    """Every change of an order goes through here: its history row, `order:updated` to
-    both parties' pages, and the notices that go with a status change (notices.py)."""
-    OrderEvent.objects.create(order=order, from_status=from_status or "", to_status=to_status,
-                              actor_role=role, actor=actor, note=note[:500])
-    notices.publish_updated(order)
-    if to_status != from_status:
-        ORDER_STATUS_CHANGED.call_each(order, from_status or "", to_status)
-    if notify and to_status != from_status:
-        notices.notify_change(order, from_status or "", to_status, role)
+    """Every change of an order goes through history.py: its history row, `order:updated`
+    to both parties' pages, and the notices that go with a status change (notices.py)."""
+    history.record_changes([history.Change(order, to_status, role, actor, note, from_status,
+                                           notify)])
 
 
 def check_checkout(user: User, groups: list[StoreGroup], data: CheckoutInput) -> None:
@@ -196,34 +191,9 @@ def do_cancel(order: Order, actor: User, *, role: str, reason: str = "") -> Orde
 
 def do_mark_paid(order: Order, *, note: str = "Payment settled") -> bool:
     """Called by the payments layer when the invoice settles: commits the reserved stock
-    and counts the sale. Idempotent: a second call does nothing."""
-    with transaction.atomic():
-        # Two conditional transitions, so we know which state the payment found.
-        was_expired = False
-        if not _transition(order, (OrderStatus.PENDING_PAYMENT,), OrderStatus.PAID, Actor.SYSTEM,
-                           None, note):
-            if not _transition(order, (OrderStatus.EXPIRED,), OrderStatus.PAID, Actor.SYSTEM, None,
-                               note):
-                return False
-            was_expired = True
-        if was_expired:
-            # Paid after the reservation lapsed: take the stock again if it is still there;
-            # if not, say so plainly — the seller must refund or restock.
-            short = []
-            for item in order.items.filter(listing__isnull=False).select_related("listing"):
-                if item.listing is None or item.listing.stock is None:
-                    continue
-                if not Listing.objects.filter(pk=item.listing.pk, stock__gte=item.quantity).update(
-                        stock=F("stock") - item.quantity):
-                    short.append(item.title)
-            if short:
-                _event(order, OrderStatus.PAID, Actor.SYSTEM, None,
-                       "Paid after the reservation expired; no longer in stock: "
-                       + ", ".join(short), from_status=OrderStatus.PAID)
-        for item in order.items.filter(listing__isnull=False):
-            Listing.objects.filter(pk=item.listing_id or 0).update(
-                sold_count=F("sold_count") + item.quantity)
-    return True
+    and counts the sale. Idempotent: a second call does nothing. (A block's worth at once:
+    paying.do_mark_paid_many.)"""
+    return bool(do_mark_paid_many([(order, note)]))
 
 
 def do_mark_shipped(order: Order, seller: User, note: str) -> Order:

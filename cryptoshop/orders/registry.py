@@ -33,7 +33,9 @@ ORDER_PAYMENT: Slot[OrderPayment] = Slot("the order's payment", provided_by="cry
 # HTML ("" for nothing), shown in order below the items.
 ORDER_SECTIONS: Hooks[Callable[[HttpRequest, Order, str], str]] = Hooks("order page sections")
 
-# Called with (order, from_status, to_status) on every status change ("" as from_status when
-# the order is placed), inside the change's transaction. The webhooks app queues its
-# deliveries here, so they commit or roll back with the change.
-ORDER_STATUS_CHANGED: Hooks[Callable[[Order, str, str], None]] = Hooks("order status changed")
+# Called with a list of (order, from_status, to_status), one per status change ("" as
+# from_status when the order is placed), inside the changes' transaction: one call for a
+# single change, one for all the orders a block's payments mark paid. The webhooks app
+# queues its deliveries here (in one INSERT), so they commit or roll back with the change.
+ORDER_STATUS_CHANGES: Hooks[Callable[[list[tuple[Order, str, str]]], None]] = Hooks(
+    "order status changes")

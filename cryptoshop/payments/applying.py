@@ -13,12 +13,9 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from cryptoshop.notifications.actions import do_notify
-from cryptoshop.orders import actions as order_actions
-from cryptoshop.orders.models import Order
 from cryptoshop.payments import state
-from cryptoshop.payments.models import Invoice, InvoiceEvent
-from cryptoshop.payments.registry import INVOICE_SETTLED, INVOICE_STATUS_CHANGED
+from cryptoshop.payments.effects import StatusChange, status_effects
+from cryptoshop.payments.models import Invoice, InvoiceEvent, OutputState, Payment
 from cryptoshop.realtime import publish
 
 _STATE_FIELDS = ["status", "paid_sat", "confirmed_sat", "paid_partial", "paid_over",
@@ -84,11 +81,9 @@ class _Change:
     old_confirmed_sat: int
 
 
-def _recomputed(invoice: Invoice, tip_height: int, now: datetime) -> _Change | None:
+def _recomputed(invoice: Invoice, seen: list[state.SeenPayment], tip_height: int,
+                now: datetime) -> _Change | None:
     """Set the invoice's new state in memory (not saved); None when nothing changed."""
-    seen = [state.SeenPayment(value_sat=p.value_sat, seen_at=p.seen_at,
-                              height=p.block_height, rbf=p.rbf, counts=p.counts)
-            for p in invoice.payments.all()]
     new = state.compute(amount_sat=invoice.amount_sat, tolerance_percent=invoice.tolerance_percent,
                         required_confirmations=invoice.required_confirmations,
                         expires_at=invoice.expires_at, now=now, tip_height=tip_height,
@@ -120,36 +115,59 @@ def _event_of(change: _Change) -> Event:
                  detail=f"confirmed {invoice.confirmed_sat} sat")
 
 
-def _status_effects(change: _Change) -> None:
-    invoice = change.invoice
-    if invoice.status != change.old_status:
-        INVOICE_STATUS_CHANGED.call_each(invoice, change.old_status, invoice.status)
-        _order_effects(invoice, change.old_status, invoice.status)
+def _seen(payments: Iterable[Payment]) -> list[state.SeenPayment]:
+    return [state.SeenPayment(value_sat=p.value_sat, seen_at=p.seen_at,
+                              height=p.block_height, rbf=p.rbf, counts=p.counts)
+            for p in payments]
+
+
+def _seen_by_invoice(invoice_ids: list[int]) -> dict[int, list[state.SeenPayment]]:
+    """The payments of many invoices in one plain query (a prefetch_related builds a
+    queryset per invoice, which costs more than the rows)."""
+    counting = (OutputState.MEMPOOL, OutputState.CONFIRMED)
+    seen: dict[int, list[state.SeenPayment]] = {pk: [] for pk in invoice_ids}
+    for invoice_id, value_sat, seen_at, height, rbf, output_state in (
+            Payment.objects.filter(invoice_id__in=invoice_ids).order_by().values_list(
+                "invoice_id", "value_sat", "seen_at", "block_height", "rbf", "state")):
+        seen[invoice_id].append(state.SeenPayment(value_sat=value_sat, seen_at=seen_at,
+                                                  height=height, rbf=rbf,
+                                                  counts=output_state in counting))
+    return seen
+
+
+def _status_effects(changes: list[_Change]) -> None:
+    """The effects outside the invoice (effects.py) of those changes that moved its
+    status, all at once."""
+    status_effects([StatusChange(c.invoice, c.old_status) for c in changes
+                    if c.invoice.status != c.old_status])
 
 
 def apply_state(invoice: Invoice, tip_height: int, *, now: Any = None) -> bool:
     """Recompute the invoice from its payments; store and announce any change."""
-    change = _recomputed(invoice, tip_height, now or timezone.now())
+    change = _recomputed(invoice, _seen(invoice.payments.all()), tip_height,
+                         now or timezone.now())
     if change is None:
         return False
     invoice.save(update_fields=_STATE_FIELDS)
     record_many([_event_of(change)])
-    _status_effects(change)
+    _status_effects([change])
     return True
 
 
 def apply_states(invoices: Iterable[Invoice], tip_height: int, *, now: datetime,
                  tick_processing: bool) -> list[Invoice]:
-    """apply_state for many invoices (their payments and orders prefetched) in one UPDATE
-    and one INSERT of events; the order effects of a status change (notices, the order
-    marked paid, hooks) still run per invoice that changed status. With
+    """apply_state for many invoices (their orders' buyer and store owner selected with
+    them): their payments read in one query, one UPDATE, one INSERT of events, and the
+    effects of the status changes (effects.py) in a few queries for all of them. With
     `tick_processing` (a new block arrived) every unchanged invoice still confirming gets
     its "confirmation_update" event, as the pay page counts confirmations from it.
     Returns the invoices that changed. Run inside the caller's transaction."""
+    invoices = list(invoices)
+    payments = _seen_by_invoice([i.pk for i in invoices])
     changes: list[_Change] = []
     events: list[Event] = []
     for invoice in invoices:
-        change = _recomputed(invoice, tip_height, now)
+        change = _recomputed(invoice, payments[invoice.pk], tip_height, now)
         if change is not None:
             changes.append(change)
             events.append(_event_of(change))
@@ -158,8 +176,7 @@ def apply_states(invoices: Iterable[Invoice], tip_height: int, *, now: datetime,
                                 detail=f"tip {tip_height}"))
     _save_states([c.invoice for c in changes])
     record_many(events)
-    for change in changes:
-        _status_effects(change)
+    _status_effects(changes)
     return [c.invoice for c in changes]
 
 
@@ -175,44 +192,3 @@ def _save_states(invoices: list[Invoice]) -> None:
              ops.adapt_datetimefield_value(i.settled_at), i.pk) for i in invoices]
     with connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", rows)  # noqa: S608
-
-
-def _order_effects(invoice: Invoice, old: str, new: str) -> None:
-    order = invoice.order
-    if new == Invoice.Status.PROCESSING:
-        _tell_buyer(order, "payment_detected", "Payment seen",
-                    f"Your payment for order {order.public_id} is on the network; it counts "
-                    f"once it has {invoice.required_confirmations} confirmation"
-                    f"{'s' if invoice.required_confirmations != 1 else ''}.", "info")
-    if new == Invoice.Status.SETTLED:
-        for hook in INVOICE_SETTLED:
-            hook(invoice)
-        note = "Payment settled" + (" (paid after the invoice expired)" if invoice.paid_late
-                                    else "")
-        escrow = invoice.slot_id is None
-        if order_actions.do_mark_paid(order, note=note):
-            do_notify(
-                order.store.owner, "order_paid", "Order paid",
-                url=f"/sell/orders/{order.public_id}/", severity="success",
-                message=f"Order {order.public_id} is paid ({invoice.amount_sat:,} sats"
-                     + (", held in escrow until the buyer releases" if escrow else "") + ")"
-                     + (" — paid late, check stock" if invoice.paid_late else "") + ".",
-                extra={"orderId": order.public_id})
-            if not escrow:  # an escrow buyer hears "escrow funded" from the escrow app
-                _tell_buyer(order, "payment_confirmed", "Payment confirmed",
-                            f"Order {order.public_id} is paid; the seller ships next.",
-                            "success")
-        else:
-            order.refresh_from_db(fields=["status"])
-            _tell_buyer(order, "payment_confirmed", "Payment confirmed",
-                        f"Your payment for order {order.public_id} confirmed, but the order "
-                        f"is {order.get_status_display().lower()}: ask the seller to "
-                        "refund it.", "warning")
-    # An invoice that expires unpaid changes nothing here: the order's own reservation
-    # clock releases the stock.
-
-
-def _tell_buyer(order: Order, kind: str, title: str, message: str, severity: str) -> None:
-    if order.buyer is not None:
-        do_notify(order.buyer, kind, title, message, severity=severity,
-                  url=f"/orders/{order.public_id}/pay/", extra={"orderId": order.public_id})

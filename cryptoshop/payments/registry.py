@@ -37,10 +37,13 @@ class EscrowMode(Protocol):
 
 ESCROW_MODE: Slot[EscrowMode] = Slot("the escrow payment mode", provided_by="cryptoshop.escrow")
 
-# Called with each invoice that settles (inside the watcher's transaction).
-INVOICE_SETTLED: Hooks[Callable[[Invoice], None]] = Hooks("invoice settled")
+# Called once per application of the chain (a block, a poll's recompute) with every
+# invoice that settled in it, inside the watcher's transaction: the escrow app funds the
+# escrows among them. A list, so a listener does its work in a few queries per block.
+INVOICES_SETTLED: Hooks[Callable[[list[Invoice]], None]] = Hooks("invoices settled")
 
-# Called with (invoice, old status, new status) whenever an invoice's status changes (inside
-# the watcher's transaction); the webhooks app queues invoice.* deliveries here.
-INVOICE_STATUS_CHANGED: Hooks[Callable[[Invoice, str, str], None]] = Hooks(
-    "invoice status changed")
+# Called once per application with a list of (invoice, old status, new status), one per
+# invoice whose status changed (inside the watcher's transaction); the webhooks app queues
+# invoice.* deliveries here, in one INSERT.
+INVOICE_STATUS_CHANGES: Hooks[Callable[[list[tuple[Invoice, str, str]]], None]] = Hooks(
+    "invoice status changes")

@@ -252,8 +252,7 @@ def recompute(touched: set[int], tip_height: int, *, new_blocks: bool,
     with transaction.atomic():
         for chunk in matching.chunks(sorted(ids)):
             invoices = (Invoice.objects.filter(pk__in=chunk)
-                        .select_related("order__buyer", "order__store__owner")
-                        .prefetch_related("payments"))
+                        .select_related("order__buyer", "order__store__owner"))
             changed += [i.public_id for i in applying.apply_states(
                 invoices, tip_height, now=now, tick_processing=new_blocks)]
     return changed

@@ -77,45 +77,62 @@ def body_of(event_id: str, event_type: str, at: datetime, store: Store, webhook:
     }, separators=(",", ":"), sort_keys=False)
 
 
-def listeners(store: Store, event_type: str) -> list[Webhook]:
-    # A store has a handful of endpoints: filtered here, not with a JSON query that
-    # SQLite can't run.
-    return [w for w in Webhook.objects.filter(store=store, enabled=True)
-            if event_type in w.events]
-
-
 def enqueue(store: Store, event_type: str, data: dict[str, Any]) -> list[Delivery]:
     """One Delivery per enabled endpoint of `store` that chose `event_type`, due now."""
-    hooks = listeners(store, event_type)
-    if not hooks:
+    return enqueue_many([(store, event_type, data)])
+
+
+def enqueue_many(events: list[tuple[Store, str, dict[str, Any]]]) -> list[Delivery]:
+    """enqueue() for many (store, event type, data) events: the stores' endpoints read in
+    one query and the deliveries written in one INSERT (a block settling 200 invoices)."""
+    if not events:
         return []
-    now, event_id = timezone.now(), new_event_id()
-    made = []
-    # A savepoint: a failure here must not poison the caller's transaction (PostgreSQL
-    # refuses every statement after an error until the rollback).
-    with transaction.atomic():
-        for webhook in hooks:
+    hooks: dict[int, list[Webhook]] = {}
+    # A store has a handful of endpoints: their events filtered here, not with a JSON
+    # query that SQLite can't run.
+    for webhook in Webhook.objects.filter(store_id__in={s.pk for s, _, _ in events},
+                                          enabled=True):
+        hooks.setdefault(webhook.store_id, []).append(webhook)
+    now = timezone.now()
+    made: list[Delivery] = []
+    for store, event_type, data in events:
+        event_id = new_event_id()
+        for webhook in hooks.get(store.pk, []):
+            if event_type not in webhook.events:
+                continue
             delivery = Delivery(webhook=webhook, event_id=event_id, event_type=event_type,
                                 next_attempt_at=now, created_at=now)
             delivery.body = body_of(event_id, event_type, now, store, webhook,
                                     delivery.public_id, data)
-            delivery.save()
             made.append(delivery)
+    if not made:
+        return []
+    # A savepoint: a failure here must not poison the caller's transaction (PostgreSQL
+    # refuses every statement after an error until the rollback).
+    with transaction.atomic():
+        if len(made) == 1:
+            made[0].save()
+        else:
+            Delivery.objects.bulk_create(made)
     return made
 
 
-def on_order_status(order: Order, from_status: str, to_status: str) -> None:
-    event_type = ORDER_EVENTS.get(to_status)
-    if to_status == "pending_payment" and from_status:
-        return  # only a new order is "created"
-    if event_type is not None:
-        enqueue(order.store, event_type, order_object(order, from_status))
+def on_order_statuses(changes: list[tuple[Order, str, str]]) -> None:
+    """ORDER_STATUS_CHANGES: an order.* event per change that is one."""
+    events = []
+    for order, from_status, to_status in changes:
+        event_type = ORDER_EVENTS.get(to_status)
+        if to_status == "pending_payment" and from_status:
+            continue  # only a new order is "created"
+        if event_type is not None:
+            events.append((order.store, event_type, order_object(order, from_status)))
+    enqueue_many(events)
 
 
-def on_invoice_status(invoice: Invoice, old: str, new: str) -> None:
-    event_type = INVOICE_EVENTS.get(new)
-    if event_type is not None:
-        enqueue(invoice.order.store, event_type, invoice_object(invoice, old))
+def on_invoice_statuses(changes: list[tuple[Invoice, str, str]]) -> None:
+    """INVOICE_STATUS_CHANGES: an invoice.* event per change that is one."""
+    enqueue_many([(invoice.order.store, INVOICE_EVENTS[new], invoice_object(invoice, old))
+                  for invoice, old, new in changes if new in INVOICE_EVENTS])
 
 
 def on_escrow_event(escrow: Escrow, kind: str) -> None:

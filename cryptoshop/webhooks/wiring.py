@@ -6,8 +6,8 @@ from django.conf import settings
 
 from cryptoshop.core.jobs import register_job
 from cryptoshop.escrow.registry import ESCROW_EVENT
-from cryptoshop.orders.registry import ORDER_STATUS_CHANGED
-from cryptoshop.payments.registry import INVOICE_STATUS_CHANGED
+from cryptoshop.orders.registry import ORDER_STATUS_CHANGES
+from cryptoshop.payments.registry import INVOICE_STATUS_CHANGES
 from cryptoshop.webhooks import delivery, events
 
 
@@ -22,8 +22,8 @@ def _purge() -> object:
 
 
 def install() -> None:
-    ORDER_STATUS_CHANGED.add(events.on_order_status)
-    INVOICE_STATUS_CHANGED.add(events.on_invoice_status)
+    ORDER_STATUS_CHANGES.add(events.on_order_statuses)
+    INVOICE_STATUS_CHANGES.add(events.on_invoice_statuses)
     ESCROW_EVENT.add(events.on_escrow_event)
     register_job("deliver_webhooks", settings.WEBHOOK_POLL_SECONDS, _deliver)
     register_job("purge_webhook_deliveries", 6 * 3600, _purge)

@@ -1,7 +1,8 @@
 """The watcher's block application costs the same number of queries whatever the number
-of payments in the block and of open invoices (no node: the block's transactions are
-built as values and applied with Watcher.apply_batch, then the invoices recomputed as a
-poll does)."""
+of payments in the block and of open invoices, including what the invoices that settle
+do to their orders (marked paid, stock and sales counted, notices, webhooks): no node, the
+block's transactions are built as values and applied with Watcher.apply_batch, then the
+invoices recomputed as a poll does."""
 
 from __future__ import annotations
 
@@ -10,11 +11,17 @@ import secrets
 import pytest
 from django.db import transaction
 
+from cryptoshop.catalog.models import Listing
 from cryptoshop.chain import configured
 from cryptoshop.chain.values import Transaction, TxIn, TxOut
+from cryptoshop.notifications.models import Notification
+from cryptoshop.orders.models import Order, OrderEvent, OrderItem
 from cryptoshop.payments import actions as pay
 from cryptoshop.payments.models import Invoice, InvoiceEvent, Payment, WatcherState
 from cryptoshop.payments.watcher import Watcher, recompute
+from cryptoshop.webhooks import actions as hooks
+from cryptoshop.webhooks.events import EVENT_TYPES
+from cryptoshop.webhooks.models import Delivery
 from tests.factories import make_account, make_order, payout, seller, seller_tpub
 from tests.queries import assert_database_query_count
 
@@ -22,6 +29,8 @@ pytestmark = pytest.mark.django_db
 HEIGHT = 200
 # apply_batch on a block of payments to invoices seen before, then recompute (listed below).
 BLOCK_QUERIES = 16
+# A block whose payments settle their invoices at once, with every effect (listed below).
+SETTLE_QUERIES = 34
 
 
 @pytest.fixture(autouse=True)
@@ -40,10 +49,13 @@ def _configured_but_unreachable_node(settings) -> None:  # type: ignore[no-untyp
 _wallets = iter(range(300, 10_000))
 
 
-def _invoices(count: int) -> list[Invoice]:
-    """`count` open invoices of one direct store needing 2 confirmations."""
+def _invoices(count: int, *, confirmations: int = 2, webhook: bool = False) -> list[Invoice]:
+    """`count` open invoices of one direct store needing `confirmations`."""
     _, store = seller(f"Store {secrets.token_hex(3)}")
-    payout(store, seller_tpub(next(_wallets)), confirmations=2)
+    payout(store, seller_tpub(next(_wallets)), confirmations=confirmations)
+    if webhook:
+        hooks.do_create_webhook(store, hooks.WebhookInput(url="http://127.0.0.1:9/hooks",
+                                                          events=list(EVENT_TYPES)))
     buyer = make_account()
     return [pay.do_create_invoice(make_order(buyer.user, store), buyer.user, client_ip="x")
             for _ in range(count)]
@@ -91,3 +103,42 @@ def test_a_block_costs_the_same_queries_for_5_or_50_payments(payments: int,
     assert InvoiceEvent.objects.filter(kind="confirmation_update",
                                        invoice__in=paid).count() == payments
     assert Invoice.objects.filter(status=Invoice.Status.PROCESSING).count() == payments
+
+
+@pytest.mark.parametrize("payments", [5, 50])
+def test_a_block_settling_orders_costs_the_same_queries_for_5_or_50(payments: int) -> None:
+    """The effects of settling — orders marked paid, sales counted, their history, the
+    seller's and buyer's notices, order.paid and invoice.settled webhooks — go in batches:
+    were any of them done one order at a time again, 50 orders would cost more queries
+    than 5 and this fails."""
+    watcher = Watcher(configured.backend(), "regtest")
+    paid = _invoices(payments, confirmations=1, webhook=True)
+    orders = [inv.order for inv in paid]
+    txs = [_tx([(inv.script_pubkey, inv.amount_sat)]) for inv in paid]
+    Delivery.objects.all().delete()
+    with assert_database_query_count(SETTLE_QUERIES):
+        # The block: as above, with 1 bulk insert of the new payments instead of the
+        # update to mined. Recompute: as above, with 1 (executemany) update of the
+        # invoices before the events; then the stores' webhooks and 1 insert of the
+        # invoice.settled deliveries (a savepoint); the escrows among the orders; the
+        # orders to mark paid (a savepoint), 1 update, 1 insert of their history, the
+        # webhooks and 1 insert of the order.paid deliveries (a savepoint), the orders'
+        # items, 1 (executemany) update of the sales counts; 1 insert of the notices.
+        changed = _apply(watcher, txs, HEIGHT)
+    assert len(changed) == payments
+    assert set(Order.objects.filter(pk__in=[o.pk for o in orders]).values_list(
+        "status", flat=True)) == {Order.Status.PAID}
+    assert OrderEvent.objects.filter(order__in=orders, to_status=Order.Status.PAID).count() \
+        == payments
+    assert sorted(Delivery.objects.values_list("event_type", flat=True)) == sorted(
+        ["invoice.settled", "order.paid"] * payments)
+    assert Notification.objects.filter(kind="order_paid").count() == payments
+    assert Notification.objects.filter(kind="payment_confirmed").count() == payments
+    assert set(Listing.objects.filter(pk__in=OrderItem.objects.filter(
+        order__in=orders).values("listing_id")).values_list("sold_count", flat=True)) == {1}
+    # Replayed (a restart mid-block): nothing changes, nothing is told twice.
+    assert _apply(watcher, txs, HEIGHT) == []
+    assert Delivery.objects.count() == 2 * payments
+    assert Notification.objects.filter(kind="order_paid").count() == payments
+    assert set(Listing.objects.filter(pk__in=OrderItem.objects.filter(
+        order__in=orders).values("listing_id")).values_list("sold_count", flat=True)) == {1}
