@@ -145,11 +145,11 @@ def stage(node: RegtestNode, watcher: Any, open_invoices: int, invoices: list[An
     effects = [0.0]
     status_effects = applying._status_effects
 
-    def timed_effects(change: Any) -> None:
-        # The per-order side effects of a status change, timed apart from the watcher's
-        # own work: orders, notifications, webhooks and escrow run them one order at a time.
+    def timed_effects(changes: Any) -> None:
+        # The side effects of the status changes (orders, notices, webhooks, escrow; all
+        # of one application at once, effects.py), timed apart from the watcher's own work.
         started = time.perf_counter()
-        status_effects(change)
+        status_effects(changes)
         effects[0] += time.perf_counter() - started
 
     applying._status_effects = timed_effects  # type: ignore[assignment]

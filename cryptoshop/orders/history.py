@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptoshop.accounts.models import User
+from cryptoshop.core.bulk import insert_rows
 from cryptoshop.orders import notices
 from cryptoshop.orders.models import Order, OrderEvent
 from cryptoshop.orders.registry import ORDER_STATUS_CHANGES
@@ -36,7 +37,7 @@ def record_changes(changes: Sequence[Change]) -> None:
     if len(rows) == 1:
         rows[0].save()
     else:
-        OrderEvent.objects.bulk_create(rows)
+        insert_rows(rows)  # nobody reads their ids
     for change in changes:
         notices.publish_updated(change.order)
     moved = [c for c in changes if c.to_status != c.from_status]

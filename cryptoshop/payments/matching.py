@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from cryptoshop.chain.values import Transaction, TxOut
+from cryptoshop.core.bulk import insert_rows
 from cryptoshop.payments.applying import Event, record_many
 from cryptoshop.payments.models import Invoice, Payment
 
@@ -88,7 +89,7 @@ def record_payments(txs: Sequence[Transaction], network: str, touched: set[int],
                      block_hash=block_hash, seen_at=now,
                      inputs=[f"{i.prev_txid}:{i.prev_vout}" for i in tx.inputs])
              for tx, out, invoice_id in hits if (tx.txid, out.n) not in known]
-    Payment.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=CHUNK)
+    insert_rows(fresh, ignore_conflicts=True)
     touched.update(p.invoice_id for p in fresh)
     if height is None:
         return len(fresh)
@@ -102,11 +103,16 @@ def record_payments(txs: Sequence[Transaction], network: str, touched: set[int],
     return len(hits)
 
 
+_EVENT_FIELDS = ("public_id", "address", "status", "paid_sat", "amount_sat", "order__public_id")
+
+
 def _announce_mined(hits: list[tuple[Transaction, TxOut, int]], height: int) -> None:
     invoices: dict[int, Invoice] = {}
     for chunk in chunks(sorted({invoice_id for _, _, invoice_id in hits})):
+        # Only what the events show (record_many): a block's invoices and orders
+        # loaded whole cost more than the rest of its payments' work.
         invoices.update((i.pk, i) for i in Invoice.objects.filter(pk__in=chunk)
-                        .select_related("order"))
+                        .select_related("order").only(*_EVENT_FIELDS))
     record_many(Event(invoices[invoice_id], "transaction_mined", txid=tx.txid,
                       detail=f"{out.value_sat} sat in block {height}")
                 for tx, out, invoice_id in hits)

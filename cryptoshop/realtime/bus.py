@@ -66,6 +66,9 @@ class _LocalServer:
 
 
 _local: _LocalServer | None = None
+# One encoder for every event: json.dumps(cls=…) would build one per call (a block's
+# payments publish a few thousand events).
+_ENCODER = DjangoJSONEncoder(separators=(",", ":"))
 _warned: set[str] = set()
 
 
@@ -161,7 +164,7 @@ def _prepare(room: str, event: str, data: dict[str, Any]) -> dict[str, Any] | No
     if event not in KNOWN_EVENTS and event != CONTROL_EVENT and event not in _warned:
         _warned.add(event)
         logger.info("live event name %r is not one of %s", event, sorted(KNOWN_EVENTS))
-    text = json.dumps(data, cls=DjangoJSONEncoder, separators=(",", ":"))
+    text = _ENCODER.encode(data)
     if len(text) > MAX_PAYLOAD_BYTES:
         logger.warning("live event %s to %s: payload of %d bytes is too big, dropped",
                        event, room, len(text))
