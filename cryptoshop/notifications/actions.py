@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from cryptoshop.accounts.models import User
+from cryptoshop.core.bulk import insert_returning_ids
 from cryptoshop.core.errors import NotFound
 from cryptoshop.notifications.models import Notification
 from cryptoshop.realtime import publish
@@ -57,8 +58,8 @@ def do_notify_many(notices: Sequence[Notice]) -> list[Notification]:
                          url=n.url[:200]) for n in notices]
     if len(rows) == 1:
         rows[0].save()  # one row: a plain INSERT
-    elif rows:
-        Notification.objects.bulk_create(rows)  # ids come back (RETURNING) for the payload
+    else:
+        insert_returning_ids(rows)  # the ids go in the live payloads
     for notice, row in zip(notices, rows, strict=True):
         if notice.live:
             publish(user_room(notice.user.public_id), "notification",
