@@ -31,6 +31,8 @@ HEIGHT = 200
 BLOCK_QUERIES = 16
 # A block whose payments settle their invoices at once, with every effect (listed below).
 SETTLE_QUERIES = 34
+# New payments seen in the mempool, with their effects (notices, webhooks).
+MEMPOOL_QUERIES = 20
 
 
 @pytest.fixture(autouse=True)
@@ -142,3 +144,22 @@ def test_a_block_settling_orders_costs_the_same_queries_for_5_or_50(payments: in
     assert Notification.objects.filter(kind="order_paid").count() == payments
     assert set(Listing.objects.filter(pk__in=OrderItem.objects.filter(
         order__in=orders).values("listing_id")).values_list("sold_count", flat=True)) == {1}
+
+
+@pytest.mark.parametrize("payments", [5, 50])
+def test_the_mempool_costs_the_same_queries_for_5_or_50_payments(payments: int) -> None:
+    """New unconfirmed payments turn their invoices "processing": the buyers' notices and
+    the invoice.processing webhooks go in batches too."""
+    watcher = Watcher(configured.backend(), "regtest")
+    paid = _invoices(payments, webhook=True)
+    txs = [_tx([(inv.script_pubkey, inv.amount_sat)]) for inv in paid]
+    with assert_database_query_count(MEMPOOL_QUERIES):
+        # The batch (a savepoint): pending refund payments, refund lookup by script,
+        # pending payments (double-spends), invoice lookup by script, known payments, 1
+        # insert of the payments. Recompute: the due invoices, then (a savepoint) the
+        # invoices with orders, their payments, 1 update of the invoices, 1 insert of the
+        # events, the stores' webhooks and 1 insert of the deliveries (a savepoint), 1
+        # insert of the buyers' notices.
+        assert len(_apply(watcher, _noise(30) + txs, None)) == payments
+    assert Notification.objects.filter(kind="payment_detected").count() == payments
+    assert Delivery.objects.filter(event_type="invoice.processing").count() == payments
