@@ -13,7 +13,8 @@ import pytest
 
 from cryptoshop.chain.regtest import RegtestNode
 from tests.regtest.node_steps import log, open_shop, rpc_settings, worker_env
-from tests.regtest.push_steps import Relay, running_worker, wait_for_payment
+from tests.regtest.push_steps import running_worker, wait_for_payment
+from tests.tcp_relay import Relay
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db(transaction=True)]
 POLL_S = 3.0
