@@ -15,7 +15,9 @@ from urllib.parse import urlsplit, urlunsplit
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from .errors import RPCError
 from .push import BLOCK, TRANSACTION, Backoff, Notification, PushListener
+from .rpc import RPC_METHOD_NOT_FOUND, BitcoinRPC
 
 BLOCK_METHODS = frozenset({"blockconnected", "blockdisconnected", "filteredblockconnected",
                            "filteredblockdisconnected"})
@@ -35,6 +37,18 @@ def ws_url(rpc_url: str) -> str:
     if scheme is None:
         raise ValueError(f"not an RPC URL: {rpc_url!r}")
     return urlunsplit((scheme, parts.netloc.rsplit("@", 1)[-1], "/ws", "", ""))
+
+
+def is_btcd(rpc: BitcoinRPC) -> bool:
+    """Whether the JSON-RPC node is btcd (else Bitcoin Core): btcd answers ``version``
+    with its API version, Core has no such method."""
+    try:
+        answer = rpc.call("version")
+    except RPCError as exc:
+        if exc.code == RPC_METHOD_NOT_FOUND:
+            return False
+        raise
+    return isinstance(answer, dict) and "btcdjsonrpcapi" in answer
 
 
 def parse_message(text: str | bytes) -> Notification | None:

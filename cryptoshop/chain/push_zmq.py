@@ -17,6 +17,7 @@ import zmq
 from zmq.utils.monitor import recv_monitor_message
 
 from .push import BLOCK, TRANSACTION, Backoff, Notification, PushListener
+from .rpc import BitcoinRPC
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,12 @@ def parse_frames(frames: list[bytes]) -> ZmqMessage | None:
     detail = body.hex() if topic == b"hashblock" else ""
     return ZmqMessage(topic.decode(), Notification(kind, detail),
                       struct.unpack("<I", seq)[0])
+
+
+def node_endpoints(rpc: BitcoinRPC) -> list[str]:
+    """Where bitcoind publishes what we follow (``getzmqnotifications``; empty when it was
+    started without -zmqpubhashblock / -zmqpubrawtx)."""
+    return endpoints_from_node(rpc.call("getzmqnotifications"))
 
 
 def endpoints_from_node(notifications: Iterable[dict[str, object]]) -> list[str]:

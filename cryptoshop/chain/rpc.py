@@ -200,21 +200,6 @@ class BitcoinRPC(ChainBackend):
         """The HTTP Authorization value (btcd's websocket takes the same credentials)."""
         return self._auth_header()
 
-    def node_kind(self) -> str:
-        """"btcd" or "bitcoind", for push notifications (websocket or ZMQ): btcd answers
-        ``version`` with its API version, Core has no such method."""
-        try:
-            answer = self.call("version")
-        except RPCError as exc:
-            if exc.code == RPC_METHOD_NOT_FOUND:
-                return "bitcoind"
-            raise
-        return "btcd" if isinstance(answer, dict) and "btcdjsonrpcapi" in answer else "bitcoind"
-
-    def zmq_notifications(self) -> list[dict[str, Any]]:
-        """bitcoind's ``getzmqnotifications``: the ZMQ endpoints it publishes on (empty
-        when it was started without -zmqpub* options)."""
-        return list(self.call("getzmqnotifications"))
 
     def get_tip(self) -> ChainTip:
         best = str(self.call("getbestblockhash"))

@@ -23,8 +23,8 @@ from cryptoshop.chain import configured
 from cryptoshop.chain.base import ChainBackend
 from cryptoshop.chain.errors import ChainError
 from cryptoshop.chain.push import Notification, PushListener
-from cryptoshop.chain.push_btcd import BtcdListener
-from cryptoshop.chain.push_zmq import ZmqListener, endpoints_from_node
+from cryptoshop.chain.push_btcd import BtcdListener, is_btcd
+from cryptoshop.chain.push_zmq import ZmqListener, node_endpoints
 from cryptoshop.chain.rpc import BitcoinRPC
 from cryptoshop.core.jobs import wake_chain_jobs
 from cryptoshop.core.metrics import (
@@ -85,11 +85,9 @@ def _build(backend: ChainBackend) -> PushListener | None:
         _push.unavailable = "this backend has no push (Esplora): polling only"
         return None
     try:
-        kind = backend.node_kind()
-        if kind == "btcd":
+        if is_btcd(backend):
             return BtcdListener(backend.url, backend.auth_header, _wake)
-        endpoints = settings.CHAIN_ZMQ_ENDPOINTS or endpoints_from_node(
-            backend.zmq_notifications())
+        endpoints = settings.CHAIN_ZMQ_ENDPOINTS or node_endpoints(backend)
     except ChainError as exc:
         _push.unavailable = f"could not ask the node: {exc}"
         return None
