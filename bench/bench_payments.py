@@ -4,16 +4,20 @@ Starts its own regtest node (btcd from tools/bin, built by scripts/build-btcd.sh
 missing; bitcoind when it is on PATH) and throwaway SQLite databases under a temporary
 CRYPTOSHOP_VAR_DIR, and measures, each figure against a baseline taken in the same run:
 
-1. Broadcast → ``payment_detected`` latency, end to end on the real server
-   (``manage.py serve`` with the demo shop of ``first_run``, its in-process watcher polling
-   every --poll-seconds): a buyer places an order and takes a payment address over the JSON
-   API, a Socket.IO client logged in with that session subscribes to ``order-{id}``, the
-   node broadcasts the payment and the clock stops when the event arrives. A random pause
-   before each broadcast spreads the broadcasts over the poll cycle. Also the
-   block-mined → ``payment_confirmed`` latency. Baselines: the configured poll interval, and
-   a trivial publish → receive round trip through the same server and socket (the
-   CRYPTOSHOP_TEST_HOOKS=1 publish endpoint, published from a background thread like the
-   watcher does).
+1. Broadcast → ``payment_detected`` latency in the browser, end to end on real servers
+   (``manage.py serve`` with the demo shop of ``first_run``, the watcher in the web
+   process polling every --poll-seconds): two servers on the same node, one hearing the
+   node push (btcd's websocket, ADR 17), the other reaching the node through a relay
+   (tests/tcp_relay.py) that cuts the websocket, so its watcher falls back to the poll.
+   Payments alternate between them. For each, a buyer orders and takes a payment address
+   over the JSON API, the order's pay page is opened in headless Chromium with the buyer's
+   session cookie, and once live.js has joined its rooms the node broadcasts the payment;
+   the clock stops when the page's own socket receives ``payment_detected`` (and, second
+   figure, when live.js has redrawn the status: it waits 150 ms for a burst to settle,
+   then fetches the fragment). A random pause before each broadcast spreads them over the
+   poll cycle. Also block mined → ``payment_confirmed`` in the page. Baselines: the poll
+   interval, and a publish → receive round trip through the same server and socket (the
+   CRYPTOSHOP_TEST_HOOKS=1 publish endpoint, a python-socketio client).
 2. Invoices created per second through ``payments.actions.do_create_invoice`` in-process
    (one store, one buyer, limits raised), against plain order creation
    (``orders.actions.do_checkout``) per second, interleaved in rounds.
@@ -28,8 +32,9 @@ CRYPTOSHOP_VAR_DIR, and measures, each figure against a baseline taken in the sa
 Loopback only; everything it starts is stopped, also on errors and Ctrl+C. The server part
 runs first and is stopped before the in-process parts, so they don't share the CPU.
 
-Options: --payments N (20), --invoices K (200), --block-payments M (200, at most K),
---noise T (200 per block), --poll-seconds S (default: the setting's own, 2), --seed.
+Options: --payments N (20 per server), --invoices K (200), --block-payments M (200, at
+most K), --noise T (200 per block), --poll-seconds S (default: the setting's own, 1),
+--seed, --port-base P (loopback ports P … P+4 instead of ones the OS picks).
 """
 
 from __future__ import annotations
