@@ -186,6 +186,17 @@ CHAIN_RPC_PASSWORD = env_str("CRYPTOSHOP_RPC_PASSWORD")
 CHAIN_RPC_COOKIE_FILE = env_str("CRYPTOSHOP_RPC_COOKIE_FILE")
 CHAIN_ESPLORA_URL = env_str("CRYPTOSHOP_ESPLORA_URL")
 WATCHER_POLL_SECONDS = env_int("CRYPTOSHOP_WATCHER_POLL_SECONDS", 1)
+# Push from the node (ADR 17): btcd's websocket or bitcoind's ZMQ wakes the watcher at once
+# on a block or transaction; the poll above stays the fallback. auto = wherever the node
+# offers it (btcd always; bitcoind when it publishes ZMQ), on = the same but health is
+# degraded without it, off = poll only. Esplora has no push.
+CHAIN_PUSH = env_str("CRYPTOSHOP_CHAIN_PUSH", "auto").lower()
+if CHAIN_PUSH not in {"auto", "on", "off"}:
+    raise ImproperlyConfigured("CRYPTOSHOP_CHAIN_PUSH must be auto, on or off")
+# bitcoind's ZMQ endpoints (comma-separated, e.g. tcp://127.0.0.1:28332); empty = ask the
+# node (getzmqnotifications), which works when it publishes on an address we can reach.
+CHAIN_ZMQ_ENDPOINTS = [e.strip() for e in env_str("CRYPTOSHOP_BITCOIND_ZMQ").split(",")
+                       if e.strip()]
 # A leader that stops renewing (crashed, killed) is replaced after this many seconds.
 WATCHER_LEASE_SECONDS = env_int("CRYPTOSHOP_WATCHER_LEASE_SECONDS", 30)
 # Whether `serve` runs the watcher itself (the embedded default) or leaves it to

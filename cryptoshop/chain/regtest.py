@@ -84,10 +84,12 @@ class RegtestNode:
         listen: bool = False,
         timeout: float = 60.0,
         extra_args: tuple[str, ...] = (),
+        ports: tuple[int, int] | None = None,
     ) -> RegtestNode:
         """Start a node with its data in ``datadir`` (created) and wait for its RPC.
         ``extra_args`` go to the node's command line as they are (e.g. a benchmark's
-        larger block size)."""
+        larger block size). ``ports`` (rpc, p2p) instead of free ones the OS picks, for a
+        caller that must stay inside a port range."""
         binary = binary or find_node()
         datadir = Path(datadir).resolve()
         datadir.mkdir(parents=True, exist_ok=True)
@@ -95,19 +97,30 @@ class RegtestNode:
             kind=binary.kind,
             binary=str(binary.path),
             datadir=str(datadir),
-            rpc_port=free_port(),
-            p2p_port=free_port(),
+            rpc_port=ports[0] if ports else free_port(),
+            p2p_port=ports[1] if ports else free_port(),
             rpc_user="u" + secrets.token_hex(4),
             rpc_password=secrets.token_hex(16),
             miner_secret=(miner_secret or secrets.token_bytes(32)).hex(),
         )
         node = cls(state)
-        args = [*node._command_line(listen), *extra_args]
-        log.info("starting %s: rpc 127.0.0.1:%d, data %s", binary.kind, state.rpc_port, datadir)
+        node._launch([*node._command_line(listen), *extra_args], timeout)
+        return node
+
+    def restart(self, timeout: float = 60.0, *, listen: bool = False) -> None:
+        """Stop the node and start it again on the same ports, credentials and data (a node
+        restart as clients see it: their connections drop, then the same endpoint is back)."""
+        self.stop()
+        self._launch(self._command_line(listen), timeout)
+
+    def _launch(self, args: list[str], timeout: float) -> None:
+        state = self.state
+        datadir = Path(state.datadir)
+        log.info("starting %s: rpc 127.0.0.1:%d, data %s", state.kind, state.rpc_port, datadir)
         out = open(datadir / "node.out", "ab")  # noqa: SIM115 - handed to the child
         try:
             # Own session/process group: stop() kills the whole group and nothing else.
-            node.process = subprocess.Popen(  # noqa: S603 - fixed binary and arguments
+            self.process = subprocess.Popen(  # noqa: S603 - fixed binary and arguments
                 args,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -116,14 +129,13 @@ class RegtestNode:
             )
         finally:
             out.close()
-        state.pid = node.process.pid
-        node.save_state()
+        state.pid = self.process.pid
+        self.save_state()
         try:
-            node.wait_ready(timeout)
+            self.wait_ready(timeout)
         except Exception:
-            node.stop()
+            self.stop()
             raise
-        return node
 
     def _command_line(self, listen: bool) -> list[str]:
         s = self.state

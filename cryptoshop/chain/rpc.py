@@ -196,6 +196,11 @@ class BitcoinRPC(ChainBackend):
     def peer_count(self) -> int | None:
         return int(self.call("getconnectioncount"))
 
+    def auth_header(self) -> str:
+        """The HTTP Authorization value (btcd's websocket takes the same credentials)."""
+        return self._auth_header()
+
+
     def get_tip(self) -> ChainTip:
         best = str(self.call("getbestblockhash"))
         header = self.call("getblockheader", best, True)

@@ -1,4 +1,5 @@
-"""Periodic jobs (reservation expiry now; payments and the watcher add theirs).
+"""Periodic jobs (reservation expiry now; payments and the watcher add theirs), and the
+wake event that lets the node's push notifications run the chain jobs at once.
 
 Each job must be idempotent and safe to run from several processes at once (conditional
 UPDATEs, not read-modify-write), because `serve --workers N` runs the loop in each."""
@@ -39,6 +40,25 @@ _chain_jobs: dict[str, Callable[[], object]] = {}
 
 # Run when a serving or worker process stops cleanly (e.g. hand over the watcher's lease).
 ON_SHUTDOWN: Hooks[Callable[[], object]] = Hooks("on shutdown")
+# Run once when a loop that runs the chain jobs starts (the worker, or the web process's
+# runner when the watcher lives there): e.g. connect to the node's push notifications,
+# which only a process that follows the chain needs.
+ON_CHAIN_LOOP_START: Hooks[Callable[[], object]] = Hooks("on chain loop start")
+
+# Set by push notifications from the node (payments/push.py): the loop stops waiting and
+# runs the chain jobs at once instead of at the next poll interval.
+_wake = threading.Event()
+
+
+def wake_chain_jobs() -> None:
+    _wake.set()
+
+
+def wait_for_wake(timeout: float) -> bool:
+    """Sleep up to ``timeout`` seconds, less when woken; True when woken."""
+    woken = _wake.wait(max(0.0, timeout))
+    _wake.clear()
+    return woken
 
 
 def register_job(name: str, every_seconds: int, run: Callable[[], object]) -> None:
@@ -95,12 +115,15 @@ def _record(job: Job, now: float, error: str = "") -> None:
 
 
 
-def run_due_jobs(now: float | None = None) -> list[str]:
+def run_due_jobs(now: float | None = None, *, chain_now: bool = False) -> list[str]:
+    """Run the jobs that are due; with ``chain_now`` (woken by the node) the chain jobs
+    too, whenever they last ran (a failing one still waits out its outage backoff)."""
     now = time.time() if now is None else now
     ran = []
     for job in _jobs.values():
         assert job.outage is not None
-        if now - job.last_run < job.every_seconds or not job.outage.may_try(now):
+        due = now - job.last_run >= job.every_seconds or (chain_now and job.name in _chain_jobs)
+        if not due or not job.outage.may_try(now):
             continue
         job.last_run = now
         try:
@@ -122,9 +145,12 @@ def run_due_jobs(now: float | None = None) -> list[str]:
 
 def start_background_runner(interval: float = 0.25) -> threading.Thread:
     def loop() -> None:
+        if settings.WATCHER_IN_WEB:
+            ON_CHAIN_LOOP_START.call_each()
+        woken = False
         while True:
-            run_due_jobs()
-            time.sleep(interval)
+            run_due_jobs(chain_now=woken)
+            woken = wait_for_wake(interval)
 
     thread = threading.Thread(target=loop, name="cryptoshop-jobs", daemon=True)
     thread.start()

@@ -44,6 +44,14 @@ WATCHER_POLL_SECONDS = Histogram("cryptoshop_watcher_poll_duration_seconds",
 WATCHER_LAG_BLOCKS = Gauge("cryptoshop_watcher_lag_blocks",
                            "Blocks between the node's tip and the watcher's cursor",
                            multiprocess_mode="max")
+CHAIN_PUSH_CONNECTED = Gauge("cryptoshop_chain_push_connected",
+                             "1 while the watcher's push connection to the node is up",
+                             multiprocess_mode="max")
+CHAIN_PUSH_LAST_NOTIFICATION = Gauge("cryptoshop_chain_push_last_notification_timestamp_seconds",
+                                     "When the node last pushed a block or transaction",
+                                     multiprocess_mode="max")
+CHAIN_PUSH_RECONNECTS = Counter("cryptoshop_chain_push_reconnects",
+                                "Reconnect attempts of the push connection to the node")
 JOB_RUNS = Counter("cryptoshop_job_runs", "Periodic job runs", ["job", "outcome"])
 SOCKETIO_CONNECTIONS = Gauge("cryptoshop_socketio_connections",
                              "Socket.IO clients connected", multiprocess_mode="livesum")

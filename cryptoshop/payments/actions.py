@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -20,6 +21,7 @@ from cryptoshop.btc.bip21 import PaymentRequest, build_uri
 from cryptoshop.btc.descriptors import parse_wallet_descriptor
 from cryptoshop.btc.errors import BitcoinError
 from cryptoshop.chain import configured
+from cryptoshop.chain.base import ChainBackend
 from cryptoshop.core import ratelimit
 from cryptoshop.core.errors import ActionError, Conflict, NotFound, ValidationFailed
 from cryptoshop.orders import actions as order_actions
@@ -205,6 +207,11 @@ def check_create_invoice(order: Order, buyer: User, refund_address: str,
     return InvoiceTerms(ps, refund, escrow_terms)
 
 
+# The node's tip, by backend, when the watcher has no cursor yet: (monotonic expiry, height).
+_node_tips: dict[tuple[int, str], tuple[float, int]] = {}
+NODE_TIP_TTL_S = 5.0
+
+
 def _watch_from_height() -> int | None:
     """Where the watcher should start looking for a new invoice's payments: the tip it last
     processed (no node round trip per invoice), or the node's tip before it first ran."""
@@ -213,10 +220,23 @@ def _watch_from_height() -> int | None:
     if watched is not None:
         return int(watched)
     try:
-        return configured.backend().get_tip().height
+        return _node_tip(configured.backend())
     except Exception:  # the watcher catches up from its lookback anyway
         logger.warning("invoice created without a known tip height")
         return None
+
+
+def _node_tip(backend: ChainBackend) -> int:
+    """The node's tip, asked at most every few seconds per backend: a burst of invoices
+    before the watcher's first poll costs one round trip, not one each. A height a little
+    behind is safe (the watcher only looks further back from it)."""
+    now = time.monotonic()
+    key = (id(backend), str(getattr(backend, "url", "")))  # a node per port in tests
+    expires, height = _node_tips.get(key, (0.0, 0))
+    if now >= expires:
+        height = backend.get_tip().height
+        _node_tips[key] = (now + NODE_TIP_TTL_S, height)
+    return height
 
 
 def do_create_invoice(order: Order, buyer: User, *, refund_address: str = "",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -27,8 +27,10 @@ def _wallet(descriptor: str, network: str) -> WalletDescriptor:
 
 def take_slot(ps: PaymentSettings) -> AddressSlot:
     """The lowest free recycled address, or the next new one. Safe under concurrency: the
-    free slot is claimed with a conditional UPDATE, the new index with F() + 1."""
-    with transaction.atomic():
+    free slot is claimed with a conditional UPDATE, the new index with F() + 1. Inside the
+    caller's transaction (invoice creation) it adds no savepoint: nothing here is retried
+    after a database error, so there is nothing to roll back to."""
+    with transaction.atomic(savepoint=False):
         while True:
             free = (AddressSlot.objects.filter(settings=ps, state=AddressSlot.State.FREE)
                     .order_by("index").first())
@@ -41,13 +43,27 @@ def take_slot(ps: PaymentSettings) -> AddressSlot:
                 # room (an earlier buyer) leaves it before the new invoice's first event.
                 close_room(address_room(free.address))
                 return free
-        PaymentSettings.objects.filter(pk=ps.pk).update(next_index=F("next_index") + 1)
-        ps.refresh_from_db(fields=["next_index"])
-        index = ps.next_index - 1
+        index = _claim_next_index(ps)
         wallet = _wallet(ps.descriptor, ps.network)
         spk = wallet.script_pubkey(index)
         return AddressSlot.objects.create(settings=ps, index=index, address=wallet.address(index),
                                           script_pubkey=spk.hex())
+
+
+def _claim_next_index(ps: PaymentSettings) -> int:
+    """Increment the wallet's next index and return the one claimed, in one statement
+    where the database can return the new value (SQLite ≥ 3.35, PostgreSQL)."""
+    if not connection.features.can_return_columns_from_insert:
+        PaymentSettings.objects.filter(pk=ps.pk).update(next_index=F("next_index") + 1)
+        ps.refresh_from_db(fields=["next_index"])
+        return ps.next_index - 1
+    table = connection.ops.quote_name(PaymentSettings._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET next_index = next_index + 1 "  # noqa: S608 - our table
+                       "WHERE id = %s RETURNING next_index", [ps.pk])
+        row = cursor.fetchone()
+    ps.next_index = int(row[0])
+    return ps.next_index - 1
 
 
 def recycle_unpaid_addresses() -> int:

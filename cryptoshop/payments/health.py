@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -11,6 +12,7 @@ from cryptoshop.chain import configured as chain_backend
 from cryptoshop.core import health
 from cryptoshop.core.health import Status
 from cryptoshop.payments.models import WatcherState
+from cryptoshop.payments.push import shared_status
 
 LAG_BLOCKS_OK = 2
 
@@ -53,10 +55,11 @@ def watcher() -> Status:
                                "(or serve with the watcher in the web process)")
     now = timezone.now()
     since_poll = (now - state.last_poll_at).total_seconds() if state.last_poll_at else None
+    push = shared_status()
     details = {"leader": state.leader, "leaseUntil": state.lease_until,
                "lastPollAt": state.last_poll_at, "secondsSincePoll": since_poll,
                "cursorHeight": state.cursor_height, "tipHeight": state.tip_height,
-               "lastError": state.last_error}
+               "lastError": state.last_error, "push": push}
     stale_after = max(30, settings.WATCHER_POLL_SECONDS * 10)
     if since_poll is None or since_poll > stale_after:
         return health.down(f"no poll for {int(since_poll or 0)} s: is `manage.py worker` "
@@ -65,7 +68,24 @@ def watcher() -> Status:
         return health.degraded(f"last poll failed: {state.last_error}", **details)
     if state.lease_until and state.lease_until < now - timedelta(seconds=stale_after):
         return health.degraded("the lease ran out and nobody took it", **details)
+    push_problem = _push_problem(push)
+    if push_problem:
+        return health.degraded(push_problem, **details)
     return health.up(f"polled {int(since_poll)} s ago", **details)
+
+
+def _push_problem(push: dict[str, Any] | None) -> str:
+    """Push down where the node offers it (or, with CRYPTOSHOP_CHAIN_PUSH=on, missing at
+    all): payments are still seen, one poll interval later."""
+    if settings.CHAIN_PUSH == "off" or push is None or push.get("connected"):
+        return ""
+    fallback = f"polling every {settings.WATCHER_POLL_SECONDS} s"
+    if push.get("kind"):
+        why = push.get("lastError") or "connecting"
+        return f"push from the node disconnected ({why}): {fallback}"
+    if settings.CHAIN_PUSH == "on":
+        return f"push from the node unavailable ({push.get('unavailable')}): {fallback}"
+    return ""
 
 
 def install() -> None:

@@ -9,7 +9,12 @@ from django.conf import settings
 from django.db.models import Count
 
 from cryptoshop.accounts.models import User
-from cryptoshop.core.jobs import ON_SHUTDOWN, register_chain_job, register_job
+from cryptoshop.core.jobs import (
+    ON_CHAIN_LOOP_START,
+    ON_SHUTDOWN,
+    register_chain_job,
+    register_job,
+)
 from cryptoshop.core.metrics import (
     WATCHER_LAG_BLOCKS,
     WATCHER_POLL_SECONDS,
@@ -17,7 +22,7 @@ from cryptoshop.core.metrics import (
 )
 from cryptoshop.orders.models import Order
 from cryptoshop.orders.registry import ORDER_PAYMENT
-from cryptoshop.payments import actions, watcher
+from cryptoshop.payments import actions, push, watcher
 from cryptoshop.payments import health as payments_health
 from cryptoshop.payments.addresses import recycle_unpaid_addresses
 from cryptoshop.payments.api import invoice_out
@@ -29,8 +34,12 @@ from cryptoshop.stores.registry import PAYMENT_MODE
 
 
 def _watch() -> object:
+    push.ensure()
     started = time.perf_counter()
-    result = watcher.run_once()
+    try:
+        result = watcher.run_once()
+    finally:
+        push.publish_status()
     if result is None or not result.leader:
         return None
     WATCHER_POLL_SECONDS.observe(time.perf_counter() - started)
@@ -87,6 +96,9 @@ def install() -> None:
     # Stopped cleanly: hand the chain watcher's lease over at once instead of making the
     # next process wait for it to run out.
     ON_SHUTDOWN.add(watcher.release)
+    # The node's push notifications wake the loop that runs the watcher (ADR 17).
+    ON_CHAIN_LOOP_START.add(push.enable)
+    ON_SHUTDOWN.add(push.stop)
     register_job("recycle_addresses", 600, recycle_unpaid_addresses)
     payments_health.install()
     register_gauge_family("cryptoshop_invoices", "Invoices by state (read at scrape time)",

@@ -71,8 +71,12 @@ def test_invoice_creation(node_configured: None) -> None:
     _, store = seller()
     payout(store, seller_tpub(3))
     order = make_order(buyer, store)
-    # 15: the order's reservation is always set to the address's expiry (one deadline).
-    with assert_database_query_count(15):
+    # 12 (the savepoint pair is the test's own transaction): the order's open invoice,
+    # the wallet, the buyer's open invoices, the watcher's cursor; a free recycled
+    # address, else the next index claimed in one UPDATE … RETURNING (no savepoint of its
+    # own), the address, the invoice, the order's reservation set to the address's expiry
+    # (one deadline) and the invoice's first event.
+    with assert_database_query_count(12):
         made = invoice(order, buyer)
     assert made.amount_sat == order.total_sat
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.test import override_settings
 from embit import ec
 
@@ -79,6 +80,29 @@ def give_key(user: User) -> str:
     do_register_key(user, key_origin(root, path) + account_xpub(root, path, REGTEST),
                     kind="browser")
     return mnemonic
+
+
+def worker_env(node: RegtestNode, rpc_port: int | None = None, **extra: str) -> dict[str, str]:
+    """The environment of a `manage.py worker` on this test's database and ``node`` (or a
+    relay in front of it at ``rpc_port``); ``extra`` settings on top."""
+    env = dict(os.environ)
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        env["CRYPTOSHOP_SQLITE_PATH"] = str(db["NAME"])
+        env.pop("DATABASE_URL", None)
+    else:
+        env["DATABASE_URL"] = (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:"
+                               f"{db['PORT']}/{db['NAME']}")
+    env.update({
+        "CRYPTOSHOP_CHAIN_BACKEND": "rpc", "CRYPTOSHOP_NETWORK": "regtest",
+        "CRYPTOSHOP_RPC_URL": f"http://127.0.0.1:{rpc_port or node.state.rpc_port}",
+        "CRYPTOSHOP_RPC_USER": node.state.rpc_user,
+        "CRYPTOSHOP_RPC_PASSWORD": node.state.rpc_password,
+        "CRYPTOSHOP_FIXED_RATES": "USD:65000", "CRYPTOSHOP_LOG_LEVEL": "WARNING",
+    })
+    env.update(extra)
+    return env
+
 
 
 # --- a direct-payment shop ------------------------------------------------------------------

@@ -5,7 +5,6 @@ settles exactly once."""
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
@@ -14,13 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.test import override_settings
 
 from cryptoshop.chain.regtest import RegtestNode
 from cryptoshop.payments.models import Invoice, InvoiceEvent, Payment
 from cryptoshop.payments.watcher import Watcher
-from tests.regtest.node_steps import log, open_shop, rpc_settings
+from tests.regtest.node_steps import log, open_shop, rpc_settings, worker_env
 
 pytestmark = [pytest.mark.regtest, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,24 +27,8 @@ KILLS = 20
 
 
 def _worker_env(node: RegtestNode) -> dict[str, str]:
-    env = dict(os.environ)
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        env["CRYPTOSHOP_SQLITE_PATH"] = str(db["NAME"])
-        env.pop("DATABASE_URL", None)
-    else:
-        env["DATABASE_URL"] = (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:"
-                               f"{db['PORT']}/{db['NAME']}")
-    env.update({
-        "CRYPTOSHOP_CHAIN_BACKEND": "rpc", "CRYPTOSHOP_NETWORK": "regtest",
-        "CRYPTOSHOP_RPC_URL": f"http://127.0.0.1:{node.state.rpc_port}",
-        "CRYPTOSHOP_RPC_USER": node.state.rpc_user,
-        "CRYPTOSHOP_RPC_PASSWORD": node.state.rpc_password,
-        "CRYPTOSHOP_FIXED_RATES": "USD:65000", "CRYPTOSHOP_LOG_LEVEL": "WARNING",
-        # A killed leader's lease runs out quickly, so the next worker takes over.
-        "CRYPTOSHOP_WATCHER_LEASE_SECONDS": "1",
-    })
-    return env
+    # A killed leader's lease runs out quickly, so the next worker takes over.
+    return worker_env(node, CRYPTOSHOP_WATCHER_LEASE_SECONDS="1")
 
 
 def _start(env: dict[str, str]) -> subprocess.Popen[bytes]:

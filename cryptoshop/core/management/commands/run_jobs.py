@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from cryptoshop.core.jobs import run_due_jobs
+from cryptoshop.core.jobs import ON_CHAIN_LOOP_START, run_due_jobs, wait_for_wake
 
 
 class Command(BaseCommand):
@@ -15,9 +15,13 @@ class Command(BaseCommand):
         parser.add_argument("--loop", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["loop"] and settings.WATCHER_IN_WEB:
+            # The chain jobs run here too: listen to the node's push (payments/push.py).
+            ON_CHAIN_LOOP_START.call_each()
+        woken = False
         while True:
-            ran = run_due_jobs()
+            ran = run_due_jobs(chain_now=woken)
             if not options["loop"]:
                 self.stdout.write("ran: " + (", ".join(ran) or "nothing due"))
                 return
-            time.sleep(5)
+            woken = wait_for_wake(5)

@@ -6,13 +6,19 @@ the database lease makes exactly one of them follow the chain at a time."""
 from __future__ import annotations
 
 import signal
-import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from cryptoshop.core.jobs import run_due_jobs, schedule_chain_jobs_every_turn, shutdown
+from cryptoshop.core.jobs import (
+    ON_CHAIN_LOOP_START,
+    run_due_jobs,
+    schedule_chain_jobs_every_turn,
+    shutdown,
+    wait_for_wake,
+    wake_chain_jobs,
+)
 
 
 class Command(BaseCommand):
@@ -32,11 +38,16 @@ class Command(BaseCommand):
         def stop(signum: int, frame: object) -> None:
             nonlocal stopping
             stopping = True
+            wake_chain_jobs()  # end the wait below at once
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         self.stdout.write(f"worker: polling every {poll}s")
+        # Push from the node (payments/push.py) ends a wait early: the watcher polls at
+        # once; without it (or while it is down) the poll interval governs.
+        ON_CHAIN_LOOP_START.call_each()
+        woken = False
         while not stopping:
-            run_due_jobs()
-            time.sleep(poll)
+            run_due_jobs(chain_now=woken)
+            woken = wait_for_wake(poll)
         shutdown()
