@@ -14,8 +14,10 @@ from pydantic import Field
 from cryptoshop.accounts.sessions import api_user
 from cryptoshop.accounts.who import api_caller
 from cryptoshop.catalog import actions
+from cryptoshop.catalog.cache import COUNT_TTL_S, cached
 from cryptoshop.catalog.models import Listing
-from cryptoshop.catalog.queries import MAX_SAT, browse, parse_filters
+from cryptoshop.catalog.queries import MAX_SAT, parse_filters
+from cryptoshop.catalog.results import result_page
 from cryptoshop.core.api import (
     OPTIONAL_AUTH,
     CamelSchema,
@@ -29,7 +31,7 @@ from cryptoshop.core.api import (
     paged_envelope,
 )
 from cryptoshop.core.images import read_upload
-from cryptoshop.core.pagination import DEFAULT_LIMIT, paginate
+from cryptoshop.core.pagination import DEFAULT_LIMIT
 from cryptoshop.stores.actions import own_store
 from cryptoshop.stores.key_auth import key_or_account
 
@@ -152,9 +154,10 @@ class ProductQuery(CamelSchema):
 def list_products(request: HttpRequest, query: Query[ProductQuery]) -> dict[str, Any]:
     """Active listings, filtered and sorted; `relevance` needs `q`."""
     filters = parse_filters(request.GET, strict=True)
-    qs = browse(filters).prefetch_related("tags")
-    items, pagination = paginate(qs, filters.page, filters.limit)
-    return paged([product_out(i, detail=False) for i in items], pagination)
+    cards, pagination = result_page(filters, tags=True)
+    data = cached(f"api:{cards.key}",
+                  lambda: [product_out(i, detail=False) for i in cards.listings], COUNT_TTL_S)
+    return paged(data, pagination)
 
 
 # Listing.PriceMode, Listing.Kind, Listing.Status (tests/app/test_openapi.py holds them together).

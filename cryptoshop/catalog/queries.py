@@ -10,8 +10,9 @@ from typing import Any
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet
 
-from cryptoshop.catalog.actions import category_and_descendants, visible_listings
-from cryptoshop.catalog.models import Category, Listing, ListingImage
+from cryptoshop.catalog.actions import visible_listings
+from cryptoshop.catalog.categories import category_ids
+from cryptoshop.catalog.models import Listing, ListingImage
 from cryptoshop.catalog.search import filter_search, terms_of
 from cryptoshop.core.errors import ValidationFailed
 from cryptoshop.core.pagination import clamp_limit, clamp_page
@@ -217,11 +218,20 @@ def with_card_data(qs: QuerySet[Listing]) -> QuerySet[Listing]:
         Prefetch("images", queryset=ListingImage.objects.order_by("position", "id")))
 
 
-def browse(filters: ListingFilters, base: QuerySet[Listing] | None = None) -> QuerySet[Listing]:
-    qs = visible_listings() if base is None else base
+def browse(filters: ListingFilters) -> QuerySet[Listing]:
+    """Visible listings matching the filters, in their order, with card data."""
+    return with_card_data(browse_query(filters))
+
+
+def browse_query(filters: ListingFilters) -> QuerySet[Listing]:
+    """Visible listings matching the filters, in their order: each ordering's first page
+    comes off one of the ``listing_visible_*`` indexes (ADR 15)."""
+    qs = visible_listings()
     if filters.category:
-        category = Category.objects.filter(slug=filters.category).first()
-        qs = qs.filter(category_and_descendants(category)) if category else qs.none()
+        # The category and its children by id, from the cached tree: no join, so the
+        # newest-first index still delivers the page in order.
+        ids = category_ids(filters.category)
+        qs = qs.filter(category_id__in=ids) if ids else qs.none()
     if filters.store:
         qs = qs.filter(store__slug=filters.store)
     if filters.kind:
@@ -259,4 +269,4 @@ def browse(filters: ListingFilters, base: QuerySet[Listing] | None = None) -> Qu
                          "-rating_count", "-created_at")
     else:
         qs = qs.order_by("-created_at" if descending else "created_at", "-id")
-    return with_card_data(qs)
+    return qs

@@ -6,20 +6,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from cryptoshop.accounts.who import viewer
-from cryptoshop.catalog.actions import categories_tree, listing_for_viewer, visible_listings
-from cryptoshop.catalog.models import Category, Listing
-from cryptoshop.catalog.queries import ListingFilters, browse, parse_filters, with_card_data
+from cryptoshop.catalog.actions import listing_for_viewer
+from cryptoshop.catalog.categories import categories_tree, category_by_slug
+from cryptoshop.catalog.models import Listing
+from cryptoshop.catalog.queries import ListingFilters, parse_filters
 from cryptoshop.catalog.registry import LISTING_SECTIONS, STORE_SECTIONS
+from cryptoshop.catalog.results import home_shelves, result_page
 from cryptoshop.core.errors import NotFound
 from cryptoshop.core.markdown import render_markdown
-from cryptoshop.core.pagination import paginate
 from cryptoshop.stores.models import Store
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    featured = list(with_card_data(visible_listings().filter(featured=True)
-                                   .order_by("-created_at"))[:6])
-    newest = list(with_card_data(visible_listings().order_by("-created_at"))[:12])
+    featured, newest = home_shelves()
     return render(request, "catalog/home.html", {
         "featured": featured, "newest": newest, "tree": categories_tree(),
     })
@@ -27,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _results(request: HttpRequest, filters: ListingFilters, template: str,
              extra: dict[str, object]) -> HttpResponse:
-    items, pagination = paginate(browse(filters), filters.page, filters.limit)
+    items, pagination = result_page(filters)
     context = {"listings": items, "pagination": pagination, "filters": filters,
                "tree": categories_tree(), **extra}
     return render(request, template, context)
@@ -39,14 +38,14 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def category(request: HttpRequest, slug: str) -> HttpResponse:
-    cat = Category.objects.select_related("parent").filter(slug=slug, prohibited=False).first()
+    cat, children = category_by_slug(slug)
     if cat is None:
         raise NotFound("No such category.")
     params = request.GET.copy()
     params["category"] = slug
     filters = parse_filters(params, strict=False)
     return _results(request, filters, "catalog/category.html",
-                    {"category": cat, "children": cat.children.filter(prohibited=False)})
+                    {"category": cat, "children": children})
 
 
 def store_page(request: HttpRequest, slug: str) -> HttpResponse:

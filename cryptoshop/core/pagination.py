@@ -1,4 +1,5 @@
-"""Page/limit pagination, and the API's pagination object {page, limit, total, pages}."""
+"""Page/limit pagination, and the API's pagination object {page, limit, total, pages}.
+The catalogue pages its results its own way (catalog/results.py, ADR 15)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,14 @@ class Pagination:
     limit: int
     total: int
     pages: int
+    # False when total was counted only up to a cap (the catalogue, ADR 15): there are at
+    # least that many, and ``more`` says whether a page follows this one.
+    exact: bool = True
+    more: bool | None = None
+
+    @property
+    def total_label(self) -> str:
+        return f"{self.total:,}" if self.exact else f"{self.total:,}+"
 
     def as_dict(self) -> dict[str, int]:
         return {"page": self.page, "limit": self.limit, "total": self.total, "pages": self.pages}
@@ -29,7 +38,7 @@ class Pagination:
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.more if self.more is not None else self.page < self.pages
 
     @property
     def window(self) -> list[int]:
