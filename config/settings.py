@@ -191,6 +191,9 @@ WATCHER_LEASE_SECONDS = env_int("CRYPTOSHOP_WATCHER_LEASE_SECONDS", 30)
 # Whether `serve` runs the watcher itself (the embedded default) or leaves it to
 # `manage.py worker` processes.
 WATCHER_IN_WEB = env_bool("CRYPTOSHOP_WATCHER_IN_WEB", True)
+# Threads per web process that run Django (pages, API) behind uvicorn (config/asgi.py,
+# ADR 16); each may hold a database connection while it answers.
+WEB_THREADS = max(1, env_int("CRYPTOSHOP_WEB_THREADS", 8))
 # Unpaid invoices (payment addresses) one account may hold at once.
 MAX_OPEN_INVOICES = env_int("CRYPTOSHOP_MAX_OPEN_INVOICES", 5)
 # The demo wallet and "mine a block" buttons on the pay page (regtest only).

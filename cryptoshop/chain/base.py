@@ -47,6 +47,18 @@ class ChainBackend(ABC):
     @abstractmethod
     def get_raw_transaction(self, txid: str) -> bytes: ...
 
+    def get_raw_transactions(self, txids: list[str]) -> dict[str, bytes]:
+        """Several transactions at once, by txid; those the source no longer has (left the
+        mempool meanwhile) are left out. Backends with batch requests (JSON-RPC) override
+        this with one round trip per batch; the default (Esplora) asks one at a time."""
+        found: dict[str, bytes] = {}
+        for txid in txids:
+            try:
+                found[txid] = self.get_raw_transaction(txid)
+            except NotFound:
+                continue
+        return found
+
     @abstractmethod
     def get_mempool_txids(self) -> list[str]: ...
 

@@ -83,8 +83,11 @@ class RegtestNode:
         miner_secret: bytes | None = None,
         listen: bool = False,
         timeout: float = 60.0,
+        extra_args: tuple[str, ...] = (),
     ) -> RegtestNode:
-        """Start a node with its data in ``datadir`` (created) and wait for its RPC."""
+        """Start a node with its data in ``datadir`` (created) and wait for its RPC.
+        ``extra_args`` go to the node's command line as they are (e.g. a benchmark's
+        larger block size)."""
         binary = binary or find_node()
         datadir = Path(datadir).resolve()
         datadir.mkdir(parents=True, exist_ok=True)
@@ -99,7 +102,7 @@ class RegtestNode:
             miner_secret=(miner_secret or secrets.token_bytes(32)).hex(),
         )
         node = cls(state)
-        args = node._command_line(listen)
+        args = [*node._command_line(listen), *extra_args]
         log.info("starting %s: rpc 127.0.0.1:%d, data %s", binary.kind, state.rpc_port, datadir)
         out = open(datadir / "node.out", "ab")  # noqa: SIM115 - handed to the child
         try:

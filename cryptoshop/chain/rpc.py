@@ -18,6 +18,7 @@ import re
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
@@ -44,17 +45,12 @@ log = logging.getLogger(__name__)
 RPC_METHOD_NOT_FOUND = -32601
 RPC_INVALID_ADDRESS_OR_KEY = -5  # unknown block / transaction
 RPC_IN_WARMUP = -28
+# Calls per JSON-RPC batch: one round trip each, small enough for the node's request limit.
+RPC_BATCH = 500
 # Chain names as nodes report them -> our network names.
-_CHAIN_NAMES = {
-    "main": "main",
-    "mainnet": "main",
-    "test": "test",
-    "testnet": "test",
-    "testnet3": "test",
-    "testnet4": "test",
-    "signet": "signet",
-    "regtest": "regtest",
-}
+_CHAIN_NAMES = {"main": "main", "mainnet": "main", "test": "test", "testnet": "test",
+                "testnet3": "test", "testnet4": "test", "signet": "signet",
+                "regtest": "regtest"}
 
 
 class BitcoinRPC(ChainBackend):
@@ -101,10 +97,13 @@ class BitcoinRPC(ChainBackend):
     def call(self, method: str, *params: Any) -> Any:
         """One JSON-RPC call, retried with exponential backoff while the node is
         unreachable or warming up. RPC errors are raised as :class:`RPCError`."""
+        return self._retrying(method, lambda: self._call_once(method, params))
+
+    def _retrying(self, method: str, attempt_once: Callable[[], Any]) -> Any:
         attempt = 0
         while True:
             try:
-                return self._call_once(method, params)
+                return attempt_once()
             except (NodeUnavailable, _Warmup) as exc:
                 if attempt >= self.retries:
                     if isinstance(exc, _Warmup):
@@ -119,6 +118,34 @@ class BitcoinRPC(ChainBackend):
         body = _dumps(
             {"jsonrpc": "1.0", "id": next(self._ids), "method": method, "params": list(params)}
         ).encode()
+        reply = self._post(body, method)
+        if not isinstance(reply, dict):
+            raise ChainError(f"{method}: unexpected RPC reply")
+        return _result(reply, method)
+
+    def call_batch(self, method: str, params: list[tuple[Any, ...]]) -> list[Any]:
+        """One JSON-RPC batch (a JSON array body, which bitcoind and btcd both accept):
+        ``method`` once per parameter tuple, in one round trip. Each item of the answer is
+        the result or the :class:`RPCError` of that call, in the order asked."""
+        if not params:
+            return []
+        ids = [next(self._ids) for _ in params]
+        body = "[" + ",".join(
+            _dumps({"jsonrpc": "1.0", "id": i, "method": method, "params": list(p)})
+            for i, p in zip(ids, params, strict=True)) + "]"
+        replies = self._retrying(method, lambda: self._post(body.encode(), method))
+        if not isinstance(replies, list):
+            raise ChainError(f"{method}: the node did not answer the batch with a list")
+        by_id = {r.get("id"): r for r in replies if isinstance(r, dict)}
+        out: list[Any] = []
+        for i in ids:
+            try:
+                out.append(_result(by_id.get(i) or {"error": {"message": "no answer"}}, method))
+            except ChainError as exc:
+                out.append(exc)
+        return out
+
+    def _post(self, body: bytes, method: str) -> Any:
         req = urllib.request.Request(  # noqa: S310 - URL scheme checked in __init__
             self.url,
             data=body,
@@ -141,19 +168,9 @@ class BitcoinRPC(ChainBackend):
             reason = getattr(exc, "reason", exc)
             raise NodeUnavailable(f"node at {self.url} is unreachable: {reason}") from None
         try:
-            reply = json.loads(raw, parse_float=Decimal)
+            return json.loads(raw, parse_float=Decimal)
         except ValueError as exc:
             raise ChainError(f"{method}: node sent invalid JSON") from exc
-        if not isinstance(reply, dict):
-            raise ChainError(f"{method}: unexpected RPC reply")
-        err = reply.get("error")
-        if err:
-            code = int(err.get("code", 0)) if isinstance(err, dict) else 0
-            msg = str(err.get("message", err)) if isinstance(err, dict) else str(err)
-            if code == RPC_IN_WARMUP:
-                raise _Warmup(msg)
-            raise RPCError(code, msg, method)
-        return reply.get("result")
 
     # -- ChainBackend -----------------------------------------------------------------
 
@@ -220,6 +237,19 @@ class BitcoinRPC(ChainBackend):
             return bytes.fromhex(str(self.call("getrawtransaction", txid, 0)))
         except RPCError as exc:
             raise NotFound(f"transaction {txid}: {exc.message}") from exc
+
+    def get_raw_transactions(self, txids: list[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        for start in range(0, len(txids), RPC_BATCH):
+            chunk = txids[start:start + RPC_BATCH]
+            answers = self.call_batch("getrawtransaction", [(t, 0) for t in chunk])
+            for txid, answer in zip(chunk, answers, strict=True):
+                if isinstance(answer, RPCError):
+                    continue  # left the mempool meanwhile
+                if isinstance(answer, ChainError):
+                    raise answer
+                found[txid] = bytes.fromhex(str(answer))
+        return found
 
     def get_mempool_txids(self) -> list[str]:
         return [str(t) for t in self.call("getrawmempool")]
@@ -333,6 +363,18 @@ class BitcoinRPC(ChainBackend):
 
 class _Warmup(ChainError):
     """Core's -28 'Loading block index…': retried like a connection failure."""
+
+
+def _result(reply: dict[str, Any], method: str) -> Any:
+    """The result of one JSON-RPC reply object, or its error raised."""
+    err = reply.get("error")
+    if err:
+        code = int(err.get("code", 0)) if isinstance(err, dict) else 0
+        msg = str(err.get("message", err)) if isinstance(err, dict) else str(err)
+        if code == RPC_IN_WARMUP:
+            raise _Warmup(msg)
+        raise RPCError(code, msg, method)
+    return reply.get("result")
 
 
 _DEC_MARK = "\x00dec:"

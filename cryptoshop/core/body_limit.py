@@ -11,6 +11,7 @@ The answer is the API's JSON envelope under /api/, the error page elsewhere."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from tempfile import SpooledTemporaryFile
 from typing import Any
 
 from django.conf import settings
@@ -87,3 +88,44 @@ class BodyLimitMiddleware:
         status, headers, body = too_large(str(scope.get("path", "")))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+class WholeChunkedBody:
+    """Django runs as WSGI (config/asgi.py, ADR 16), and WSGI reads a body by its
+    Content-Length: without one (a chunked upload) the view would see an empty body. So a
+    body without a Content-Length is read whole first (in memory up to 1 MB, then a temp
+    file; BodyLimitMiddleware above cuts it off at the limit) and handed on with its length,
+    as Django's ASGI handler did. Bodies with a Content-Length pass straight through."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("type") != "http" or declared_length(scope) is not None or not any(
+                name.lower() == b"transfer-encoding" for name, _ in scope.get("headers", [])):
+            await self.app(scope, receive, send)
+            return
+        with SpooledTemporaryFile(max_size=1024 * 1024) as body:
+            while True:
+                message = await receive()
+                if message.get("type") == "http.disconnect":
+                    return  # gone, or over the limit (BodyLimitMiddleware answers 413)
+                body.write(message.get("body", b""))
+                if not message.get("more_body", False):
+                    break
+            size = body.tell()
+            body.seek(0)
+            headers = [(k, v) for k, v in scope.get("headers", [])
+                       if k.lower() != b"transfer-encoding"]
+            headers.append((b"content-length", str(size).encode()))
+            sent = False
+
+            async def replay() -> Message:
+                nonlocal sent
+                if sent:
+                    return await receive()
+                chunk = body.read(65536)
+                sent = body.tell() >= size
+                return {"type": "http.request", "body": chunk, "more_body": not sent}
+
+            await self.app({**scope, "headers": headers}, replay, send)

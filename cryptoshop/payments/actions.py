@@ -22,15 +22,14 @@ from cryptoshop.btc.errors import BitcoinError
 from cryptoshop.chain import configured
 from cryptoshop.core import ratelimit
 from cryptoshop.core.errors import ActionError, Conflict, NotFound, ValidationFailed
-from cryptoshop.notifications.actions import do_notify
 from cryptoshop.orders import actions as order_actions
 from cryptoshop.orders.models import Order
-from cryptoshop.payments import state
 from cryptoshop.payments.addresses import take_slot
-from cryptoshop.payments.models import Invoice, InvoiceEvent, PaymentSettings, WatcherState
-from cryptoshop.payments.registry import ESCROW_MODE, INVOICE_SETTLED, INVOICE_STATUS_CHANGED
+from cryptoshop.payments.applying import apply_state as apply_state  # re-exported
+from cryptoshop.payments.applying import record as record  # re-exported
+from cryptoshop.payments.models import Invoice, PaymentSettings, WatcherState
+from cryptoshop.payments.registry import ESCROW_MODE
 from cryptoshop.rates.actions import fiat_to_sats
-from cryptoshop.realtime import publish
 from cryptoshop.stores.models import Store
 
 logger = logging.getLogger(__name__)
@@ -260,111 +259,6 @@ def bip21_uri(invoice: Invoice, *, qr: bool = False) -> str:
                              label=settings.SITE_NAME,
                              message=f"Order {invoice.order.public_id}")
     return build_uri(request, invoice.network, qr_uppercase=qr)
-
-
-def record(invoice: Invoice, kind: str, *, from_status: str = "", to_status: str = "",
-           txid: str = "", detail: str = "") -> InvoiceEvent:
-    """Store the event and, once the transaction commits, push it to the live pages."""
-    event = InvoiceEvent.objects.create(invoice=invoice, kind=kind, from_status=from_status,
-                                        to_status=to_status, txid=txid, detail=detail[:300])
-    payload = {"type": kind, "orderId": invoice.order.public_id, "invoiceId": invoice.public_id,
-               "address": invoice.address, "status": to_status or invoice.status,
-               "txid": txid or None, "paidSat": invoice.paid_sat,
-               "amountSat": invoice.amount_sat}
-    # publish() holds the event until the surrounding transaction commits (and drops it
-    # on rollback), so the pages that refetch see the new state.
-    for room in (f"order-{invoice.order.public_id}", f"address-{invoice.address}"):
-        publish(room, "transaction-event", payload)
-    return event
-
-
-# --- applying what the chain says ----------------------------------------------------------------
-
-def apply_state(invoice: Invoice, tip_height: int, *, now: Any = None) -> bool:
-    """Recompute the invoice from its payments; store and announce any change."""
-    now = now or timezone.now()
-    seen = [state.SeenPayment(value_sat=p.value_sat, seen_at=p.seen_at,
-                              height=p.block_height, rbf=p.rbf, counts=p.counts)
-            for p in invoice.payments.all()]
-    new = state.compute(amount_sat=invoice.amount_sat, tolerance_percent=invoice.tolerance_percent,
-                        required_confirmations=invoice.required_confirmations,
-                        expires_at=invoice.expires_at, now=now, tip_height=tip_height,
-                        payments=seen, previous_status=invoice.status)
-    old_status, old_confirmed, old_paid = invoice.status, invoice.confirmed_sat, invoice.paid_sat
-    changed = (new.status, new.paid_sat, new.confirmed_sat, new.paid_partial, new.paid_over,
-               new.paid_late) != (invoice.status, invoice.paid_sat, invoice.confirmed_sat,
-                                  invoice.paid_partial, invoice.paid_over, invoice.paid_late)
-    if not changed:
-        return False
-    invoice.status, invoice.paid_sat, invoice.confirmed_sat = (new.status, new.paid_sat,
-                                                               new.confirmed_sat)
-    invoice.paid_partial, invoice.paid_over = new.paid_partial, new.paid_over
-    invoice.paid_late = invoice.paid_late or new.paid_late
-    if new.status == Invoice.Status.SETTLED and invoice.settled_at is None:
-        invoice.settled_at = now
-    invoice.save(update_fields=["status", "paid_sat", "confirmed_sat", "paid_partial",
-                                "paid_over", "paid_late", "settled_at"])
-    if new.status != old_status:
-        kinds: dict[str, str] = {
-            Invoice.Status.PROCESSING: "payment_detected",
-            Invoice.Status.SETTLED: "payment_confirmed",
-            Invoice.Status.EXPIRED: "payment_expired",
-            Invoice.Status.INVALID: "payment_invalid",
-            Invoice.Status.NEW: "payment_detected",
-        }
-        kind = kinds.get(new.status, "status_changed")
-        record(invoice, kind, from_status=old_status, to_status=new.status,
-               detail=f"paid {new.paid_sat} of {invoice.amount_sat} sat")
-        INVOICE_STATUS_CHANGED.call_each(invoice, old_status, new.status)
-        _order_effects(invoice, old_status, new.status)
-    elif new.paid_sat != old_paid:
-        record(invoice, "payment_detected", to_status=new.status,
-               detail=f"paid {new.paid_sat} of {invoice.amount_sat} sat")
-    elif new.confirmed_sat != old_confirmed:
-        record(invoice, "confirmation_update", to_status=new.status,
-               detail=f"confirmed {new.confirmed_sat} sat")
-    return True
-
-
-def _order_effects(invoice: Invoice, old: str, new: str) -> None:
-    order = invoice.order
-    if new == Invoice.Status.PROCESSING:
-        _tell_buyer(order, "payment_detected", "Payment seen",
-                    f"Your payment for order {order.public_id} is on the network; it counts "
-                    f"once it has {invoice.required_confirmations} confirmation"
-                    f"{'s' if invoice.required_confirmations != 1 else ''}.", "info")
-    if new == Invoice.Status.SETTLED:
-        for hook in INVOICE_SETTLED:
-            hook(invoice)
-        note = "Payment settled" + (" (paid after the invoice expired)" if invoice.paid_late
-                                    else "")
-        escrow = invoice.slot_id is None
-        if order_actions.do_mark_paid(order, note=note):
-            do_notify(
-                order.store.owner, "order_paid", "Order paid",
-                url=f"/sell/orders/{order.public_id}/", severity="success",
-                message=f"Order {order.public_id} is paid ({invoice.amount_sat:,} sats"
-                     + (", held in escrow until the buyer releases" if escrow else "") + ")"
-                     + (" — paid late, check stock" if invoice.paid_late else "") + ".",
-                extra={"orderId": order.public_id})
-            if not escrow:  # an escrow buyer hears "escrow funded" from the escrow app
-                _tell_buyer(order, "payment_confirmed", "Payment confirmed",
-                            f"Order {order.public_id} is paid; the seller ships next.",
-                            "success")
-        else:
-            order.refresh_from_db(fields=["status"])
-            _tell_buyer(order, "payment_confirmed", "Payment confirmed",
-                        f"Your payment for order {order.public_id} confirmed, but the order "
-                        f"is {order.get_status_display().lower()}: ask the seller to "
-                        "refund it.", "warning")
-    # An invoice that expires unpaid changes nothing here: the order's own reservation
-    # clock releases the stock.
-
-
-def _tell_buyer(order: Order, kind: str, title: str, message: str, severity: str) -> None:
-    if order.buyer is not None:
-        do_notify(order.buyer, kind, title, message, severity=severity,
-                  url=f"/orders/{order.public_id}/pay/", extra={"orderId": order.public_id})
 
 
 def settle_flags(invoice: Invoice) -> list[str]:

@@ -103,8 +103,10 @@ class Invoice(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        # The analytics refresh finds invoices settled since its last run.
-        indexes = [models.Index(fields=["settled_at"], name="invoice_settled_at")]
+        # The analytics refresh finds invoices settled since its last run; the watcher
+        # finds the NEW invoices whose expiry passed without reading the others.
+        indexes = [models.Index(fields=["settled_at"], name="invoice_settled_at"),
+                   models.Index(fields=["status", "expires_at"], name="invoice_status_expiry")]
 
     def __str__(self) -> str:
         return self.public_id
@@ -164,6 +166,8 @@ class Payment(SeenOutput):
         constraints = [
             models.UniqueConstraint(fields=["txid", "vout"], name="payment_unique_output"),
         ]
+        # Every poll reads the unconfirmed payments; the confirmed ones pile up forever.
+        indexes = [models.Index(fields=["state"], name="payment_state")]
 
 
 class InvoiceEvent(models.Model):

@@ -6,18 +6,18 @@ and the refund's state recomputed from them, never incremented. Called by watche
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import timedelta
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from cryptoshop.chain.base import ChainBackend
 from cryptoshop.chain.errors import ChainError
 from cryptoshop.chain.errors import NotFound as TxNotFound
 from cryptoshop.chain.values import Transaction
 from cryptoshop.payments import refunds
+from cryptoshop.payments.matching import chunks
 from cryptoshop.payments.models import Payment, Refund, RefundPayment
 
 PaymentState = Payment.State
@@ -26,32 +26,40 @@ PaymentState = Payment.State
 KEEP_WATCHING = timedelta(days=7)
 
 
-def watched_refunds(network: str) -> dict[str, Refund]:
-    """scriptPubKey hex -> refund: open refunds, and recently confirmed ones (an open
-    refund wins an address; check_start_refund allows one open refund per address)."""
-    recent = timezone.now() - KEEP_WATCHING
-    rows = Refund.objects.filter(network=network).filter(
-        Q(status__in=refunds.OPEN) | Q(status=Refund.Status.CONFIRMED,
-                                       confirmed_at__gt=recent))
-    ordered = sorted(rows, key=lambda r: (r.status in refunds.OPEN, r.created_at))
+def watched_refunds(scripts: Iterable[str], network: str, now: datetime) -> dict[str, Refund]:
+    """scriptPubKey hex -> refund, for those of `scripts` that an open refund, or a recently
+    confirmed one, pays to (an open refund wins an address; check_start_refund allows one
+    open refund per address). Looked up by the indexed script, in chunks."""
+    recent = now - KEEP_WATCHING
+    found: list[Refund] = []
+    for chunk in chunks(sorted(set(scripts))):
+        found += Refund.objects.filter(script_pubkey__in=chunk, network=network).filter(
+            Q(status__in=refunds.OPEN) | Q(status=Refund.Status.CONFIRMED,
+                                           confirmed_at__gt=recent))
+    ordered = sorted(found, key=lambda r: (r.status in refunds.OPEN, r.created_at))
     return {r.script_pubkey: r for r in ordered}
 
 
-def apply(txs: Iterable[Transaction], watched: dict[str, Refund], touched: set[int], *,
-          height: int | None, block_hash: str) -> int:
+def apply(txs: Sequence[Transaction], network: str, touched: set[int], *,
+          height: int | None, block_hash: str, now: datetime) -> int:
     """Record the outputs of `txs` that pay a watched refund address (inside the caller's
     block transaction)."""
     found = 0
-    pending = {p.pk: p for p in RefundPayment.objects.filter(state=PaymentState.MEMPOOL)}
-    spent_by_pending = {outpoint: p for p in pending.values() for outpoint in p.inputs}
+    pending = RefundPayment.objects.filter(state=PaymentState.MEMPOOL).values_list(
+        "txid", "refund_id", "inputs")
+    spent_by = {outpoint: (txid, refund_id) for txid, refund_id, inputs in pending
+                for outpoint in inputs}
+    watched = watched_refunds((o.script_pubkey for tx in txs for o in tx.outputs), network, now)
+    if not spent_by and not watched:
+        return 0  # the usual case: no refund pending nor paid in this batch
     for tx in txs:
-        for txin in tx.inputs:
-            other = spent_by_pending.get(f"{txin.prev_txid}:{txin.prev_vout}")
-            if other is not None and other.txid != tx.txid:
-                RefundPayment.objects.filter(txid=other.txid, state=PaymentState.MEMPOOL).update(
+        for txin in tx.inputs if spent_by else ():
+            other = spent_by.get(f"{txin.prev_txid}:{txin.prev_vout}")
+            if other is not None and other[0] != tx.txid:
+                RefundPayment.objects.filter(txid=other[0], state=PaymentState.MEMPOOL).update(
                     state=PaymentState.CONFLICTED if height is not None
                     else PaymentState.REPLACED)
-                touched.add(other.refund_id)
+                touched.add(other[1])
         if not watched:
             continue
         for out in tx.outputs:
@@ -81,9 +89,13 @@ def unwind_block(block_hash: str, touched: set[int]) -> None:
     orphaned.update(block_height=None, block_hash="", state=PaymentState.MEMPOOL)
 
 
-def check_unconfirmed(backend: ChainBackend, touched: set[int]) -> None:
-    """An unconfirmed refund payment in neither the mempool nor a block no longer counts."""
+def check_unconfirmed(backend: ChainBackend, touched: set[int],
+                      mempool: set[str] | None) -> None:
+    """An unconfirmed refund payment in neither the mempool nor a block no longer counts
+    (one the poll's mempool listing shows is fine without asking)."""
     for payment in RefundPayment.objects.filter(state=PaymentState.MEMPOOL):
+        if mempool is not None and payment.txid in mempool:
+            continue
         try:
             backend.get_tx_status(payment.txid)
         except TxNotFound:

@@ -7,6 +7,10 @@ that says it was applied; payments are keyed by (txid, vout); invoice states are
 recomputed from the payments, never incremented. So a restart after SIGKILL replays at
 most the block in flight, and replaying is harmless.
 
+Scale: a poll never loads the open invoices. A block's (or the mempool's new) output
+scripts are looked up by index in batches (matching.py), its payments and events written
+in bulk, and only the invoices whose state can have changed are recomputed (recompute).
+
 One leader: every poll first renews a lease row with a conditional UPDATE; a second worker
 (or web process) whose lease attempt fails does nothing."""
 
@@ -26,17 +30,20 @@ from django.utils import timezone
 
 from cryptoshop.chain import configured
 from cryptoshop.chain.base import ChainBackend
+from cryptoshop.chain.decode import decode_transaction
 from cryptoshop.chain.errors import ChainError
 from cryptoshop.chain.errors import NotFound as TxNotFound
 from cryptoshop.chain.values import Transaction
-from cryptoshop.payments import actions, refund_watch
-from cryptoshop.payments.models import Invoice, Payment, Refund, WatchedBlock, WatcherState
+from cryptoshop.payments import applying, matching, refund_watch
+from cryptoshop.payments.models import Invoice, Payment, WatchedBlock, WatcherState
 
 logger = logging.getLogger(__name__)
 PaymentState = Payment.State
 # On a fresh install, look this far back for payments to invoices made before the
 # watcher first ran.
 INITIAL_LOOKBACK = 6
+# Mempool transactions fetched per batch request (and applied per database transaction).
+MEMPOOL_BATCH = 500
 
 
 def _holder() -> str:
@@ -59,10 +66,11 @@ class Watcher:
         self.backend = backend
         self.network = network
         self.holder = _holder()
+        # Mempool txids already applied; only those the node still lists are kept, so it
+        # never outgrows the mempool.
         self._seen_mempool: set[str] = set()
         # Refunds (sellers paying buyers' refund addresses) are watched alongside invoices:
         # refund_watch.py, called at the same points of a poll.
-        self._refunds: dict[str, Refund] = {}
         self._refund_touched: set[int] = set()
 
     # -- leadership -------------------------------------------------------------------
@@ -87,15 +95,6 @@ class Watcher:
         WatcherState.objects.filter(name="chain", leader=self.holder).update(
             lease_until=timezone.now())
 
-    # -- watched set --------------------------------------------------------------------
-
-    def _watched(self) -> dict[str, Invoice]:
-        """scriptPubKey hex -> invoice, for every invoice still inside its watch window."""
-        now = timezone.now()
-        invoices = Invoice.objects.filter(watch_until__gt=now, network=self.network).exclude(
-            status=Invoice.Status.INVALID, paid_sat=0)
-        return {inv.script_pubkey: inv for inv in invoices.order_by("created_at")}
-
     # -- one poll -----------------------------------------------------------------------
 
     def poll(self) -> PollResult:
@@ -118,14 +117,12 @@ class Watcher:
             state.cursor_height = max(0, start - 1)
             state.save(update_fields=["cursor_height"])
         result.reorged = self._unwind_reorg(state, touched)
-        watched = self._watched()
-        self._refunds = refund_watch.watched_refunds(self.network)
         for height in range(state.cursor_height + 1 if state.cursor_height is not None else 0,
                             tip.height + 1):
             block = self.backend.get_block(height)
             with transaction.atomic():
-                self._apply_transactions(block.transactions, watched, touched,
-                                         height=block.height, block_hash=block.hash)
+                self.apply_batch(block.transactions, touched, height=block.height,
+                                         block_hash=block.hash)
                 WatchedBlock.objects.update_or_create(height=block.height,
                                                       defaults={"hash": block.hash})
                 WatchedBlock.objects.filter(height__lt=block.height - 200).delete()
@@ -134,9 +131,10 @@ class Watcher:
                     tip_time=datetime.fromtimestamp(block.time, tz=UTC))
             state.cursor_height = block.height
             result.blocks += 1
-        result.mempool_payments = self._scan_mempool(watched, touched)
-        self._check_unconfirmed(touched, tip.height)
-        result.changed_invoices = self._recompute(touched, tip.height, new_blocks=result.blocks)
+        result.mempool_payments, mempool = self._scan_mempool(touched)
+        self._check_unconfirmed(touched, tip.height, mempool)
+        result.changed_invoices = recompute(touched, tip.height, new_blocks=result.blocks > 0,
+                                            reorged=result.reorged > 0)
         result.changed_refunds = refund_watch.recompute(self._refund_touched, tip.height)
         WatcherState.objects.filter(pk=state.pk).update(last_poll_at=timezone.now(),
                                                         last_error="")
@@ -177,102 +175,88 @@ class Watcher:
             self._seen_mempool.clear()
         return undone
 
-    def _apply_transactions(self, txs: Iterable[Transaction], watched: dict[str, Invoice],
-                            touched: set[int], *, height: int | None,
-                            block_hash: str) -> int:
+    def apply_batch(self, txs: Iterable[Transaction], touched: set[int], *,
+                            height: int | None, block_hash: str) -> int:
+        """One batch (a block, or new mempool transactions), inside the caller's
+        transaction: a handful of queries whatever its size and the open invoices."""
         txs = list(txs)
-        found = refund_watch.apply(txs, self._refunds, self._refund_touched, height=height,
-                                   block_hash=block_hash)
-        pending = {p.pk: p for p in Payment.objects.filter(state=PaymentState.MEMPOOL)}
-        spent_by_pending = {outpoint: p for p in pending.values() for outpoint in p.inputs}
-        for tx in txs:
-            # Double-spend: another transaction spends an input of a pending payment.
-            for txin in tx.inputs:
-                other = spent_by_pending.get(f"{txin.prev_txid}:{txin.prev_vout}")
-                if other is not None and other.txid != tx.txid:
-                    new_state = (PaymentState.CONFLICTED if height is not None
-                                 else PaymentState.REPLACED)
-                    Payment.objects.filter(txid=other.txid, state=PaymentState.MEMPOOL).update(
-                        state=new_state)
-                    touched.add(other.invoice_id)
-            for out in tx.outputs:
-                invoice = watched.get(out.script_pubkey)
-                if invoice is None:
-                    continue
-                payment, created = Payment.objects.get_or_create(
-                    txid=tx.txid, vout=out.n,
-                    defaults={"invoice": invoice, "value_sat": out.value_sat,
-                              "rbf": tx.signals_rbf,
-                              "inputs": [f"{i.prev_txid}:{i.prev_vout}" for i in tx.inputs],
-                              "state": (PaymentState.CONFIRMED if height is not None
-                                        else PaymentState.MEMPOOL),
-                              "block_height": height, "block_hash": block_hash})
-                if not created and height is not None:
-                    Payment.objects.filter(pk=payment.pk).update(
-                        state=PaymentState.CONFIRMED, block_height=height, block_hash=block_hash)
-                if created or height is not None:
-                    touched.add(invoice.pk)
-                    found += 1
-                    if height is not None:
-                        actions.record(invoice, "transaction_mined", txid=tx.txid,
-                                       detail=f"{out.value_sat} sat in block {height}")
-        return found
+        now = timezone.now()
+        found = refund_watch.apply(txs, self.network, self._refund_touched, height=height,
+                                   block_hash=block_hash, now=now)
+        matching.mark_double_spends(txs, touched, mined=height is not None)
+        return found + matching.record_payments(txs, self.network, touched, height=height,
+                                                block_hash=block_hash, now=now)
 
-    def _scan_mempool(self, watched: dict[str, Invoice], touched: set[int]) -> int:
+    def _scan_mempool(self, touched: set[int]) -> tuple[int, set[str] | None]:
+        """Apply the mempool transactions not seen before, fetched in batches. Returns the
+        payments found and the mempool's txids (None when the node couldn't list them)."""
         try:
             txids = self.backend.get_mempool_txids()
         except ChainError as exc:
             self._note_error(f"mempool: {exc}")
-            return 0
+            return 0, None
+        listed = set(txids)
+        # Bounded by the mempool: a txid is forgotten once the node no longer lists it.
+        self._seen_mempool &= listed
         fresh = [t for t in txids if t not in self._seen_mempool]
         found = 0
-        for txid in fresh:
+        for chunk in matching.chunks(fresh, MEMPOOL_BATCH):
             try:
-                tx = self.backend.get_transaction(txid)
-            except ChainError:
-                continue  # left the mempool meanwhile
+                raws = self.backend.get_raw_transactions(list(chunk))
+            except ChainError as exc:
+                self._note_error(f"mempool: {exc}")
+                break  # the rest is fetched next poll
+            txs = [decode_transaction(raw) for raw in raws.values()]
             with transaction.atomic():
-                found += self._apply_transactions([tx], watched, touched, height=None,
-                                                  block_hash="")
-            self._seen_mempool.add(txid)
-        if len(self._seen_mempool) > 200_000:
-            self._seen_mempool = set(txids)
-        return found
+                found += self.apply_batch(txs, touched, height=None, block_hash="")
+            self._seen_mempool.update(raws)
+        return found, listed
 
-    def _check_unconfirmed(self, touched: set[int], tip_height: int) -> None:
+    def _check_unconfirmed(self, touched: set[int], tip_height: int,
+                           mempool: set[str] | None) -> None:
         """An unconfirmed payment that is neither in the mempool nor in a block was
-        replaced or dropped: it no longer counts."""
-        refund_watch.check_unconfirmed(self.backend, self._refund_touched)
-        for payment in Payment.objects.filter(state=PaymentState.MEMPOOL):
+        replaced or dropped: it no longer counts. Those the mempool listing of this poll
+        shows are fine without asking the node about each."""
+        refund_watch.check_unconfirmed(self.backend, self._refund_touched, mempool)
+        pending = Payment.objects.filter(state=PaymentState.MEMPOOL).values_list(
+            "pk", "txid", "rbf", "invoice_id")
+        for pk, txid, rbf, invoice_id in pending:
+            if mempool is not None and txid in mempool:
+                continue
             try:
-                status = self.backend.get_tx_status(payment.txid)
+                self.backend.get_tx_status(txid)
             except TxNotFound:
                 # Neither in the mempool nor in the best chain: replaced or evicted.
-                Payment.objects.filter(pk=payment.pk, state=PaymentState.MEMPOOL).update(
-                    state=PaymentState.REPLACED if payment.rbf else PaymentState.DROPPED)
-                touched.add(payment.invoice_id)
-                continue
+                Payment.objects.filter(pk=pk, state=PaymentState.MEMPOOL).update(
+                    state=PaymentState.REPLACED if rbf else PaymentState.DROPPED)
+                touched.add(invoice_id)
             except ChainError:
                 continue  # the node hiccupped; ask again next poll
-            if status.block_hash is not None and status.block_height is not None and (
-                    status.block_height > tip_height):
-                continue  # mined after this poll's tip: the next poll scans that block
+            # Otherwise mined after this poll's tip: the next poll scans that block.
 
-    def _recompute(self, touched: set[int], tip_height: int, *, new_blocks: int) -> list[str]:
-        now = timezone.now()
-        candidates = Invoice.objects.filter(
-            Q(pk__in=touched)
-            | Q(status__in=[Invoice.Status.NEW, Invoice.Status.PROCESSING], watch_until__gt=now)
-            | Q(status=Invoice.Status.SETTLED, settled_at__gt=now - timedelta(hours=2)))
-        changed = []
-        for invoice in candidates.prefetch_related("payments").select_related("order"):
-            with transaction.atomic():
-                if actions.apply_state(invoice, tip_height, now=now):
-                    changed.append(invoice.public_id)
-                elif new_blocks and invoice.status == Invoice.Status.PROCESSING:
-                    actions.record(invoice, "confirmation_update", to_status=invoice.status,
-                                   detail=f"tip {tip_height}")
-        return changed
+
+def recompute(touched: set[int], tip_height: int, *, new_blocks: bool,
+              reorged: bool) -> list[str]:
+    """Recompute the invoices whose state can have changed: those this poll touched, NEW
+    ones whose expiry passed (time alone changes nothing else), and on a new block the
+    ones still confirming (or, after a reorg, recently settled). Never every open one."""
+    now = timezone.now()
+    window = Q(watch_until__gt=now)
+    due = Q(status=Invoice.Status.NEW, expires_at__lte=now) & window
+    if new_blocks or reorged:
+        due |= Q(status=Invoice.Status.PROCESSING) & window
+    if reorged:
+        due |= Q(status=Invoice.Status.SETTLED, settled_at__gt=now - timedelta(hours=2))
+    ids = set(touched) | set(Invoice.objects.filter(due).values_list("pk", flat=True))
+    changed: list[str] = []
+    with transaction.atomic():
+        for chunk in matching.chunks(sorted(ids)):
+            invoices = (Invoice.objects.filter(pk__in=chunk)
+                        .select_related("order__buyer", "order__store__owner")
+                        .prefetch_related("payments"))
+            changed += [i.public_id for i in applying.apply_states(
+                invoices, tip_height, now=now, tick_processing=new_blocks)]
+    return changed
 
 
 def run_once() -> PollResult | None:

@@ -1,0 +1,94 @@
+"""Fill the oscar site with the catalogue shape of bench_shop.py: 100,000 products (same
+word lists and seed, ~95 % public), spread over leaf categories of a two-level tree, one
+partner stock record (price, stock) each, no images (oscar shows its placeholder);
+then haystack's update_index into the Whoosh index.
+Bulk inserts; run with the oscar venv's python from bench/:
+``python -m oscar_site.load N`` (prints JSON: paths to load)."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oscar_site.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import django
+
+django.setup()
+
+from bench_shop import WORDS_ADJ, WORDS_BODY, WORDS_NOUN  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from oscar.apps.catalogue.models import (  # noqa: E402
+    Category,
+    Product,
+    ProductCategory,
+    ProductClass,
+)
+from oscar.apps.partner.models import Partner, StockRecord  # noqa: E402
+
+ROOTS = ["Hardware", "Clothing", "Books & Media", "Food & Drink", "Home"]
+LEAVES = 6
+
+
+def _categories() -> list[Category]:
+    leaves = []
+    for root_name in ROOTS:
+        root = Category.add_root(name=root_name, slug=root_name.lower().replace(" & ", "-"))
+        for i in range(LEAVES):
+            leaves.append(root.add_child(name=f"{root_name} {i + 1}",
+                                         slug=f"{root.slug}-{i + 1}"))
+    return leaves
+
+
+def load(n: int) -> dict[str, object]:
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    rnd = random.Random(21)  # noqa: S311 (test data)
+    product_class = ProductClass.objects.create(name="Goods", slug="goods",
+                                                requires_shipping=True, track_stock=True)
+    leaves = _categories()
+    partners = Partner.objects.bulk_create(Partner(name=f"Bench Store {i}") for i in range(200))
+    batch, made = 5_000, 0
+    while made < n:
+        rows = []
+        for _i in range(made, min(made + batch, n)):
+            title = (f"{rnd.choice(WORDS_ADJ)} {rnd.choice(WORDS_NOUN)} "
+                     f"{rnd.choice('ABCDEFGHKMNPRSTX')}{rnd.randint(1, 999)}")
+            body = " ".join(rnd.choice(WORDS_BODY) for _ in range(rnd.randint(20, 60)))
+            rows.append(Product(
+                structure="standalone", title=title, product_class=product_class,
+                slug=title.lower().replace(" ", "-")[:80], description=body,
+                is_public=rnd.random() < 0.95, upc=None))
+        with transaction.atomic():
+            created = Product.objects.bulk_create(rows, batch_size=1_000)
+            ProductCategory.objects.bulk_create(
+                (ProductCategory(product=p, category=leaves[(made + k) % len(leaves)])
+                 for k, p in enumerate(created)), batch_size=2_000)
+            StockRecord.objects.bulk_create(
+                (StockRecord(product=p, partner=partners[(made + k) % len(partners)],
+                             partner_sku=f"sku-{p.pk}", price_currency="GBP",
+                             price=Decimal(rnd.randint(100, 500_000)) / 100,
+                             num_in_stock=rnd.choice([0, 1, 5, 20, 100]))
+                 for k, p in enumerate(created)), batch_size=2_000)
+        made += len(rows)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    indexed = time.perf_counter()
+    call_command("update_index", "catalogue", verbosity=0, batchsize=2_000)
+    sample = Product.objects.filter(is_public=True).order_by("id")[500]
+    leaf = leaves[0]
+    return {"products": Product.objects.count(), "seconds": time.perf_counter() - started,
+            "index_seconds": time.perf_counter() - indexed,
+            "product_path": sample.get_absolute_url(),
+            "category_path": leaf.get_absolute_url()}
+
+
+if __name__ == "__main__":
+    print(json.dumps(load(int(sys.argv[1]))))
