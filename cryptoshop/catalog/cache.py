@@ -1,11 +1,13 @@
 """What every anonymous catalogue page would otherwise recompute, in the configured cache
 (Redis, or local memory in one process), with invalidation on writes (ADR 15).
 
-One *generation* number covers the catalogue: the listing actions, visibility refreshes
-(blocks, suspensions) and category saves bump it, and every cached catalogue value carries
-the generation it was computed under in its key, so a write retires them all at once
-without listing keys. Counts also expire after COUNT_TTL_S, so changes that don't bump
-the generation (stock sold, a rate moving fiat prices, a new review) show within that.
+One *generation* number covers the catalogue: the listing actions, listing and photo
+saves, visibility refreshes (blocks, suspensions), rate refreshes, reviews and category
+saves bump it, and every cached catalogue value carries the generation it was computed
+under in its key, so a write retires them all at once without listing keys. The category
+tree has a generation of its own, bumped only by category saves and deletes, so a listing
+write doesn't make every page reload it. Values also expire after COUNT_TTL_S, so changes
+that don't bump the generation (stock and sales counts moved by orders) show within that.
 """
 
 from __future__ import annotations
@@ -16,40 +18,66 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 
 T = TypeVar("T")
 GENERATION_KEY = "catalog:generation"
+TREE_GENERATION_KEY = "catalog:tree-generation"
 COUNT_TTL_S = 60
 TREE_TTL_S = 3600
 
 
-def generation() -> int:
-    value = cache.get(GENERATION_KEY)
+def generation(key: str = GENERATION_KEY) -> int:
+    value = cache.get(key)
     if value is None:
         # Start from a fresh number, not 0, so values cached before a cache flush by an
         # earlier generation 0 can't be read back as current.
         value = time.time_ns()
-        cache.add(GENERATION_KEY, value, None)
-        value = cache.get(GENERATION_KEY, value)
+        cache.add(key, value, None)
+        value = cache.get(key, value)
     return int(value)
 
 
-def bump_generation() -> None:
-    """Retire every cached catalogue value (call after a write the pages show)."""
+def _bump(key: str) -> None:
     try:
-        cache.incr(GENERATION_KEY)
+        cache.incr(key)
     except ValueError:  # not set yet: nothing was cached under it
-        generation()
+        generation(key)
 
 
-def cached(name: str, compute: Callable[[], T], ttl_s: int) -> T:
-    """compute() cached under this generation (and database: tests switch engines)."""
-    key = f"catalog:{connection.vendor}:{generation()}:{name}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, ttl_s)
+def _bump_now_and_on_commit(*keys: str) -> None:
+    # Now, so this request's own next read sees the write; and again on commit, so a page
+    # another request computed from the old rows meanwhile is not kept under the new number.
+    def bump_all() -> None:
+        for key in keys:
+            _bump(key)
+
+    bump_all()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(bump_all)
+
+
+def bump_generation() -> None:
+    """Retire every cached catalogue page and count (call after a write the pages show)."""
+    _bump_now_and_on_commit(GENERATION_KEY)
+
+
+def bump_categories() -> None:
+    """Retire the cached category tree as well as the pages (a category was edited)."""
+    _bump_now_and_on_commit(TREE_GENERATION_KEY, GENERATION_KEY)
+
+
+def cached(name: str, compute: Callable[[], T], ttl_s: int, *,
+           scope: str = GENERATION_KEY) -> T:
+    """compute() cached under this generation (and database: tests switch engines).
+    scope=TREE_GENERATION_KEY: under the category tree's own generation, which listing
+    writes leave alone."""
+    key = f"catalog:{connection.vendor}:{scope}:{generation(scope)}:{name}"
+    hit: T | None = cache.get(key)
+    if hit is not None:
+        return hit
+    value = compute()
+    cache.set(key, value, ttl_s)
     return value
 
 

@@ -1,9 +1,10 @@
 """The category tree, read from the cache (catalog/cache.py): every catalogue page shows
-it, and it changes only when the operator edits a category (which bumps the generation)."""
+it, and it changes only when the operator edits a category (which bumps the tree's own
+generation)."""
 
 from __future__ import annotations
 
-from cryptoshop.catalog.cache import TREE_TTL_S, cached
+from cryptoshop.catalog.cache import TREE_GENERATION_KEY, TREE_TTL_S, cached
 from cryptoshop.catalog.models import Category
 
 
@@ -13,7 +14,7 @@ def _allowed() -> list[Category]:
 
 def allowed_categories() -> list[Category]:
     """Every category that isn't prohibited, in display order (cached)."""
-    return cached("categories", _allowed, TREE_TTL_S)
+    return cached("categories", _allowed, TREE_TTL_S, scope=TREE_GENERATION_KEY)
 
 
 def categories_tree() -> list[tuple[Category, list[Category]]]:

@@ -223,9 +223,10 @@ def browse(filters: ListingFilters) -> QuerySet[Listing]:
     return with_card_data(browse_query(filters))
 
 
-def browse_query(filters: ListingFilters) -> QuerySet[Listing]:
+def browse_query(filters: ListingFilters, *, counting: bool = False) -> QuerySet[Listing]:
     """Visible listings matching the filters, in their order: each ordering's first page
-    comes off one of the ``listing_visible_*`` indexes (ADR 15)."""
+    comes off one of the ``listing_visible_*`` indexes (ADR 15). ``counting``: only which
+    listings match, unordered and unranked (for the capped count)."""
     qs = visible_listings()
     if filters.category:
         # The category and its children by id, from the cached tree: no join, so the
@@ -245,7 +246,10 @@ def browse_query(filters: ListingFilters) -> QuerySet[Listing]:
     if filters.min_rating is not None:
         qs = qs.filter(rating_count__gt=0, rating_avg__gte=filters.min_rating)
     if filters.q:
-        qs = filter_search(qs, filters.q, rank=filters.effective_sort == "relevance")
+        qs = filter_search(qs, filters.q,
+                           rank=not counting and filters.effective_sort == "relevance")
+    if counting:
+        return qs.order_by()
     sort, descending = filters.effective_sort, filters.sort_order != "asc"
     if sort == "relevance":
         # On SQLite search_rank comes from extra(select=…), which the ORM's F() can't see.

@@ -1,6 +1,7 @@
 """Wiring the catalogue: the full-text search index is (re)installed after migrations, the
 encrypted digital goods are listed for data key rotation, the listings' sats estimates
-follow every rate refresh, and a category's listings' visibility follows its saves."""
+follow every rate refresh, a category's listings' visibility follows its saves, and
+listing and photo writes retire the cached catalogue pages."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from django.db import connections
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 from cryptoshop.catalog.actions import encrypted_digital_files
-from cryptoshop.catalog.cache import bump_generation
-from cryptoshop.catalog.models import Category
+from cryptoshop.catalog.cache import bump_categories, bump_generation
+from cryptoshop.catalog.models import Category, Listing, ListingImage
 from cryptoshop.catalog.pricing import refresh_estimates
 from cryptoshop.catalog.search import install_search
 from cryptoshop.catalog.visibility import ensure_price_desc_index, refresh_category
@@ -31,13 +32,27 @@ def _category_saved(sender: type[Category], instance: Category, **kwargs: Any) -
     # The operator may prohibit a category (or allow it again) in the admin: its listings'
     # visibility follows, and the cached tree and counts are retired.
     refresh_category(instance.pk)
+    bump_categories()
 
 
 def _category_deleted(sender: type[Category], instance: Category, **kwargs: Any) -> None:
+    # Only an empty category can go (PROTECT on listings and children): the tree changes.
+    bump_categories()
+
+
+def _listing_written(sender: type[Listing | ListingImage], **kwargs: Any) -> None:
+    # Any saved listing or photo (the seller's actions, staff setting "featured" in the
+    # admin, an image added or removed): cached pages and cards are retired. Writes by
+    # queryset.update() don't come here; see ADR 15 for what those leave stale.
     bump_generation()
 
 
 def install() -> None:
+    for model in (Listing, ListingImage):
+        post_save.connect(_listing_written, sender=model,
+                          dispatch_uid=f"catalog.written.{model.__name__}.save")
+        post_delete.connect(_listing_written, sender=model,
+                            dispatch_uid=f"catalog.written.{model.__name__}.delete")
     post_save.connect(_category_saved, sender=Category, dispatch_uid="catalog.category_saved")
     post_delete.connect(_category_deleted, sender=Category,
                         dispatch_uid="catalog.category_deleted")
