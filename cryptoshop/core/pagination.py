@@ -27,10 +27,18 @@ class Pagination:
 
     @property
     def total_label(self) -> str:
+        """"1,234", or "10,000+" when counting stopped at the cap."""
         return f"{self.total:,}" if self.exact else f"{self.total:,}+"
 
-    def as_dict(self) -> dict[str, int]:
-        return {"page": self.page, "limit": self.limit, "total": self.total, "pages": self.pages}
+    @property
+    def pages_label(self) -> str:
+        return f"{self.pages:,}" if self.exact else f"{self.pages:,}+"
+
+    def as_dict(self) -> dict[str, int | bool]:
+        # totalExact/hasNext were added for the catalogue's capped counts (ADR 15); the
+        # first four keys mean what they always did ("at least" when totalExact is false).
+        return {"page": self.page, "limit": self.limit, "total": self.total,
+                "pages": self.pages, "totalExact": self.exact, "hasNext": self.has_next}
 
     @property
     def has_previous(self) -> bool:

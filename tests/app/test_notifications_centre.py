@@ -181,7 +181,8 @@ def test_api_lists_reads_and_filters(client: Client) -> None:
     one, two, three = notices(me.user, 3)
     body = client.get("/api/notifications?limit=2", **bearer(me)).json()
     assert body["success"] and body["pagination"] == {"page": 1, "limit": 2, "total": 3,
-                                                      "pages": 2}
+                                                      "pages": 2, "totalExact": True,
+                                                      "hasNext": True}
     assert [n["id"] for n in body["data"]] == [three.pk, two.pk]
     assert set(body["data"][0]) == {"id", "type", "title", "message", "severity", "link",
                                     "read", "createdAt"}
