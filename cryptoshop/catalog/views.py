@@ -9,6 +9,7 @@ from cryptoshop.accounts.who import viewer
 from cryptoshop.catalog.actions import listing_for_viewer
 from cryptoshop.catalog.categories import categories_tree, category_by_slug
 from cryptoshop.catalog.models import Listing
+from cryptoshop.catalog.pagecache import anonymous_page
 from cryptoshop.catalog.queries import ListingFilters, parse_filters
 from cryptoshop.catalog.registry import LISTING_SECTIONS, STORE_SECTIONS
 from cryptoshop.catalog.results import home_shelves, result_page
@@ -16,8 +17,14 @@ from cryptoshop.core.errors import NotFound
 from cryptoshop.core.markdown import render_markdown
 from cryptoshop.stores.models import Store
 
+# The public catalogue pages come whole from the cache for visitors without a session
+# (catalog/pagecache.py, ADR 15).
 
 def home(request: HttpRequest) -> HttpResponse:
+    return anonymous_page(request, lambda: _home(request))
+
+
+def _home(request: HttpRequest) -> HttpResponse:
     featured, newest = home_shelves()
     return render(request, "catalog/home.html", {
         "featured": featured, "newest": newest, "tree": categories_tree(),
@@ -33,11 +40,15 @@ def _results(request: HttpRequest, filters: ListingFilters, template: str,
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    filters = parse_filters(request.GET, strict=False)
-    return _results(request, filters, "catalog/search.html", {})
+    return anonymous_page(request, lambda: _results(
+        request, parse_filters(request.GET, strict=False), "catalog/search.html", {}))
 
 
 def category(request: HttpRequest, slug: str) -> HttpResponse:
+    return anonymous_page(request, lambda: _category(request, slug))
+
+
+def _category(request: HttpRequest, slug: str) -> HttpResponse:
     cat, children = category_by_slug(slug)
     if cat is None:
         raise NotFound("No such category.")
@@ -66,6 +77,10 @@ def store_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def listing_detail(request: HttpRequest, public_id: str, slug: str = "") -> HttpResponse:
+    return anonymous_page(request, lambda: _listing_detail(request, public_id, slug))
+
+
+def _listing_detail(request: HttpRequest, public_id: str, slug: str) -> HttpResponse:
     listing: Listing = listing_for_viewer(public_id, viewer(request))
     if slug != listing.slug:
         return redirect("catalog:listing", public_id=listing.public_id, slug=listing.slug,

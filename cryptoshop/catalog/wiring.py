@@ -19,6 +19,7 @@ from cryptoshop.catalog.search import install_search
 from cryptoshop.catalog.visibility import ensure_price_desc_index, refresh_category
 from cryptoshop.core.rotation import ENCRYPTED_FILES, FileSource
 from cryptoshop.rates.registry import RATES_REFRESHED
+from cryptoshop.stores.models import ShippingOption, Store
 
 DIGITAL_FILES = FileSource("catalog.Listing.digital_file", encrypted_digital_files)
 
@@ -40,15 +41,17 @@ def _category_deleted(sender: type[Category], instance: Category, **kwargs: Any)
     bump_categories()
 
 
-def _listing_written(sender: type[Listing | ListingImage], **kwargs: Any) -> None:
-    # Any saved listing or photo (the seller's actions, staff setting "featured" in the
-    # admin, an image added or removed): cached pages and cards are retired. Writes by
+def _listing_written(sender: type[Any], **kwargs: Any) -> None:
+    # Any saved listing, photo, store or shipping option (the seller's actions, staff
+    # setting "featured" in the admin, an image added or removed, a store renamed):
+    # cached pages and cards are retired. Writes by
     # queryset.update() don't come here; see ADR 15 for what those leave stale.
     bump_generation()
 
 
 def install() -> None:
-    for model in (Listing, ListingImage):
+    # Stores and their shipping options show on cards and listing pages too.
+    for model in (Listing, ListingImage, Store, ShippingOption):
         post_save.connect(_listing_written, sender=model,
                           dispatch_uid=f"catalog.written.{model.__name__}.save")
         post_delete.connect(_listing_written, sender=model,

@@ -8,7 +8,9 @@ import re
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from cryptoshop.catalog.cache import bump_generation
 from cryptoshop.catalog.models import Listing
@@ -140,11 +142,26 @@ def test_listing_page(client: Client, shelves: None) -> None:
     assert item is not None
     url = f"/l/{item.public_id}/{item.slug}/"
     client.get(url)
+    bump_generation()  # as a listing write does
     # LISTING_PAGE: the listing with its store and category, photos, specifications, tags,
     # shipping options, the reviews (count, page, histogram) and the store's payment mode.
     with assert_database_query_count(LISTING_PAGE):
         page = client.get(url)
     assert page.status_code == 200 and b"Wool hat 1" in page.content
+    # Again, for a visitor without a session: the whole page from the cache.
+    with assert_database_query_count(0):
+        again = client.get(url)
+    assert _unmasked(again.content) == _unmasked(page.content)
+
+
+def test_signed_in_pages_are_not_shared(client: Client, shelves: None) -> None:
+    client.get("/search/")  # cached for visitors without a session
+    buyer = make_account("ada")
+    client.force_login(buyer.user)
+    # The signed-in header (their name, cart, notices) needs their own queries and page.
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/search/")
+    assert queries.captured_queries and b">ada<" in page.content
 
 
 def test_seller_order_list(client: Client) -> None:
