@@ -47,6 +47,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 SEARCH_BUDGET_S = 90
+IDLE_S = 3  # pause before measuring a path alone
 SEARCH_PAGE_QUERY = "coffee"  # the search page measured over HTTP (~6% of listings match)
 PY = sys.executable
 SEARCH_QUERIES = [
@@ -334,13 +335,16 @@ def _pg_database(base_url: str, name: str, action: str) -> str:
 def _measure(url: str, args: argparse.Namespace, lua: Path) -> dict[str, Any]:
     """One path: unloaded latency (sequential requests after the first, which may fill the
     cache), then req/s and latency percentiles at args.connections."""
+    # Let the previous path's queued requests drain first (wrk stops sending, but the
+    # server still has up to a connection's worth of them to answer).
+    time.sleep(IDLE_S)
     t0 = time.perf_counter()
     status, body = _get(url)
     first_ms = (time.perf_counter() - t0) * 1000
     if status != 200:
         return {"status": status}
     serial = []
-    for _ in range(7):
+    for _ in range(15):
         t0 = time.perf_counter()
         _get(url)
         serial.append((time.perf_counter() - t0) * 1000)
