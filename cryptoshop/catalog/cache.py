@@ -17,10 +17,13 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection, transaction
+from django.utils.connection import ConnectionProxy
 
 T = TypeVar("T")
+# Its own cache alias (config/settings.py): many distinct pages can't evict rate limits.
+cache = ConnectionProxy(caches, "catalog")
 GENERATION_KEY = "catalog:generation"
 TREE_GENERATION_KEY = "catalog:tree-generation"
 COUNT_TTL_S = 60
