@@ -7,8 +7,12 @@ one uvicorn worker, CRYPTOSHOP_BENCH=1 so /bench/trivial exists) and measures, i
 run and against the same server:
 
 - requests/second of /bench/trivial (the baseline: the full middleware stack, no work),
-  of a listing page (/l/<id>/<slug>/) and of GET /api/products — reported as ratios to
-  the trivial view, with p50/p95/p99 latency at 64 connections;
+  of the browse page (/search/, newest first), a top-level category page, a search page
+  (/search/?q=coffee, by relevance), GET /api/products and a listing page (/l/<id>/<slug>/)
+  — in --rounds interleaved rounds, each reported as a ratio to the trivial view of its
+  round, with p50/p99 latency at 64 connections, the latency alone (sequential requests)
+  and the first request's (which fills the catalogue cache; ADR 15), against issue 15's
+  targets;
 - full-text search p50/p95 through cryptoshop.catalog.search.filter_search (first page of
   24 by rank, and the match count).
 
@@ -16,7 +20,7 @@ Load comes from ``wrk`` (Debian's package) when it is on PATH, else from a small
 keep-alive client. Loopback only; every phase is bounded in time and count.
 
 Options: --listings N (100000), --duration S per URL (8), --connections C (64),
---sqlite-only, --postgresql-only.
+--rounds R (2), --port P (a free one), --sqlite-only, --postgresql-only.
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 SEARCH_BUDGET_S = 90
+IDLE_S = 3  # pause before measuring a path alone
+SEARCH_PAGE_QUERY = "coffee"  # the search page measured over HTTP (~6% of listings match)
 PY = sys.executable
 SEARCH_QUERIES = [
     "coffee", "titanium", "wallet", "miner", "hoodie", "book", "vinyl", "grinder",
@@ -136,6 +142,7 @@ def prepare(n_listings: int) -> dict[str, Any]:
             fiat = rnd.random() < 0.2
             price_sat = rnd.randint(1_000, 5_000_000)
             status = rnd.choices(["active", "hidden", "draft"], [95, 3, 2])[0]
+            blocked = rnd.random() < 0.01
             rows.append(Listing(
                 store=store, title=title, slug=title.lower().replace(" ", "-")[:80],
                 description=f"{body}.\n\n- {rnd.choice(WORDS_BODY)}\n- {rnd.choice(WORDS_BODY)}",
@@ -146,7 +153,10 @@ def prepare(n_listings: int) -> dict[str, Any]:
                 sort_price_sat=None if fiat else price_sat,
                 stock=rnd.choice([None, None, 0, 1, 5, 20, 100]),
                 kind="digital" if rnd.random() < 0.1 else "physical",
-                status=status, blocked=rnd.random() < 0.01,
+                status=status, blocked=blocked,
+                # The maintained flag (catalog/visibility.py), as the actions would set it:
+                # every bench store is active and no category used is prohibited.
+                visible=status == "active" and not blocked,
                 sold_count=rnd.randint(0, 500), rating_count=rnd.randint(0, 50),
                 search_text="\n".join([title, cat.name, store.name, body]),
                 created_at=now - timedelta(minutes=rnd.randint(0, 525_600)),
@@ -190,6 +200,12 @@ def prepare(n_listings: int) -> dict[str, Any]:
     sample = (Listing.objects.filter(featured=True, store__slug="cold-storage-co")
               .order_by("id").first())
     assert sample is not None
+    # The flag agrees with the rule it stands for (what the write paths maintain).
+    from cryptoshop.catalog.visibility import visible_condition
+
+    assert visible_listings().count() == Listing.objects.filter(visible_condition()).count()
+    top = categories[0].parent
+    assert top is not None
     return {
         "vendor": connection.vendor,
         "listings": Listing.objects.count(),
@@ -200,6 +216,7 @@ def prepare(n_listings: int) -> dict[str, Any]:
         "search_samples": len(first_page),
         "search_hits": hits,
         "listing_path": f"/l/{sample.public_id}/{sample.slug}/",
+        "category_path": f"/c/{top.slug}/",
     }
 
 
@@ -315,6 +332,31 @@ def _pg_database(base_url: str, name: str, action: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
 
 
+def _measure(url: str, args: argparse.Namespace, lua: Path) -> dict[str, Any]:
+    """One path: unloaded latency (sequential requests after the first, which may fill the
+    cache), then req/s and latency percentiles at args.connections."""
+    # Let the previous path's queued requests drain first (wrk stops sending, but the
+    # server still has up to a connection's worth of them to answer).
+    time.sleep(IDLE_S)
+    t0 = time.perf_counter()
+    status, body = _get(url)
+    first_ms = (time.perf_counter() - t0) * 1000
+    if status != 200:
+        return {"status": status}
+    serial = []
+    for _ in range(15):
+        t0 = time.perf_counter()
+        _get(url)
+        serial.append((time.perf_counter() - t0) * 1000)
+    serial_ms = statistics.median(serial[2:])
+    # Long enough for every connection to complete a few requests, at most 60 s.
+    duration = int(min(60, max(args.duration, 3 * serial_ms / 1000 * args.connections)))
+    load(url, 2, args.connections, lua)  # warm-up
+    result = load(url, duration, args.connections, lua)
+    result.update(bytes=len(body), serial_ms=serial_ms, first_ms=first_ms, duration_s=duration)
+    return result
+
+
 def bench_backend(label: str, env: dict[str, str], args: argparse.Namespace,
                   lua: Path) -> dict[str, Any]:
     print(f"\n[{label}] preparing {args.listings:,} listings …", flush=True)
@@ -328,7 +370,7 @@ def bench_backend(label: str, env: dict[str, str], args: argparse.Namespace,
     print(f"[{label}] data ready in {time.perf_counter() - started:.0f} s "
           f"({data['listings']:,} listings, {data['visible']:,} visible)", flush=True)
 
-    port = _free_port()
+    port = args.port or _free_port()
     base = f"http://127.0.0.1:{port}"
     log = open(Path(env["CRYPTOSHOP_VAR_DIR"]) / "server.log", "w")  # noqa: SIM115
     server = subprocess.Popen(  # noqa: S603 (manage.py serve on loopback)
@@ -342,34 +384,26 @@ def bench_backend(label: str, env: dict[str, str], args: argparse.Namespace,
             time.sleep(0.1)
         else:
             raise RuntimeError("the server did not start (see server.log)")
-        targets = {"trivial view": "/bench/trivial", "listing page": data["listing_path"],
-                   "GET /api/products": "/api/products"}
-        results: dict[str, Any] = {}
-        for name, path in targets.items():
-            status, body = _get(base + path)
-            if status != 200:
-                print(f"[{label}] {name} {path}: HTTP {status} — skipped", flush=True)
-                results[name] = {"status": status}
-                continue
-            # Unloaded latency: sequential requests, one at a time.
-            serial = []
-            for _ in range(7):
-                t0 = time.perf_counter()
-                _get(base + path)
-                serial.append((time.perf_counter() - t0) * 1000)
-            serial_ms = statistics.median(serial[2:])
-            # Long enough for every connection to complete a few requests, at most 60 s.
-            duration = int(min(60, max(args.duration,
-                                       3 * serial_ms / 1000 * args.connections)))
-            load(base + path, 2, args.connections, lua)  # warm-up
-            results[name] = load(base + path, duration, args.connections, lua)
-            results[name].update(bytes=len(body), serial_ms=serial_ms, duration_s=duration)
-            r = results[name]
-            print(f"[{label}] {name:<18} alone {r['serial_ms']:6.1f} ms; {r['duration_s']} s at "
-                  f"{args.connections} connections: "
-                  f"{r['rps']:7.1f} req/s  p50 {r['p50_ms']:7.1f} ms  "
-                  f"p95 {r['p95_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms  "
-                  f"errors {r['errors']}  ({r['tool']})", flush=True)
+        targets = {"trivial view": "/bench/trivial", "browse (newest)": "/search/",
+                   "category page": data["category_path"],
+                   "search page": f"/search/?q={SEARCH_PAGE_QUERY}",
+                   "GET /api/products": "/api/products", "listing page": data["listing_path"]}
+        results: dict[str, Any] = {name: {"rounds": []} for name in targets}
+        # Rounds interleave the paths, so the machine's other load hits them alike; each
+        # round's ratios are against that round's trivial view.
+        for round_no in range(1, args.rounds + 1):
+            for name, path in targets.items():
+                r = _measure(base + path, args, lua)
+                results[name]["rounds"].append(r)
+                if "rps" not in r:
+                    print(f"[{label}] {name} {path}: HTTP {r['status']} — skipped", flush=True)
+                    continue
+                print(f"[{label}] round {round_no} {name:<18} alone {r['serial_ms']:6.1f} ms "
+                      f"(first {r['first_ms']:6.1f} ms); {r['duration_s']} s at "
+                      f"{args.connections} connections: "
+                      f"{r['rps']:7.1f} req/s  p50 {r['p50_ms']:7.1f} ms  "
+                      f"p95 {r['p95_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms  "
+                      f"errors {r['errors']}  ({r['tool']})", flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -381,18 +415,38 @@ def bench_backend(label: str, env: dict[str, str], args: argparse.Namespace,
     return {"prepare": data, "http": results}
 
 
+# Issue 15's targets: each page alone (ms) and its req/s as a share of the trivial view's.
+TARGETS = {"browse (newest)": (15, 0.5), "category page": (15, 0.5), "search page": (15, 0.5),
+           "GET /api/products": (15, 0.5), "listing page": (None, 0.6)}
+
+
 def report(label: str, out: dict[str, Any]) -> None:
     http, prep = out["http"], out["prepare"]
-    base = http.get("trivial view", {}).get("rps")
-    print(f"\n== {label}: {prep['listings']:,} listings ==")
-    for name, r in http.items():
-        if "rps" not in r:
-            print(f"  {name:<18} not measured (HTTP {r['status']})")
+    trivial = [r.get("rps") for r in http["trivial view"]["rounds"]]
+    print(f"\n== {label}: {prep['listings']:,} listings, {len(trivial)} interleaved round(s); "
+          "median of rounds ==")
+    for name, entry in http.items():
+        rounds = [r for r in entry["rounds"] if "rps" in r]
+        if not rounds:
+            print(f"  {name:<18} not measured (HTTP {entry['rounds'][0]['status']})")
             continue
-        ratio = f"{r['rps'] / base:.3f} × trivial" if base else ""
-        print(f"  {name:<18} {r['rps']:8.1f} req/s  {ratio:<16} p50/p95/p99 "
-              f"{r['p50_ms']:.1f} / {r['p95_ms']:.1f} / {r['p99_ms']:.1f} ms  "
-              f"(alone: {r['serial_ms']:.1f} ms; errors: {r['errors']})")
+        ratios = [r["rps"] / t for r, t in zip(entry["rounds"], trivial, strict=True)
+                  if "rps" in r and t]
+        rps = statistics.median(r["rps"] for r in rounds)
+        alone = statistics.median(r["serial_ms"] for r in rounds)
+        ratio = statistics.median(ratios) if ratios else 0.0
+        verdict = ""
+        if name in TARGETS:
+            max_ms, min_ratio = TARGETS[name]
+            met = ratio >= min_ratio and (max_ms is None or alone <= max_ms)
+            want = f"≤ {max_ms} ms, " if max_ms else ""
+            verdict = f"  target {want}≥ {min_ratio}×: {'met' if met else 'MISSED'}"
+        print(f"  {name:<18} {rps:8.1f} req/s  {ratio:5.2f}× trivial "
+              f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)})  "
+              f"p50/p99 {statistics.median(r['p50_ms'] for r in rounds):.1f} / "
+              f"{statistics.median(r['p99_ms'] for r in rounds):.1f} ms  "
+              f"alone {alone:.1f} ms (first {rounds[0]['first_ms']:.1f} ms)"
+              f"{verdict}")
     s1, s2 = prep["search_first_page_ms"], prep["search_count_ms"]
     print(f"  full-text search, first 24 by rank: p50 {s1['p50']} ms, p95 {s1['p95']} ms; "
           f"count: p50 {s2['p50']} ms, p95 {s2['p95']} ms ({prep['search_samples']} queries)")
@@ -405,6 +459,8 @@ def main() -> int:
     parser.add_argument("--listings", type=int, default=100_000)
     parser.add_argument("--duration", type=int, default=8)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--postgresql-only", action="store_true")
     args = parser.parse_args()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -148,6 +149,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The catalogue's cached pages (ADR 15) in a cache of their own: a flood of distinct search
+# URLs then evicts only other cached pages, never the rate-limit counters in "default".
+CATALOG_CACHE: dict[str, Any] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "catalog",
+    "OPTIONS": {"MAX_ENTRIES": env_int("CRYPTOSHOP_CATALOG_CACHE_ENTRIES", 1000)}}
+CACHES["catalog"] = ({**CACHES["default"], "KEY_PREFIX": CACHES["default"]["KEY_PREFIX"]
+                      + ":catalog"} if REDIS_URL else CATALOG_CACHE)
 
 # (limit, window seconds) per scope; see cryptoshop/core/ratelimit.py.
 RATE_LIMITS: dict[str, tuple[int, int]] = {

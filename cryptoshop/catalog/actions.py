@@ -12,13 +12,15 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet, Value
 from django.utils.text import slugify
 
 from cryptoshop.accounts.models import User
+from cryptoshop.catalog.cache import bump_generation
 from cryptoshop.catalog.models import FIAT_CURRENCIES, Category, Listing, ListingImage, Tag
 from cryptoshop.catalog.pricing import estimate_of
 from cryptoshop.catalog.registry import LISTING_IN_USE
+from cryptoshop.catalog.visibility import is_visible_now
 from cryptoshop.core import crypto
 from cryptoshop.core.errors import ActionError, NotFound, ValidationFailed
 from cryptoshop.core.images import ImageRejected, delete_image, store_image
@@ -242,8 +244,10 @@ def save_clean(listing: Listing, clean: CleanListing) -> Listing:
     """Write input already checked by check_listing_input() to a new or existing listing."""
     with transaction.atomic():
         _apply(listing, clean)
+        listing.visible = is_visible_now(listing)
         listing.save()
         _save_relations(listing, clean)
+    bump_generation()
     return listing
 
 
@@ -339,28 +343,28 @@ def do_delete_listing(listing: Listing) -> str:
     """Delete a listing nobody ordered; one with orders is hidden instead (orders keep
     their snapshots either way). Returns "deleted" or "hidden"."""
     if listing_in_use(listing):
-        listing.status = Listing.Status.HIDDEN
-        listing.save(update_fields=["status", "updated_at"])
+        listing.status, listing.visible = Listing.Status.HIDDEN, False
+        listing.save(update_fields=["status", "visible", "updated_at"])
+        bump_generation()
         return "hidden"
     for image in listing.images.all():
         delete_image(image.path, image.thumb_path)
     if listing.digital_file:
         (Path(settings.MEDIA_ROOT) / listing.digital_file).unlink(missing_ok=True)
     listing.delete()
+    bump_generation()
     return "deleted"
 
 
 # --- lookups with ownership --------------------------------------------------------------
 
 def visible_listings() -> QuerySet[Listing]:
-    """What the public may see: active, not blocked by staff, in an active store."""
-    # store_id IN (…) rather than a join: SQLite then walks the listing index in the
-    # requested order instead of sorting every visible listing (docs/benchmarks.md).
-    active_stores = Store.objects.filter(status=Store.Status.ACTIVE).values("id")
-    allowed_categories = Category.objects.filter(prohibited=False).values("id")
-    return Listing.objects.filter(status=Listing.Status.ACTIVE, blocked=False,
-                                  store_id__in=active_stores,
-                                  category_id__in=allowed_categories)
+    """What the public may see: active, not blocked by staff, in an active store, in an
+    allowed category — the maintained ``visible`` flag (catalog/visibility.py, ADR 15),
+    which the browse indexes lead with."""
+    # Value(True): compared as "visible = 1", which SQLite matches to the index; the bare
+    # "WHERE visible" Django writes for True it would not.
+    return Listing.objects.filter(visible=Value(True))
 
 
 def listing_for_viewer(public_id: str, user: User | None) -> Listing:
@@ -370,7 +374,7 @@ def listing_for_viewer(public_id: str, user: User | None) -> Listing:
                .filter(public_id=public_id).first())
     if listing is None:
         raise NotFound("No such listing.")
-    if listing.is_visible and listing.store.is_active and not listing.category.prohibited:
+    if is_visible_now(listing):
         return listing
     if user is not None and user.is_authenticated and (
             listing.store.owner_id == user.pk or user.acts_as_staff):
@@ -384,14 +388,3 @@ def listing_for_owner(public_id: str, user: User) -> Listing:
     if listing is None:
         raise NotFound("No such listing.")
     return listing
-
-
-def categories_tree() -> list[tuple[Category, list[Category]]]:
-    """Top-level categories with their children, in display order (2 queries)."""
-    cats = list(Category.objects.filter(prohibited=False))
-    top = [c for c in cats if c.parent_id is None]
-    return [(c, [k for k in cats if k.parent_id == c.pk]) for c in top]
-
-
-def category_and_descendants(category: Category) -> Q:
-    return Q(category=category) | Q(category__parent=category)

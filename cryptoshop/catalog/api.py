@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
-from django.http import HttpRequest
-from ninja import File, Query, Router, UploadedFile
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
 from cryptoshop.accounts.sessions import api_user
 from cryptoshop.accounts.who import api_caller
 from cryptoshop.catalog import actions
+from cryptoshop.catalog.cache import COUNT_TTL_S, cached, key_of
 from cryptoshop.catalog.models import Listing
-from cryptoshop.catalog.queries import MAX_SAT, browse, parse_filters
+from cryptoshop.catalog.queries import MAX_SAT, ListingFilters, parse_filters
+from cryptoshop.catalog.results import result_page
 from cryptoshop.core.api import (
     OPTIONAL_AUTH,
     CamelSchema,
@@ -23,13 +25,14 @@ from cryptoshop.core.api import (
     Limit,
     Page,
     Text,
+    api,
     envelope,
     ok,
     paged,
     paged_envelope,
 )
 from cryptoshop.core.images import read_upload
-from cryptoshop.core.pagination import DEFAULT_LIMIT, paginate
+from cryptoshop.core.pagination import DEFAULT_LIMIT
 from cryptoshop.stores.actions import own_store
 from cryptoshop.stores.key_auth import key_or_account
 
@@ -149,12 +152,24 @@ class ProductQuery(CamelSchema):
 
 
 @router.get("", response=ProductListOut, by_alias=True)
-def list_products(request: HttpRequest, query: Query[ProductQuery]) -> dict[str, Any]:
+def list_products(request: HttpRequest, query: Query[ProductQuery]) -> HttpResponse:
     """Active listings, filtered and sorted; `relevance` needs `q`."""
     filters = parse_filters(request.GET, strict=True)
-    qs = browse(filters).prefetch_related("tags")
-    items, pagination = paginate(qs, filters.page, filters.limit)
-    return paged([product_out(i, detail=False) for i in items], pagination)
+    # The same for every caller: the whole JSON body is cached per filter set and page
+    # under the catalogue's generation (ADR 15), validated against ProductListOut once.
+    key = key_of(f"{filters.query_string()}&limit={filters.limit}")
+    body = cached(f"api:{key}", lambda: _products_body(request, filters), COUNT_TTL_S)
+    return HttpResponse(body, content_type=api.renderer.media_type)
+
+
+def _products_body(request: HttpRequest, filters: ListingFilters) -> str:
+    # What Ninja does with a returned dict: validate against the response schema, dump by
+    # alias, render with the API's renderer.
+    cards, pagination = result_page(filters, tags=True)
+    out = paged([product_out(i, detail=False) for i in cards.listings], pagination)
+    return str(api.renderer.render(
+        request, cast("type[Schema]", ProductListOut).model_validate(out).model_dump(by_alias=True),
+        response_status=200))
 
 
 # Listing.PriceMode, Listing.Kind, Listing.Status (tests/app/test_openapi.py holds them together).

@@ -84,6 +84,10 @@ class Listing(models.Model):
     # Staff moderation, separate from the seller's own status so a seller can't undo it.
     blocked = models.BooleanField(default=False, db_index=True)
     blocked_reason = models.CharField(max_length=500, blank=True)
+    # Whether the public sees it: active, not blocked, in an active store, in an allowed
+    # category. Denormalised so the browse pages read their first page straight off an
+    # index (ADR 15); kept true by catalog.visibility, which every write path calls.
+    visible = models.BooleanField(default=False, editable=False)
     featured = models.BooleanField(default=False)
     sold_count = models.PositiveIntegerField(default=0)
     # The visible reviews' average (two decimals, 0 with none) and count: recomputed from
@@ -97,13 +101,21 @@ class Listing(models.Model):
 
     class Meta:
         indexes = [
-            # Browse pages: visible listings, newest first, optionally per category/store.
-            models.Index(fields=["status", "blocked", "-created_at"], name="listing_visible_new"),
-            models.Index(fields=["category", "status", "-created_at"], name="listing_cat_new"),
+            # Browse pages read the first page of each ordering straight off one of these
+            # (visible listings: newest first, by price, best-selling, per category or store).
+            models.Index(fields=["visible", "-created_at", "-id"], name="listing_visible_new"),
+            models.Index(fields=["visible", "category", "-created_at", "-id"],
+                         name="listing_visible_cat"),
+            models.Index(fields=["visible", "store", "-created_at", "-id"],
+                         name="listing_visible_store"),
+            models.Index(fields=["visible", "sort_price_sat", "-created_at"],
+                         name="listing_visible_price"),
+            # Dearest first (unpriced last) has its own index, made per database by migration
+            # 0003 (PostgreSQL needs NULLS LAST in it, SQLite can't parse that).
+            models.Index(fields=["visible", "-sold_count", "-created_at"],
+                         name="listing_visible_bestselling"),
+            # The seller's own listings by status.
             models.Index(fields=["store", "status", "-created_at"], name="listing_store_new"),
-            models.Index(fields=["status", "sort_price_sat"], name="listing_price"),
-            models.Index(fields=["status", "-sold_count"], name="listing_bestselling"),
-            models.Index(fields=["status", "-rating_avg"], name="listing_rating"),
         ]
         constraints = [
             models.CheckConstraint(

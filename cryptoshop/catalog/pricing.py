@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db.models import F
 
+from cryptoshop.catalog.cache import bump_generation
 from cryptoshop.catalog.models import Listing
 from cryptoshop.rates.actions import estimate_sats, rate_now
 
@@ -69,6 +70,7 @@ def refresh_estimates() -> int:
     for currency in sorted(set(currencies)):
         changed += _refresh_currency(currency)
     if changed:
+        bump_generation()  # cached pages show the new estimates and price orderings
         logger.info("catalog: %d listing price estimate(s) updated to the current rates",
                     changed)
     return changed

@@ -10,8 +10,9 @@ from typing import Any
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet
 
-from cryptoshop.catalog.actions import category_and_descendants, visible_listings
-from cryptoshop.catalog.models import Category, Listing, ListingImage
+from cryptoshop.catalog.actions import visible_listings
+from cryptoshop.catalog.categories import category_ids
+from cryptoshop.catalog.models import Listing, ListingImage
 from cryptoshop.catalog.search import filter_search, terms_of
 from cryptoshop.core.errors import ValidationFailed
 from cryptoshop.core.pagination import clamp_limit, clamp_page
@@ -217,11 +218,21 @@ def with_card_data(qs: QuerySet[Listing]) -> QuerySet[Listing]:
         Prefetch("images", queryset=ListingImage.objects.order_by("position", "id")))
 
 
-def browse(filters: ListingFilters, base: QuerySet[Listing] | None = None) -> QuerySet[Listing]:
-    qs = visible_listings() if base is None else base
+def browse(filters: ListingFilters) -> QuerySet[Listing]:
+    """Visible listings matching the filters, in their order, with card data."""
+    return with_card_data(browse_query(filters))
+
+
+def browse_query(filters: ListingFilters, *, counting: bool = False) -> QuerySet[Listing]:
+    """Visible listings matching the filters, in their order: each ordering's first page
+    comes off one of the ``listing_visible_*`` indexes (ADR 15). ``counting``: only which
+    listings match, unordered and unranked (for the capped count)."""
+    qs = visible_listings()
     if filters.category:
-        category = Category.objects.filter(slug=filters.category).first()
-        qs = qs.filter(category_and_descendants(category)) if category else qs.none()
+        # The category and its children by id, from the cached tree: no join, so the
+        # newest-first index still delivers the page in order.
+        ids = category_ids(filters.category)
+        qs = qs.filter(category_id__in=ids) if ids else qs.none()
     if filters.store:
         qs = qs.filter(store__slug=filters.store)
     if filters.kind:
@@ -235,7 +246,10 @@ def browse(filters: ListingFilters, base: QuerySet[Listing] | None = None) -> Qu
     if filters.min_rating is not None:
         qs = qs.filter(rating_count__gt=0, rating_avg__gte=filters.min_rating)
     if filters.q:
-        qs = filter_search(qs, filters.q, rank=filters.effective_sort == "relevance")
+        qs = filter_search(qs, filters.q,
+                           rank=not counting and filters.effective_sort == "relevance")
+    if counting:
+        return qs.order_by()
     sort, descending = filters.effective_sort, filters.sort_order != "asc"
     if sort == "relevance":
         # On SQLite search_rank comes from extra(select=…), which the ORM's F() can't see.
@@ -259,4 +273,4 @@ def browse(filters: ListingFilters, base: QuerySet[Listing] | None = None) -> Qu
                          "-rating_count", "-created_at")
     else:
         qs = qs.order_by("-created_at" if descending else "created_at", "-id")
-    return with_card_data(qs)
+    return qs

@@ -84,15 +84,23 @@ def filter_search(qs: QuerySet[Any], query: str, *, rank: bool = True) -> QueryS
         # Each term quoted (no FTS5 syntax injection); prefix-match the last one so
         # "blu" finds "blue" as people type.
         match = (" ".join(f'"{t}"' for t in terms[:-1]) + f' "{terms[-1]}"*').strip()
-        # One join with the FTS table (not a correlated subquery per row, which made
-        # ranked search quadratic: 1.7 s p50 at 100k listings; see docs/benchmarks.md).
+        if not rank:
+            # Unranked (a count, another ordering): the matching ids once, as a set the
+            # listing query probes. A join would let SQLite walk the visible index and
+            # re-run the MATCH for every listing it meets (30 s for a capped count at
+            # 100k listings; ADR 15).
+            return qs.extra(
+                where=["catalog_listing.id IN (SELECT rowid FROM catalog_listing_fts "
+                       "WHERE catalog_listing_fts MATCH %s)"], params=[match])
+        # Ranked: one join with the FTS table (not a correlated subquery per row, which
+        # made ranked search quadratic: 1.7 s p50 at 100k listings; docs/benchmarks.md).
         # extra() because Django has no FTS5 join; every value is a bound parameter.
-        return qs.extra(  # noqa: S610
+        return qs.extra(
             tables=["catalog_listing_fts"],
             where=["catalog_listing_fts.rowid = catalog_listing.id",
                    "catalog_listing_fts MATCH %s"],
             params=[match],
-            select={"search_rank": "-bm25(catalog_listing_fts)"} if rank else None,
+            select={"search_rank": "-bm25(catalog_listing_fts)"},
         )
     tsquery = " & ".join([*terms[:-1], f"{terms[-1]}:*"])
     qs = qs.annotate(search_hit=RawSQL(

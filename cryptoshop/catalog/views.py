@@ -6,20 +6,26 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from cryptoshop.accounts.who import viewer
-from cryptoshop.catalog.actions import categories_tree, listing_for_viewer, visible_listings
-from cryptoshop.catalog.models import Category, Listing
-from cryptoshop.catalog.queries import ListingFilters, browse, parse_filters, with_card_data
+from cryptoshop.catalog.actions import listing_for_viewer
+from cryptoshop.catalog.categories import categories_tree, category_by_slug
+from cryptoshop.catalog.models import Listing
+from cryptoshop.catalog.pagecache import anonymous_page
+from cryptoshop.catalog.queries import ListingFilters, parse_filters
 from cryptoshop.catalog.registry import LISTING_SECTIONS, STORE_SECTIONS
+from cryptoshop.catalog.results import home_shelves, result_page
 from cryptoshop.core.errors import NotFound
 from cryptoshop.core.markdown import render_markdown
-from cryptoshop.core.pagination import paginate
 from cryptoshop.stores.models import Store
 
+# The public catalogue pages come whole from the cache for visitors without a session
+# (catalog/pagecache.py, ADR 15).
 
 def home(request: HttpRequest) -> HttpResponse:
-    featured = list(with_card_data(visible_listings().filter(featured=True)
-                                   .order_by("-created_at"))[:6])
-    newest = list(with_card_data(visible_listings().order_by("-created_at"))[:12])
+    return anonymous_page(request, lambda: _home(request))
+
+
+def _home(request: HttpRequest) -> HttpResponse:
+    featured, newest = home_shelves()
     return render(request, "catalog/home.html", {
         "featured": featured, "newest": newest, "tree": categories_tree(),
     })
@@ -27,26 +33,30 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _results(request: HttpRequest, filters: ListingFilters, template: str,
              extra: dict[str, object]) -> HttpResponse:
-    items, pagination = paginate(browse(filters), filters.page, filters.limit)
+    items, pagination = result_page(filters)
     context = {"listings": items, "pagination": pagination, "filters": filters,
                "tree": categories_tree(), **extra}
     return render(request, template, context)
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    filters = parse_filters(request.GET, strict=False)
-    return _results(request, filters, "catalog/search.html", {})
+    return anonymous_page(request, lambda: _results(
+        request, parse_filters(request.GET, strict=False), "catalog/search.html", {}))
 
 
 def category(request: HttpRequest, slug: str) -> HttpResponse:
-    cat = Category.objects.select_related("parent").filter(slug=slug, prohibited=False).first()
+    return anonymous_page(request, lambda: _category(request, slug))
+
+
+def _category(request: HttpRequest, slug: str) -> HttpResponse:
+    cat, children = category_by_slug(slug)
     if cat is None:
         raise NotFound("No such category.")
     params = request.GET.copy()
     params["category"] = slug
     filters = parse_filters(params, strict=False)
     return _results(request, filters, "catalog/category.html",
-                    {"category": cat, "children": cat.children.filter(prohibited=False)})
+                    {"category": cat, "children": children})
 
 
 def store_page(request: HttpRequest, slug: str) -> HttpResponse:
@@ -67,6 +77,10 @@ def store_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def listing_detail(request: HttpRequest, public_id: str, slug: str = "") -> HttpResponse:
+    return anonymous_page(request, lambda: _listing_detail(request, public_id, slug))
+
+
+def _listing_detail(request: HttpRequest, public_id: str, slug: str) -> HttpResponse:
     listing: Listing = listing_for_viewer(public_id, viewer(request))
     if slug != listing.slug:
         return redirect("catalog:listing", public_id=listing.public_id, slug=listing.slug,

@@ -19,6 +19,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import (
     AfterValidator,
     ConfigDict,
+    Field,
     GetJsonSchemaHandler,
     ModelWrapValidatorHandler,
     ValidationInfo,
@@ -136,8 +137,12 @@ def envelope(data_model: type) -> type:
 class PaginationOut(CamelSchema):
     page: int
     limit: int
-    total: int
-    pages: int
+    total: int = Field(description="How many there are; at least this many when totalExact "
+                                   "is false (GET /api/products counts up to 10,000).")
+    pages: int = Field(description="Pages at `limit` each (at least, when totalExact is "
+                                   "false).")
+    total_exact: bool = Field(description="Whether total is an exact count.")
+    has_next: bool = Field(description="Whether a page follows this one.")
 
 
 _paged: dict[type, type] = {}
@@ -145,7 +150,7 @@ _paged: dict[type, type] = {}
 
 def paged_envelope(item_model: type, name: str) -> type:
     """The response schema of a paged list: {"success": true, "data": [<item_model>],
-    "pagination": {"page", "limit", "total", "pages"}}."""
+    "pagination": {"page", "limit", "total", "pages", "totalExact", "hasNext"}}."""
     if item_model not in _paged:
         _paged[item_model] = create_model(
             name,

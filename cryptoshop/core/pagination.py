@@ -1,4 +1,5 @@
-"""Page/limit pagination, and the API's pagination object {page, limit, total, pages}."""
+"""Page/limit pagination, and the API's pagination object {page, limit, total, pages}.
+The catalogue pages its results its own way (catalog/results.py, ADR 15)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,25 @@ class Pagination:
     limit: int
     total: int
     pages: int
+    # False when total was counted only up to a cap (the catalogue, ADR 15): there are at
+    # least that many, and ``more`` says whether a page follows this one.
+    exact: bool = True
+    more: bool | None = None
 
-    def as_dict(self) -> dict[str, int]:
-        return {"page": self.page, "limit": self.limit, "total": self.total, "pages": self.pages}
+    @property
+    def total_label(self) -> str:
+        """"1,234", or "10,000+" when counting stopped at the cap."""
+        return f"{self.total:,}" if self.exact else f"{self.total:,}+"
+
+    @property
+    def pages_label(self) -> str:
+        return f"{self.pages:,}" if self.exact else f"{self.pages:,}+"
+
+    def as_dict(self) -> dict[str, int | bool]:
+        # totalExact/hasNext were added for the catalogue's capped counts (ADR 15); the
+        # first four keys mean what they always did ("at least" when totalExact is false).
+        return {"page": self.page, "limit": self.limit, "total": self.total,
+                "pages": self.pages, "totalExact": self.exact, "hasNext": self.has_next}
 
     @property
     def has_previous(self) -> bool:
@@ -29,7 +46,7 @@ class Pagination:
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.more if self.more is not None else self.page < self.pages
 
     @property
     def window(self) -> list[int]:

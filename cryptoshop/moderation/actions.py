@@ -18,6 +18,7 @@ from django.utils import timezone
 from cryptoshop.accounts.actions import end_sessions_of
 from cryptoshop.accounts.models import User
 from cryptoshop.catalog.models import Listing
+from cryptoshop.catalog.visibility import refresh_store, refresh_visibility
 from cryptoshop.core import ratelimit
 from cryptoshop.core.admin_audit import MAX_REASON
 from cryptoshop.core.crypto import keyed_hash
@@ -176,6 +177,8 @@ def do_block_listing(staff: User, listing: Listing, reason: str) -> Listing:
         if not won:
             raise Conflict("This listing is already blocked.")
         listing.blocked, listing.blocked_reason = True, reason
+        listing.visible = False
+        refresh_visibility(Listing.objects.filter(pk=listing.pk))
         audit(staff, "listing.block", listing, reason, {"title": listing.title})
     return listing
 
@@ -189,6 +192,8 @@ def do_unblock_listing(staff: User, listing: Listing, reason: str) -> Listing:
         if not won:
             raise Conflict("This listing is not blocked.")
         listing.blocked, listing.blocked_reason = False, ""
+        refresh_visibility(Listing.objects.filter(pk=listing.pk))
+        listing.refresh_from_db(fields=["visible"])
         audit(staff, "listing.unblock", listing, reason, {"title": listing.title})
     return listing
 
@@ -206,6 +211,7 @@ def do_suspend_store(staff: User, store: Store, reason: str,
         if not won:
             raise Conflict("This store is already suspended.")
         store.status, store.suspended_reason = Store.Status.SUSPENDED, reason
+        refresh_store(store.pk)
         audit(staff, "store.suspend", store, reason, {"name": store.name, **(data or {})})
     return store
 
@@ -219,6 +225,7 @@ def do_unsuspend_store(staff: User, store: Store, reason: str) -> Store:
         if not won:
             raise Conflict("This store is not suspended.")
         store.status, store.suspended_reason = Store.Status.ACTIVE, ""
+        refresh_store(store.pk)
         audit(staff, "store.unsuspend", store, reason, {"name": store.name})
     return store
 

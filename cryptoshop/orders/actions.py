@@ -18,6 +18,7 @@ from cryptoshop.accounts.models import User
 from cryptoshop.cart.actions import StoreGroup, cart_groups, clear_lines, do_add_to_cart
 from cryptoshop.cart.models import Cart
 from cryptoshop.catalog.actions import do_delete_listing
+from cryptoshop.catalog.cache import bump_generation
 from cryptoshop.catalog.models import Listing
 from cryptoshop.core import ratelimit
 from cryptoshop.core.errors import ActionError, Conflict, NotFound, ValidationFailed
@@ -90,6 +91,7 @@ def _reserve(listing: Listing, quantity: int) -> None:
         stock=F("stock") - quantity)
     if not taken:
         raise Conflict(f"“{listing.title}” just sold out (or has fewer left than you want).")
+    bump_generation()  # cached catalogue pages show stock ("3 left", "Sold out"; ADR 15)
 
 
 def do_checkout(user: User, cart: Cart, data: CheckoutInput, *, client_ip: str) -> list[Order]:
@@ -175,6 +177,7 @@ def _release_stock(order: Order) -> None:
     for item in order.items.filter(listing__isnull=False).select_related("listing"):
         if item.listing is not None and item.listing.stock is not None:
             Listing.objects.filter(pk=item.listing.pk).update(stock=F("stock") + item.quantity)
+    bump_generation()
 
 
 def do_cancel(order: Order, actor: User, *, role: str, reason: str = "") -> Order:

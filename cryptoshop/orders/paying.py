@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from cryptoshop.catalog.cache import bump_generation
 from cryptoshop.catalog.models import Listing
 from cryptoshop.orders import history
 from cryptoshop.orders.models import Order, OrderEvent, OrderItem
@@ -51,6 +52,7 @@ def do_mark_paid_many(paid: Sequence[tuple[Order, str]]) -> set[int]:
         for order in late:
             _take_stock_again(order)
         _count_sales(list(orders))
+        bump_generation()  # stock taken again, best-selling order (cached pages, ADR 15)
     return set(orders)
 
 

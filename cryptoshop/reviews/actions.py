@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cryptoshop.accounts.deletion import DeletionPlan
 from cryptoshop.accounts.models import User
+from cryptoshop.catalog.cache import bump_generation
 from cryptoshop.catalog.models import Listing
 from cryptoshop.core import ratelimit
 from cryptoshop.core.errors import Conflict, NotFound, ValidationFailed
@@ -116,6 +117,8 @@ def recompute(listing_id: int, store_id: int) -> None:
     Store.objects.filter(pk=store.pk).update(rating_avg=theirs.average,
                                              rating_count=theirs.count,
                                              rating_distribution=theirs.distribution)
+    # Cards show the rating and the rating sort/filter use it: retire cached pages.
+    bump_generation()
 
 
 # --- buyer ----------------------------------------------------------------------------------

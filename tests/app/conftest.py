@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 
 from tests.factories import Account, make_account, trio
@@ -17,10 +17,13 @@ __all__ = ["price_server", "rates_settings", "trio"]
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(db: None) -> Iterator[None]:
-    # Rate-limit counters live in the cache; every test starts with none.
-    cache.clear()
+    # Rate-limit counters live in the cache, cached catalogue pages in their own (ADR 15);
+    # every test starts with none.
+    for alias in ("default", "catalog"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "catalog"):
+        caches[alias].clear()
 
 
 @pytest.fixture

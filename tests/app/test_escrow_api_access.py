@@ -35,7 +35,8 @@ def test_list_is_empty_for_a_new_user_and_shows_each_side(client: Client,
     buyer, owner, stranger, order = trio
     empty = _get(client, "/api/escrow", stranger).json()
     assert empty == {"success": True, "data": [],
-                     "pagination": {"page": 1, "limit": 20, "total": 0, "pages": 1}}
+                     "pagination": {"page": 1, "limit": 20, "total": 0, "pages": 1,
+                                    "totalExact": True, "hasNext": False}}
     escrow = escrow_row(order, Escrow.Status.FUNDED)
     mine = _get(client, "/api/escrow", buyer).json()
     assert [(e["id"], e["role"], e["status"]) for e in mine["data"]] == [

@@ -27,7 +27,8 @@ def test_list_products_envelope_filters_pagination(client: Client) -> None:
         listing(store, f"Hat {i}", price_sat=1000 * (i + 1))
     body = client.get("/api/products?limit=2&page=2&sortBy=price&sortOrder=asc").json()
     assert body["success"] is True
-    assert body["pagination"] == {"page": 2, "limit": 2, "total": 5, "pages": 3}
+    assert body["pagination"] == {"page": 2, "limit": 2, "total": 5, "pages": 3,
+                                  "totalExact": True, "hasNext": True}
     assert [p["priceSat"] for p in body["data"]] == [3000, 4000]
     first = body["data"][0]
     assert first["store"]["slug"] == store.slug and first["url"].startswith("/l/")

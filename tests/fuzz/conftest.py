@@ -43,8 +43,10 @@ def _keep_test_connection() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(db: None) -> Iterator[None]:
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "catalog"):  # rate limits; cached catalogue pages (ADR 15)
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "catalog"):
+        caches[alias].clear()
