@@ -188,7 +188,7 @@ def measure(urls: dict[tuple[str, str], str], args: argparse.Namespace,
     # (as bench_shop.py does), at most 60 s; both shops get the same time per page.
     durations = {page: int(min(60, max(args.duration, 3 * args.connections / 1000 * max(
         alone[(page, "ours")], alone[(page, "oscar")])))) for page in PAGES}
-    for key, url in urls.items():
+    for url in urls.values():
         load(url, 2, args.connections, lua)  # warm-up
     for round_no in range(args.rounds):
         for key, url in urls.items():

@@ -35,6 +35,7 @@ from oscar.apps.catalogue.models import (  # noqa: E402
 )
 from oscar.apps.partner.models import Partner, StockRecord  # noqa: E402
 
+
 def _categories(tree: list[list[str]]) -> list[Category]:
     roots: dict[str, Category] = {}
     leaves = []
