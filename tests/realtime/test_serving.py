@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import urlsplit
 
-from tests.realtime.conftest import Live, Server, session_for
+from tests.realtime.conftest import ROOT, Live, Server, session_for
 
 
 def _rendezvous(base: str) -> tuple[int, dict[str, Any]]:
@@ -49,3 +51,41 @@ def test_pages_run_in_parallel_threads_beside_socketio(server: Server) -> None:
     assert {body["request"] for _, body in answers} == {"WSGIRequest"}
     threads = {body["thread"] for _, body in answers}
     assert len(threads) == 2 and all(name != "MainThread" for name in threads), threads
+
+
+def _raw_get(base: str, path: str, extra: str = "") -> socket.socket:
+    parts = urlsplit(base)
+    sock = socket.create_connection((parts.hostname, parts.port), timeout=10)
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}\r\n".encode())
+    return sock
+
+
+def test_static_files_stream_whole_and_a_client_leaving_midway_costs_nothing(
+        server: Server) -> None:
+    path = "/static/build/app.css"
+    expected = (ROOT / "cryptoshop" / "static" / "build" / "app.css").read_bytes()
+    assert len(expected) > 100_000  # several chunks of WhiteNoise's file iterator
+    with urllib.request.urlopen(server.base + path, timeout=10) as answer:  # noqa: S310 (loopback)
+        assert answer.status == 200 and answer.read() == expected
+    # Clients that hang up after the first bytes, more of them than there are threads:
+    # each thread must be given back (a stuck one would leave none for the page below).
+    for _ in range(12):
+        with _raw_get(server.base, path, "Connection: close\r\n") as sock:
+            assert sock.recv(1024).startswith(b"HTTP/1.1 200")
+    ranged = urllib.request.Request(server.base + path, headers={"Range": "bytes=10-19"})  # noqa: S310
+    with urllib.request.urlopen(ranged, timeout=10) as answer:  # noqa: S310 (loopback)
+        assert answer.status == 206 and answer.read() == expected[10:20]
+    with urllib.request.urlopen(server.base + "/api/health", timeout=10) as answer:  # noqa: S310
+        assert answer.status == 200
+
+
+def test_a_websocket_upgrade_outside_socketio_is_refused_not_a_500(server: Server) -> None:
+    # Socket.IO takes /socket.io/ (websocket upgrades: the Live client above); an upgrade
+    # anywhere else reaches the WSGI bridge, which can't speak websockets: refused cleanly.
+    key = "dGhlIHNhbXBsZSBub25jZQ=="
+    with _raw_get(server.base, "/search/", "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                  f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n") as sock:
+        head = sock.recv(1024).split(b"\r\n")[0]
+    assert head.startswith(b"HTTP/1.1 ") and head.split(b" ")[1] in {b"403", b"404"}, head
+    with urllib.request.urlopen(server.base + "/api/health", timeout=10) as answer:  # noqa: S310
+        assert answer.status == 200
