@@ -21,7 +21,8 @@ ratio ours/oscar, plus each page's latency alone (one request at a time).
 Both built catalogues are cached under <var dir>/bench/ keyed by size (and, for ours, by
 the benchmark's generator and our migrations), since oscar's indexing alone takes ~7
 minutes at 100,000 products. Options: --products N (100000), --rounds R (3),
---duration S (8), --connections C (64), --rebuild.
+--duration S (8; longer for slow pages, up to --max-duration, 30), --connections C
+(64), --rebuild.
 """
 
 from __future__ import annotations
@@ -185,8 +186,8 @@ def measure(urls: dict[tuple[str, str], str], args: argparse.Namespace,
     runs: dict[tuple[str, str], list[dict[str, Any]]] = {key: [] for key in urls}
     alone = {key: _alone_ms(url) for key, url in urls.items()}
     # Long enough for every connection to finish a few requests of the slower shop's page
-    # (as bench_shop.py does), at most 60 s; both shops get the same time per page.
-    durations = {page: int(min(60, max(args.duration, 3 * args.connections / 1000 * max(
+    # (as bench_shop.py does), at most --max-duration; both shops get the same time per page.
+    durations = {page: int(min(args.max_duration, max(args.duration, 3 * args.connections / 1000 * max(
         alone[(page, "ours")], alone[(page, "oscar")])))) for page in PAGES}
     for url in urls.values():
         load(url, 2, args.connections, lua)  # warm-up
@@ -228,6 +229,7 @@ def main() -> int:
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=8)
+    parser.add_argument("--max-duration", type=int, default=30)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--rebuild", action="store_true", help="rebuild both catalogues")
     args = parser.parse_args()
