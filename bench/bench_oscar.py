@@ -187,8 +187,9 @@ def measure(urls: dict[tuple[str, str], str], args: argparse.Namespace,
     alone = {key: _alone_ms(url) for key, url in urls.items()}
     # Long enough for every connection to finish a few requests of the slower shop's page
     # (as bench_shop.py does), at most --max-duration; both shops get the same time per page.
-    durations = {page: int(min(args.max_duration, max(args.duration, 3 * args.connections / 1000 * max(
-        alone[(page, "ours")], alone[(page, "oscar")])))) for page in PAGES}
+    slower_ms = {page: max(alone[(page, "ours")], alone[(page, "oscar")]) for page in PAGES}
+    durations = {page: int(min(args.max_duration, max(
+        args.duration, 3 * args.connections * slower_ms[page] / 1000))) for page in PAGES}
     for url in urls.values():
         load(url, 2, args.connections, lua)  # warm-up
     for round_no in range(args.rounds):
