@@ -18,11 +18,11 @@ connections) loads the pages in interleaved rounds (ours, oscar, ours, …) so a
 of the shared machine hits both alike. Printed: req/s and p99 per page and shop, and the
 ratio ours/oscar, plus each page's latency alone (one request at a time).
 
-Both built catalogues are cached under <var dir>/bench/ keyed by size (and, for ours, by
-the benchmark's generator and our migrations), since oscar's indexing alone takes ~7
-minutes at 100,000 products. Options: --products N (100000), --rounds R (3),
---duration S (8; longer for slow pages, up to --max-duration, 30), --connections C
-(64), --rebuild.
+Both built catalogues are cached under <var dir>/bench/ keyed by size and by what built
+them (ours: bench_shop.py and our migrations; oscar's: its loader and our category tree),
+since oscar's build takes 10-20 minutes at 100,000 products on a busy 2-core machine.
+Options: --products N (100000), --rounds R (3), --duration S (8; longer for slow pages,
+up to --max-duration, 30), --connections C (64), --rebuild.
 """
 
 from __future__ import annotations
@@ -124,8 +124,18 @@ def _cs_paths(var_dir: Path) -> dict[str, Any]:
             "product": f"/l/{public_id}/{slug}/", "category": f"/c/{tree[0][3]}/"}
 
 
+def _oscar_key(n: int, tree: list[list[str]]) -> str:
+    """Oscar's cached catalogue is rebuilt when the loader or our category tree changes."""
+    digest = hashlib.sha256((BENCH / "oscar_site" / "load.py").read_bytes())
+    digest.update(json.dumps(tree).encode())
+    return f"oscar-data-{n}-{digest.hexdigest()[:12]}"
+
+
 def oscar_catalogue(python: Path, n: int, tree: list[list[str]]) -> tuple[Path, dict[str, Any]]:
-    final = bench_dir() / f"oscar-data-{n}"
+    final = bench_dir() / _oscar_key(n, tree)
+    for old in bench_dir().glob(f"oscar-data-{n}*"):
+        if old != final:  # an older build (~10 minutes of indexing each): drop it
+            shutil.rmtree(old, ignore_errors=True)
 
     def build(tmp: Path) -> dict[str, Any]:
         print(f"building oscar's {n:,}-product catalogue and Whoosh index in {tmp} "
@@ -239,7 +249,7 @@ def main() -> int:
         print("note: wrk not found (apt-get install wrk); using the slower asyncio client")
     if args.rebuild:
         for old in [*bench_dir().glob(f"cs-data-{args.products}-*"),
-                    bench_dir() / f"oscar-data-{args.products}"]:
+                    *bench_dir().glob(f"oscar-data-{args.products}-*")]:
             shutil.rmtree(old, ignore_errors=True)
     python = ensure_venv("oscar-venv", OSCAR_PINS)
     cs_dir, cs_info = cs_catalogue(args.products)
