@@ -191,8 +191,20 @@ def _alone_ms(url: str) -> float:
     return statistics.median(times[2:])
 
 
-def measure(urls: dict[tuple[str, str], str], args: argparse.Namespace,
-            lua: Path) -> dict[tuple[str, str], dict[str, Any]]:
+def drain(probe: str, limit_s: float = 600) -> None:
+    """Wait until ``probe`` (a cheap page) answers quickly again: the server is idle."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        t0 = time.perf_counter()
+        http_get(probe)
+        if time.perf_counter() - t0 < 0.25:
+            return
+        time.sleep(0.5)
+    print(f"  warning: {probe} still slow after {limit_s:.0f} s", flush=True)
+
+
+def measure(urls: dict[tuple[str, str], str], probes: dict[str, str],
+            args: argparse.Namespace, lua: Path) -> dict[tuple[str, str], dict[str, Any]]:
     runs: dict[tuple[str, str], list[dict[str, Any]]] = {key: [] for key in urls}
     alone = {key: _alone_ms(url) for key, url in urls.items()}
     # Long enough for every connection to finish a few requests of the slower shop's page
@@ -200,10 +212,13 @@ def measure(urls: dict[tuple[str, str], str], args: argparse.Namespace,
     slower_ms = {page: max(alone[(page, "ours")], alone[(page, "oscar")]) for page in PAGES}
     durations = {page: int(min(args.max_duration, max(
         args.duration, 3 * args.connections * slower_ms[page] / 1000))) for page in PAGES}
-    for url in urls.values():
-        load(url, 2, args.connections, lua)  # warm-up
+    # The alone requests warmed every page up. Between loads, wait for the server to
+    # finish what wrk left in flight: a thread keeps working on a request whose client
+    # has gone (WSGI can't tell), so 64 slow requests left behind would eat the next
+    # page's time (the first version of this benchmark measured 0 req/s that way).
     for round_no in range(args.rounds):
         for key, url in urls.items():
+            drain(probes[key[1]])
             runs[key].append(load(url, durations[key[0]], args.connections, lua))
         print(f"  round {round_no + 1}/{args.rounds} done", flush=True)
     return {key: {"rps": statistics.median(r["rps"] for r in rs),
@@ -282,7 +297,8 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="cs-bench-oscar-") as tmp:
             lua = Path(tmp) / "report.lua"
             lua.write_text(WRK_LUA)
-            report(measure(urls, args, lua), args)
+            probes = {"ours": cs + "/bench/trivial", "oscar": urls[(PAGES[0], "oscar")]}
+            report(measure(urls, probes, args, lua), args)
     finally:
         _stop(procs)
     return 0
