@@ -196,7 +196,10 @@ def drain(probe: str, limit_s: float = 600) -> None:
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
         t0 = time.perf_counter()
-        http_get(probe)
+        try:
+            http_get(probe)
+        except OSError:  # timed out: still busy
+            continue
         if time.perf_counter() - t0 < 0.25:
             return
         time.sleep(0.5)
