@@ -65,9 +65,25 @@ def ensure_venv(name: str, pins: list[str]) -> Path:
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free loopback port: any (the kernel's pick), or the first free one of
+    CRYPTOSHOP_BENCH_PORTS ("8750-8799") on a machine whose ports are shared out."""
+    first, _, last = os.environ.get("CRYPTOSHOP_BENCH_PORTS", "").partition("-")
+    candidates = range(int(first), int(last or first) + 1) if first else [0]
+    for port in candidates:
+        if port in _TAKEN:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            found = int(s.getsockname()[1])
+            _TAKEN.add(found)
+            return found
+    raise RuntimeError(f"no free port in CRYPTOSHOP_BENCH_PORTS={first}-{last}")
+
+
+_TAKEN: set[int] = set()  # handed out already but maybe not yet bound by their server
 
 
 def http_get(url: str) -> tuple[int, bytes]:

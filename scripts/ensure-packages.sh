@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test tiers need, when missing: PostgreSQL, Redis,
-# Chromium (browser tests) and fonts for readable screenshots. Needs root (or sudo).
+# Chromium (browser tests) and fonts for readable screenshots; with `bench`, only what
+# `make bench` needs (wrk, the load generator). Needs root (or sudo).
 # Prints nothing when everything is already there.
 set -euo pipefail
 
 missing=()
+if [ "${1:-}" = "bench" ]; then
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+else
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "==> installing Debian packages: ${missing[*]}"

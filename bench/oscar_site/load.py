@@ -1,9 +1,13 @@
-"""Fill the oscar site with the catalogue shape of bench_shop.py: 100,000 products (same
-word lists and seed, ~95 % public), spread over leaf categories of a two-level tree, one
-partner stock record (price, stock) each, no images (oscar shows its placeholder);
-then haystack's update_index into the Whoosh index.
+"""Fill the oscar site with the catalogue shape of bench_shop.py: N products built from
+the same word lists and seed (titles "<adjective> <noun> <letter><number>", descriptions of
+20-60 words, ~95 % public), assigned round-robin to the same leaf categories as ours (a JSON
+list of [root name, root slug, leaf name, leaf slug] read from CryptoShop's benchmark
+database, in its order), one partner stock record (price, stock) each, no images (oscar
+shows its placeholder); then the Whoosh index, written as haystack's update_index writes
+it but in one writer with add_document (update_index's update_document looks every
+product up in the index first, which made a 100,000-product build take hours).
 Bulk inserts; run with the oscar venv's python from bench/:
-``python -m oscar_site.load N`` (prints JSON: paths to load)."""
+``python -m oscar_site.load N CATEGORIES.json`` (prints JSON: paths to load)."""
 
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ django.setup()
 from bench_shop import WORDS_ADJ, WORDS_BODY, WORDS_NOUN  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from haystack import connections  # noqa: E402
 from oscar.apps.catalogue.models import (  # noqa: E402
     Category,
     Product,
@@ -33,27 +38,44 @@ from oscar.apps.catalogue.models import (  # noqa: E402
 )
 from oscar.apps.partner.models import Partner, StockRecord  # noqa: E402
 
-ROOTS = ["Hardware", "Clothing", "Books & Media", "Food & Drink", "Home"]
-LEAVES = 6
 
-
-def _categories() -> list[Category]:
+def _categories(tree: list[list[str]]) -> list[Category]:
+    roots: dict[str, Category] = {}
     leaves = []
-    for root_name in ROOTS:
-        root = Category.add_root(name=root_name, slug=root_name.lower().replace(" & ", "-"))
-        for i in range(LEAVES):
-            leaves.append(root.add_child(name=f"{root_name} {i + 1}",
-                                         slug=f"{root.slug}-{i + 1}"))
+    for root_name, root_slug, leaf_name, leaf_slug in tree:
+        if root_slug not in roots:
+            roots[root_slug] = Category.add_root(name=root_name, slug=root_slug)
+        leaves.append(roots[root_slug].add_child(name=leaf_name, slug=leaf_slug))
     return leaves
 
 
-def load(n: int) -> dict[str, object]:
+def _index() -> None:
+    """Every browsable product into the Whoosh index: haystack's own document for each
+    (``full_prepare``, the fields oscar's ProductIndex declares), one commit at the end."""
+    backend = connections["default"].get_backend()
+    backend.setup()
+    index = connections["default"].get_unified_index().get_index(Product)
+    writer = backend.index.writer(limitmb=256)
+    last = 0
+    while True:
+        batch = list(index.index_queryset().filter(pk__gt=last).order_by("pk")[:2_000])
+        if not batch:
+            break
+        last = batch[-1].pk
+        for product in batch:
+            doc = index.full_prepare(product)
+            doc.pop("boost", None)
+            writer.add_document(**{k: backend._from_python(v) for k, v in doc.items()})
+    writer.commit()
+
+
+def load(n: int, tree: list[list[str]]) -> dict[str, object]:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     rnd = random.Random(21)  # noqa: S311 (test data)
     product_class = ProductClass.objects.create(name="Goods", slug="goods",
                                                 requires_shipping=True, track_stock=True)
-    leaves = _categories()
+    leaves = _categories(tree)
     partners = Partner.objects.bulk_create(Partner(name=f"Bench Store {i}") for i in range(200))
     batch, made = 5_000, 0
     while made < n:
@@ -81,7 +103,7 @@ def load(n: int) -> dict[str, object]:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     indexed = time.perf_counter()
-    call_command("update_index", "catalogue", verbosity=0, batchsize=2_000)
+    _index()
     sample = Product.objects.filter(is_public=True).order_by("id")[500]
     leaf = leaves[0]
     return {"products": Product.objects.count(), "seconds": time.perf_counter() - started,
@@ -91,4 +113,4 @@ def load(n: int) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(load(int(sys.argv[1]))))
+    print(json.dumps(load(int(sys.argv[1]), json.loads(Path(sys.argv[2]).read_text()))))

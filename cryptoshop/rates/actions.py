@@ -13,15 +13,23 @@ What the catalogue's estimates call (no receipt is written):
 - ``rate_now(currency) -> Decimal | None`` — the rate now, or None when there is none;
 - ``estimate_sats(amount, rate) -> int | None`` — the same conversion as ``fiat_to_sats``.
 
+``display_rate(currency)`` (rate_now, GET /api/bitcoin/price, the health check) is
+``compute_rate`` kept in the cache for up to DISPLAY_CACHE_SECONDS, never past the moment a
+quote it used goes stale, and dropped whenever a quote of that currency is written; the
+receipts an invoice is priced at always compute afresh.
+
 Pass the same ``snapshot`` for every line of one invoice so they share one rate.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -86,6 +94,7 @@ def announce_refresh() -> None:
 
 
 def _store(quote: Quote) -> None:
+    forget_display_rate(quote.currency)
     # Idempotent from several processes at once: only ever move a row forward in time.
     rows = RateQuote.objects.filter(source=quote.source, currency=quote.currency)
     if rows.filter(fetched_at__lt=quote.fetched_at).update(rate=quote.rate,
@@ -131,11 +140,55 @@ def compute_rate(currency: str) -> aggregate.Rate:
     )
 
 
+# --- the displayed rate, cached ---------------------------------------------------------------
+
+DISPLAY_CACHE_SECONDS = 30
+_DISPLAY_KEY = "rates:display:v1:"
+# The settings a computed rate depends on: tests (and a reloaded config) change them.
+_RATE_SETTINGS = ("RATE_SOURCES", "RATE_SOURCE_URLS", "RATE_FIXED_RATES", "RATE_MIN_SOURCES",
+                  "RATE_MAX_AGE_SECONDS", "RATE_OUTLIER_PERCENT")
+
+
+def _display_key(currency: str) -> str:
+    # The same key in every process (hash() of a str is salted per process).
+    shape = repr([getattr(settings, name, None) for name in _RATE_SETTINGS]).encode()
+    return f"{_DISPLAY_KEY}{currency}:{hashlib.sha256(shape).hexdigest()[:12]}"
+
+
+def forget_display_rate(currency: str) -> None:
+    """Drop the cached display rate of ``currency`` (a quote of it was written)."""
+    cache.delete(_display_key(normalise_currency(currency)))
+
+
+def display_rate(currency: str) -> aggregate.Rate:
+    """``compute_rate(currency)`` for showing, from the cache when it is still true: at most
+    DISPLAY_CACHE_SECONDS old, no used quote gone stale since, no quote written since."""
+    currency = normalise_currency(currency)
+    key = _display_key(currency)
+    found = cache.get(key)
+    if isinstance(found, aggregate.Rate):
+        return found
+    rate = compute_rate(currency)  # RateUnavailable is not cached: the next call retries
+    seconds = display_seconds(rate, config.load().max_age, timezone.now())
+    if seconds >= 1:
+        cache.set(key, rate, seconds)
+    return rate
+
+
+def display_seconds(rate: aggregate.Rate, max_age: timedelta, now: datetime) -> int:
+    """How long ``rate`` may be shown from the cache: DISPLAY_CACHE_SECONDS, or less if a
+    quote it used goes stale sooner (then the rate changes without any write)."""
+    seconds = float(DISPLAY_CACHE_SECONDS)
+    if rate.method != "fixed":
+        seconds = min(seconds, (rate.oldest_fetch + max_age - now).total_seconds())
+    return max(0, int(seconds))
+
+
 def rate_now(currency: str) -> Decimal | None:
     """The rate of ``currency`` now for an estimate (no receipt), or None when there is no
     trustworthy rate (or the code is not a currency)."""
     try:
-        return compute_rate(currency).rate
+        return display_rate(currency).rate
     except (RateUnavailable, ValidationFailed):
         return None
 

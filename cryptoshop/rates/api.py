@@ -52,7 +52,7 @@ def price(request: HttpRequest, currency: Currency = "USD") -> dict[str, Any]:
     the operator's `fixed` rate), each source used with its age, and `fetchedAt` — when the
     oldest quote used was fetched. 503 `rate_unavailable` when too few sources answered:
     no price is ever made up."""
-    rate = actions.compute_rate(currency)
+    rate = actions.display_rate(currency)
     now = timezone.now()
     return ok({
         "currency": rate.currency,

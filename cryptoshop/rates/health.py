@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 def check_prices() -> Status:
     try:
         cfg = config.load()
-        rate = actions.compute_rate(cfg.default_currency)
+        rate = actions.display_rate(cfg.default_currency)
     except RateUnavailable as exc:
         return health.down(exc.message)
     except Exception as exc:  # database down, bad settings …

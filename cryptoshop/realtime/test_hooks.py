@@ -8,6 +8,9 @@ POST /__test__/publish  {"room", "event", "data", "via": "request" | "thread" | 
 GET  /__test__/publish  → {"transport": "local" | "redis" | "none"}
 GET  /__test__/live-page?rooms=…  a page using live.js (data-live-rooms, data-live-refresh)
 GET  /__test__/fragment  the fragment it refreshes: the type of the last published event
+GET  /__test__/rendezvous  waits (up to 5 s) until a second request is inside it too: 200
+  with how the request was served when two requests ran at the same time, 409 when they
+  could not (pages served one at a time, as Django's ASGI handler serves sync views)
 """
 
 from __future__ import annotations
@@ -81,8 +84,24 @@ def fragment(request: HttpRequest) -> HttpResponse:
     return HttpResponse(format_html('<p id="status">{}</p>', _last["type"]))
 
 
+_meeting = threading.Barrier(2)
+
+
+def rendezvous(request: HttpRequest) -> HttpResponse:
+    if not _enabled(request):
+        return HttpResponse(status=404)
+    try:
+        _meeting.wait(timeout=5)
+    except threading.BrokenBarrierError:
+        _meeting.reset()
+        return JsonResponse({"met": False}, status=409)
+    return JsonResponse({"met": True, "request": type(request).__name__,
+                         "thread": threading.current_thread().name})
+
+
 urlpatterns = [
     path("publish", publish_view),
+    path("rendezvous", rendezvous),
     path("live-page", live_page),
     path("fragment", fragment),
 ]
