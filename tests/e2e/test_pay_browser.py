@@ -5,7 +5,6 @@ itself until it says "Paid"."""
 from __future__ import annotations
 
 import re
-import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,8 +28,8 @@ def _order_and_pay_page(page: Any, app_server: str) -> None:
     page.get_by_role("button", name="Show the payment address").click()
 
 
-def test_live_update_within_two_seconds(browser: Any, app_server: Any,
-                                        screenshot_dir: Path | None) -> None:
+def test_live_update_without_reload(browser: Any, app_server: Any,
+                                   screenshot_dir: Path | None) -> None:
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     _order_and_pay_page(page, app_server)
@@ -48,11 +47,13 @@ def test_live_update_within_two_seconds(browser: Any, app_server: Any,
     amount_sat = int(Decimal(amount_btc) * 100_000_000)  # exact: no float near money
     assert f"{amount_sat:,} sats" in status.inner_text()
     node = RegtestNode.attach(app_server.var_dir / "regtest")
-    started = time.monotonic()
+    # A mark on this document: a reload (the no-JavaScript fallback) would lose it, so the
+    # change below can only have come from the live update. How fast it comes is measured
+    # by bench/bench_payments.py, not asserted here (tests never assert wall-clock time).
+    page.evaluate("window.__sameDocument = true")
     node.fund(address, amount_sat)  # a real transaction from outside the page
-    page.get_by_text("Payment received — confirming").wait_for(timeout=2_000)
-    elapsed = time.monotonic() - started
-    assert elapsed < 2.0, f"live update took {elapsed:.2f} s"
+    page.get_by_text("Payment received — confirming").wait_for(timeout=8_000)
+    assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
     node.mine(1)
     # Settling waits for the watcher to see the block; the live page must then show it
     # without a reload. Generous, as a slow CI machine once needed more than 10 s.

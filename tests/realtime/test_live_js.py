@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-def test_live_js_refreshes_the_fragment_within_two_seconds(server: Server, chromium: Any) -> None:
+def test_live_js_refreshes_the_fragment_in_place(server: Server, chromium: Any) -> None:
     room = f"order-{server.world['order']}"
     context = chromium.new_context()
     context.add_cookies([{"name": SESSION_COOKIE, "value": session_for(server, "buyer"),
@@ -55,10 +54,12 @@ def test_live_js_refreshes_the_fragment_within_two_seconds(server: Server, chrom
     # After joining, the page catches up once (events between render and subscribe).
     expect(page.locator("#status")).not_to_have_text("as rendered", timeout=5000)
 
-    sent = time.time()
+    # A mark on this document: only a live refresh (not a reload) keeps it. Latency is
+    # bench/bench_payments.py's to measure; tests never assert wall-clock time.
+    page.evaluate("window.__sameDocument = true")
     server.publish(room, "transaction-event", {"type": "payment_confirmed"}, "thread")
-    expect(page.locator("#status")).to_have_text("payment_confirmed", timeout=2000)
-    assert time.time() - sent < 2
+    expect(page.locator("#status")).to_have_text("payment_confirmed", timeout=8000)
+    assert page.evaluate("window.__sameDocument === true")
     assert problems == []
     context.close()
 
