@@ -55,10 +55,21 @@ def wake_chain_jobs() -> None:
 
 
 def wait_for_wake(timeout: float) -> bool:
-    """Sleep up to ``timeout`` seconds, less when woken; True when woken."""
-    woken = _wake.wait(max(0.0, timeout))
+    """Sleep up to ``timeout`` seconds, less when woken; True when woken. Never past the
+    moment a failing job may retry: after a node restart the watcher backs off, and the
+    wake that told it the node is back must not wait out a whole (say 30 s) poll interval
+    behind that backoff."""
+    woken = _wake.wait(max(0.0, min(timeout, _until_next_retry(time.time()))))
     _wake.clear()
     return woken
+
+
+def _until_next_retry(now: float) -> float:
+    # Only retries still ahead: a job whose retry time has passed but isn't due would
+    # otherwise make this zero and the loop spin.
+    ahead = [job.outage.retry_at - now for job in _jobs.values()
+             if job.outage is not None and job.outage.active and job.outage.retry_at > now]
+    return min(ahead, default=float("inf")) + 0.01
 
 
 def register_job(name: str, every_seconds: int, run: Callable[[], object]) -> None:

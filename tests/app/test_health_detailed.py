@@ -166,3 +166,28 @@ def test_an_outage_logs_one_warning_and_one_recovery(only_test_jobs: None,
     assert tries_while_down == 6 + 18
     # Back at the first try after 600 (601), then every second again.
     assert tries["n"] - tries_while_down == 99
+
+
+def test_a_backing_off_job_shortens_the_loops_wait(only_test_jobs: None) -> None:
+    """The worker waits up to its poll interval for a wake; a job backing off after a
+    failure (the watcher during a node restart) must get its retry when the backoff
+    ends, not a whole interval later."""
+    calls = {"n": 0}
+
+    def fails_once() -> None:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("node restarting")
+
+    jobs.register_job("backing_off_test_job", 0, fails_once)
+    start = time.time()
+    assert jobs._until_next_retry(start) == float("inf")  # nothing failing: the interval
+    jobs.run_due_jobs(now=start)
+    retry_at = jobs._jobs["backing_off_test_job"].outage.retry_at
+    assert retry_at > start
+    assert jobs._until_next_retry(start) == pytest.approx(retry_at - start + 0.01)
+    # Once the retry time has passed the job simply runs on the next turn: no zero wait
+    # (a spinning loop) for a retry that is behind us.
+    assert jobs._until_next_retry(retry_at + 1) == float("inf")
+    jobs.run_due_jobs(now=retry_at)
+    assert calls["n"] == 2 and jobs._until_next_retry(retry_at) == float("inf")
