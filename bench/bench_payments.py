@@ -54,7 +54,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -141,6 +141,21 @@ def noise_tx(node: RegtestNode, coin: Utxo, rnd: random.Random) -> str:
                             change_script=node.miner_script, sat_per_vb=rnd.choice([1, 2, 5]),
                             rbf=rnd.random() < 0.5)
     return str(tx.serialize().hex())
+
+
+def broadcast_mixed(node: RegtestNode, coins: Iterator[Utxo], rnd: random.Random,
+                    targets: Sequence[Any], noise: int) -> list[str]:
+    """Pay each target invoice and ``noise`` unrelated transactions, in shuffled order (as
+    a real mempool mixes them); one coin each. Returns the raw transactions sent."""
+    raws = [noise_tx(node, next(coins), rnd) for _ in range(noise)]
+    for inv in targets:
+        raw, _ = node.build_payment(inv.address, inv.amount_sat, utxos=[next(coins)],
+                                    rbf=rnd.random() < 0.5)
+        raws.append(raw)
+    rnd.shuffle(raws)
+    for raw in raws:
+        node.rpc.broadcast(raw)
+    return raws
 
 
 # --- 1. latency on the real server ------------------------------------------------------------
@@ -654,15 +669,7 @@ def block_phase(node: RegtestNode, cold: list[Invoice], warm: list[Invoice],
     figures: list[PollFigures] = []
 
     def broadcast(targets: list[Invoice]) -> list[str]:
-        raws = [noise_tx(node, next(coin_iter), rnd) for _ in range(noise)]
-        for inv in targets:
-            raw, _ = node.build_payment(inv.address, inv.amount_sat, utxos=[next(coin_iter)],
-                                        rbf=rnd.random() < 0.5)
-            raws.append(raw)
-        rnd.shuffle(raws)
-        for raw in raws:
-            node.rpc.broadcast(raw)
-        return raws
+        return broadcast_mixed(node, coin_iter, rnd, targets, noise)
 
     def timed_poll(expect_blocks: int) -> tuple[float, list[str]]:
         started = time.perf_counter()

@@ -36,6 +36,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,10 +47,10 @@ from bench_payments import (
     BLOCK_COIN_SAT,
     _block_floor,
     _mempool_floor,
+    broadcast_mixed,
     invoice_phase,
     log,
     make_coins,
-    noise_tx,
     setup_django,
 )
 
@@ -120,6 +121,13 @@ def fill_to(target: int, order_id: int, rnd: random.Random) -> int:
     return have
 
 
+def _popping(coins: list[Any]) -> Iterator[Any]:
+    """The coin list as an iterator that spends from its end: later stages go on with
+    what earlier ones left."""
+    while coins:
+        yield coins.pop()
+
+
 # --- one stage ----------------------------------------------------------------------------------
 
 def stage(node: RegtestNode, watcher: Any, open_invoices: int, invoices: list[Any],
@@ -131,16 +139,10 @@ def stage(node: RegtestNode, watcher: Any, open_invoices: int, invoices: list[An
     figures: list[Figure] = []
     pays = len(invoices) // 2
 
+    spare = _popping(coins)
+
     def broadcast(targets: list[Any], extra_noise: int) -> list[str]:
-        raws = [noise_tx(node, coins.pop(), rnd) for _ in range(extra_noise)]
-        for inv in targets:
-            raw, _ = node.build_payment(inv.address, inv.amount_sat, utxos=[coins.pop()],
-                                        rbf=rnd.random() < 0.5)
-            raws.append(raw)
-        rnd.shuffle(raws)
-        for raw in raws:
-            node.rpc.broadcast(raw)
-        return raws
+        return broadcast_mixed(node, spare, rnd, targets, extra_noise)
 
     effects = [0.0]
     status_effects = applying._status_effects
