@@ -61,10 +61,15 @@ def test_create_draft_then_publish_unpublish(client: Client) -> None:
     _shows(client, draft, False)
 
 
+def _edit(item: Listing, **changes: Any) -> None:
+    """The seller's edit form: the listing as it is, with these fields changed."""
+    data = actions.listing_input_of(item)
+    actions.do_update_listing(item, ListingInput(**{**data.__dict__, **changes}))
+
+
 def test_edit_keeps_it_visible_and_shows_the_new_price(client: Client, shop: Any) -> None:
     _, item = shop
-    data = actions.listing_input_of(item)
-    actions.do_update_listing(item, ListingInput(**{**data.__dict__, "price_sat": 77_777}))
+    _edit(item, price_sat=77_777)
     _shows(client, item, True)
     assert b"77,777" in client.get("/search/").content
     product = next(p for p in client.get("/api/products").json()["data"]
@@ -75,11 +80,10 @@ def test_edit_keeps_it_visible_and_shows_the_new_price(client: Client, shop: Any
 def test_stock_does_not_change_visibility(client: Client, shop: Any) -> None:
     # Sold-out listings stay listed (with a "Sold out" badge): stock is not in the rule.
     _, item = shop
-    data = actions.listing_input_of(item)
-    actions.do_update_listing(item, ListingInput(**{**data.__dict__, "stock": 0}))
+    _edit(item, stock=0)
     _shows(client, item, True)
     assert b"Sold out" in client.get("/search/").content
-    actions.do_update_listing(item, ListingInput(**{**data.__dict__, "stock": 5}))
+    _edit(item, stock=5)
     _shows(client, item, True)
     assert b"Sold out" not in client.get("/search/").content
 
