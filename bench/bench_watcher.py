@@ -12,8 +12,18 @@ real btcd regtest node (started here; blocks up to 4 MB) for:
 - a block of --noise (4,000) unrelated transactions, never seen in the mempool (the first
   poll, then the best of 2 replays of the same block, reported);
 - a block paying --payments (200) invoices never seen unconfirmed (each settles: 1 conf);
-- a mempool poll that first sees --payments more payments plus as many unrelated txs;
-- the block that confirms those.
+- a mempool poll that first sees --payments more payments plus as many unrelated txs,
+  fetched from the node (push off: Esplora, or a node that can't push), then the block that
+  confirms those;
+- the same with push on (the default with btcd or bitcoind with ZMQ): the node's
+  notifications carried the transactions, so the poll takes them instead of fetching
+  them; then the block that confirms those;
+- a mempool poll of as many new transactions none of which pays us, fetched and pushed
+  (what the 5x target is about: getting the mempool's transactions in; the payments'
+  own work is the per-payment target's).
+
+The process freezes its startup objects out of the garbage collector's way as the worker
+does (core/startup.py) before the first stage.
 
 Each is printed against the floor measured in the same run: decoding the same raw block
 (or the same raw transactions) with ``cryptoshop.chain.decode``. Then the ratios of the
@@ -137,7 +147,7 @@ def stage(node: RegtestNode, watcher: Any, open_invoices: int, invoices: list[An
 
     backend = watcher.backend
     figures: list[Figure] = []
-    pays = len(invoices) // 2
+    pays = len(invoices) // 3
 
     spare = _popping(coins)
 
@@ -201,19 +211,55 @@ def stage(node: RegtestNode, watcher: Any, open_invoices: int, invoices: list[An
     block(f"block, {noise} unrelated txs", 0)
     broadcast(invoices[:pays], 0)
     block(f"block, {pays} payments (unseen before)", pays)
-    raws = broadcast(invoices[pays:], len(invoices) - pays)
-    poll_s = timed_poll(0)
-    effects_s = effects[0]
-    _, decode_s, _ = _mempool_floor(backend, raws)
-    fetch_s = _mempool_fetch(backend, raws)
-    figures.append(Figure(open_invoices, f"mempool, {len(raws)} new txs", len(raws),
-                          len(invoices) - pays, poll_s, decode_s, fetch_s, effects_s))
-    log(f"  mempool, {len(raws)} new txs: poll {poll_s * 1000:.1f} ms (order effects "
-        f"{effects_s * 1000:.0f} ms), decode {decode_s * 1000:.1f} ms "
-        f"({poll_s / decode_s:.2f}x); the node's batch fetch of them alone "
-        f"{fetch_s * 1000:.1f} ms ({fetch_s / decode_s:.2f}x decode)")
-    block(f"block confirming those {len(invoices) - pays} payments", len(invoices) - pays)
+    for arm, targets in (("fetched", invoices[pays:2 * pays]),
+                         ("pushed", invoices[2 * pays:3 * pays])):
+        figures.append(mempool(open_invoices, arm, targets, broadcast, timed_poll, effects))
+        block(f"block confirming those {len(targets)} payments ({arm})", len(targets))
+    for arm in ("fetched", "pushed"):  # the same number of transactions, none paying us
+        figures.append(mempool(open_invoices, arm, [], broadcast, timed_poll, effects,
+                               noise=2 * pays))
+        node.mine(1)
+        watcher.poll()
     return figures
+
+
+def mempool(open_invoices: int, arm: str, targets: list[Any], broadcast: Any, timed_poll: Any,
+            effects: list[float], noise: int | None = None) -> Figure:
+    """One mempool poll that first sees `targets` paid plus as many unrelated txs: their
+    bytes fetched from the node (push off), or pushed by it (push on, the real listener
+    of payments/push.py, which has received them all before the timed poll)."""
+    from cryptoshop.chain import configured
+    from cryptoshop.payments import push
+
+    backend = configured.backend()
+    listener = None
+    if arm == "pushed":
+        push.enable()
+        listener = push._push.listener
+        _wait(lambda: listener is not None and listener.status.connected, "push connected")
+    heard = listener.status.notifications if listener else 0
+    raws = broadcast(targets, len(targets) if noise is None else noise)
+    if listener is not None:
+        _wait(lambda: listener.status.notifications - heard >= len(raws), "all pushed")
+    poll_s = timed_poll(0)
+    push.stop()
+    _, decode_s, _ = _mempool_floor(backend, raws)
+    fetch_s = _mempool_fetch(backend, raws) if arm == "fetched" else 0.0
+    label = (f"mempool, {len(raws)} new txs ({len(targets)} paying invoices), {arm}")
+    log(f"  {label}: poll {poll_s * 1000:.1f} ms (order effects {effects[0] * 1000:.0f} ms), "
+        f"decode {decode_s * 1000:.1f} ms ({poll_s / decode_s:.2f}x)" + (
+            f"; the node's batch fetch of them alone {fetch_s * 1000:.1f} ms "
+            f"({fetch_s / decode_s:.2f}x decode)" if fetch_s else ""))
+    return Figure(open_invoices, label, len(raws), len(targets), poll_s, decode_s, fetch_s,
+                  effects[0])
+
+
+def _wait(ready: Any, what: str, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not ready():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for: {what}")
+        time.sleep(0.05)
 
 
 def _mempool_fetch(backend: Any, raws: list[str]) -> float:
@@ -285,10 +331,10 @@ def report(figures: list[Figure], sizes: list[int]) -> None:
         worst = max(f.poll_s * 1000 / f.payments for f in paying)
         log(f"Target <= 1 ms/payment (order effects included) in a payment block: worst "
             f"{worst:.2f} ms/payment: {'met' if worst <= 1 else 'MISSED'}")
-    if mempool:
-        worst = max(f.poll_s / f.floor_s for f in mempool)
-        log(f"Target mempool poll <= 5x decode: worst {worst:.1f}x: "
-            f"{'met' if worst <= 5 else 'MISSED'}")
+    for f in mempool:
+        ratio = f.poll_s / f.floor_s
+        log(f"Target mempool poll <= 5x decode: {f.label}, {f.stage:,} open: {ratio:.1f}x: "
+            f"{'met' if ratio <= 5 else 'MISSED'}")
     log(f"(sizes asked: {', '.join(f'{s:,}' for s in sizes)})")
 
 
@@ -304,7 +350,7 @@ def main() -> int:
     assert_native_secp256k1()
     rnd = random.Random(args.seed)  # noqa: S311 (test data, not secrets)
     started = time.perf_counter()
-    per_stage = 2 * args.payments
+    per_stage = 3 * args.payments
     log(f"Watcher benchmark: stages of {', '.join(f'{s:,}' for s in sizes)} open invoices; "
         f"{args.noise} unrelated txs, {args.payments} payments per block")
     figures: list[Figure] = []
@@ -318,7 +364,7 @@ def main() -> int:
         try:
             node.rpc.check_network()
             node.ensure_mature_coins(COINBASE_MATURITY + 3)
-            need = len(sizes) * (args.noise + 2 * per_stage)
+            need = len(sizes) * (args.noise + 3 * per_stage)
             coins: list[Any] = []
             while len(coins) < need:
                 coins += make_coins(node, [BLOCK_COIN_SAT] * min(COINS_PER_SPLIT,
@@ -342,6 +388,7 @@ def run_stages(node: RegtestNode, sizes: list[int], per_stage: int, coins: list[
     from django.utils import timezone
 
     from cryptoshop.chain import configured
+    from cryptoshop.core.startup import freeze_startup_objects
     from cryptoshop.payments.models import Invoice
     from cryptoshop.payments.watcher import Watcher
 
@@ -354,6 +401,7 @@ def run_stages(node: RegtestNode, sizes: list[int], per_stage: int, coins: list[
         inv.refresh_from_db()
     log(f"[invoices] {len(real)} real invoices ({time.perf_counter() - started:.0f} s)")
     watcher = Watcher(configured.backend(), "regtest")
+    freeze_startup_objects()  # as `manage.py worker` does before its loop
     figures: list[Figure] = []
     for n, size in enumerate(sizes):
         fill_started = time.perf_counter()

@@ -28,6 +28,7 @@ django_app: Any = get_wsgi_application()  # sets Django up: import app code only
 from django.conf import settings  # noqa: E402
 
 from cryptoshop.core.body_limit import BodyLimitMiddleware, WholeChunkedBody  # noqa: E402
+from cryptoshop.core.startup import freeze_startup_objects  # noqa: E402
 from cryptoshop.realtime.server import on_shutdown, on_startup, sio  # noqa: E402
 
 django_threads: Any = WSGIMiddleware(django_app, workers=settings.WEB_THREADS)
@@ -41,3 +42,7 @@ application = BodyLimitMiddleware(socketio.ASGIApp(
     on_startup=on_startup,
     on_shutdown=on_shutdown,
 ))
+
+# Everything imported so far lives as long as the process: out of the collector's way
+# (core/startup.py), in each worker process uvicorn starts.
+freeze_startup_objects()

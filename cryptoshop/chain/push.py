@@ -17,6 +17,7 @@ import random
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,6 +33,38 @@ class Notification:
 
     kind: str  # BLOCK or TRANSACTION
     detail: str = ""  # block hash or txid where the message has one (for logs only)
+    raw: bytes = b""  # the transaction itself, when the message carries it
+
+
+class ReceivedTransactions:
+    """Raw transactions the node pushed, kept until the watcher's next mempool scan takes
+    them (``drain``). Bounded in bytes: past the cap the oldest go, and the scan fetches
+    whatever it lacks, so a process that isn't the watcher's leader (nobody drains) holds
+    at most the cap. Thread-safe: listeners add, the job loop drains."""
+
+    def __init__(self, max_bytes: int = 16 * 2**20) -> None:
+        self.max_bytes = max_bytes
+        self._items: deque[bytes] = deque()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def add(self, raw: bytes) -> None:
+        if not raw or len(raw) > self.max_bytes:
+            return
+        with self._lock:
+            self._items.append(raw)
+            self._bytes += len(raw)
+            while self._bytes > self.max_bytes:
+                self._bytes -= len(self._items.popleft())
+
+    def drain(self) -> list[bytes]:
+        with self._lock:
+            items, self._items, self._bytes = list(self._items), deque(), 0
+        return items
+
+
+# One per process: the listeners of this process fill it, its watcher drains it.
+RECEIVED = ReceivedTransactions()
 
 
 class Backoff:
@@ -155,6 +188,8 @@ class PushListener(ABC):
         self.wake(Notification(BLOCK, "reconnected"))
 
     def _notify(self, notification: Notification) -> None:
+        if notification.raw:
+            RECEIVED.add(notification.raw)  # before the wake: the poll it starts has it
         self.status.notifications += 1
         self.status.last_notification_at = time.time()
         self.wake(notification)

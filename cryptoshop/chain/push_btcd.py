@@ -1,7 +1,8 @@
 """btcd's websocket notifications: ``ws(s)://<rpc host:port>/ws`` with the RPC credentials
 as HTTP basic auth, then ``notifyblocks`` (→ ``blockconnected``, ``blockdisconnected``,
 ``filteredblockconnected``, ``filteredblockdisconnected``) and ``notifynewtransactions``
-(→ ``txaccepted``, or ``txacceptedverbose`` when asked for verbose). btcd speaks JSON-RPC
+(→ ``txaccepted``, or ``txacceptedverbose`` when asked for verbose, as we do: its ``hex`` is
+the transaction, which the watcher's next poll then needn't fetch). btcd speaks JSON-RPC
 1.0 on the socket: replies carry our ``id``, notifications ``"id": null``."""
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ BLOCK_METHODS = frozenset({"blockconnected", "blockdisconnected", "filteredblock
                            "filteredblockdisconnected"})
 TX_METHODS = frozenset({"txaccepted", "txacceptedverbose"})
 SUBSCRIBE: tuple[tuple[str, list[object]], ...] = (
-    ("notifyblocks", []), ("notifynewtransactions", [False]))
+    ("notifyblocks", []), ("notifynewtransactions", [True]))
+
+# A verbose notification carries the transaction twice (hex and decoded): a standard one
+# is at most 400 kB, so this leaves room. A bigger message closes the connection (then
+# the reconnect and the poll cover it).
+MAX_MESSAGE_BYTES = 8 * 2**20
 
 
 class ProtocolError(Exception):
@@ -69,9 +75,17 @@ def parse_message(text: str | bytes) -> Notification | None:
         # blockconnected: [hash, height, time]; filtered*: [height, header hex, txs].
         return Notification(BLOCK, first if isinstance(first, str) else "")
     if method in TX_METHODS:
-        txid = first.get("txid", "") if isinstance(first, dict) else first
-        return Notification(TRANSACTION, str(txid))
+        if not isinstance(first, dict):  # txaccepted: [txid, amount]
+            return Notification(TRANSACTION, str(first))
+        return Notification(TRANSACTION, str(first.get("txid", "")), _raw(first.get("hex")))
     return None
+
+
+def _raw(hex_tx: object) -> bytes:
+    try:
+        return bytes.fromhex(hex_tx) if isinstance(hex_tx, str) else b""
+    except ValueError:
+        return b""  # not hex: the poll fetches it
 
 
 class BtcdListener(PushListener):
@@ -89,7 +103,7 @@ class BtcdListener(PushListener):
         context: ssl.SSLContext | None = (ssl.create_default_context()
                                           if self.endpoint.startswith("wss:") else None)
         with connect(self.endpoint, additional_headers={"Authorization": self._auth_header()},
-                     open_timeout=self.open_timeout_s, ssl=context, max_size=2**20,
+                     open_timeout=self.open_timeout_s, ssl=context, max_size=MAX_MESSAGE_BYTES,
                      ping_interval=20, ping_timeout=20) as ws:
             self._ws = ws
             for number, (method, params) in enumerate(SUBSCRIBE, start=1):

@@ -47,10 +47,12 @@ def parse_frames(frames: list[bytes]) -> ZmqMessage | None:
     kind = TOPICS.get(topic)
     if kind is None:
         return None
-    # hashblock carries the hash (display order); a raw body is not worth hashing here,
-    # the notification only wakes the watcher.
+    # hashblock carries the hash (display order); rawtx the transaction, which the
+    # watcher's next poll takes instead of fetching it (hashing it here would be wasted:
+    # the poll decodes it anyway).
     detail = body.hex() if topic == b"hashblock" else ""
-    return ZmqMessage(topic.decode(), Notification(kind, detail),
+    raw = body if topic == b"rawtx" else b""
+    return ZmqMessage(topic.decode(), Notification(kind, detail, raw),
                       struct.unpack("<I", seq)[0])
 
 

@@ -52,6 +52,9 @@ CHAIN_PUSH_LAST_NOTIFICATION = Gauge("cryptoshop_chain_push_last_notification_ti
                                      multiprocess_mode="max")
 CHAIN_PUSH_RECONNECTS = Counter("cryptoshop_chain_push_reconnects",
                                 "Reconnect attempts of the push connection to the node")
+WATCHER_MEMPOOL_TXS = Counter("cryptoshop_watcher_mempool_transactions",
+                              "New mempool transactions the watcher applied, by where their "
+                              "bytes came from (pushed by the node or fetched)", ["source"])
 JOB_RUNS = Counter("cryptoshop_job_runs", "Periodic job runs", ["job", "outcome"])
 SOCKETIO_CONNECTIONS = Gauge("cryptoshop_socketio_connections",
                              "Socket.IO clients connected", multiprocess_mode="livesum")

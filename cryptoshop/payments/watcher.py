@@ -33,6 +33,7 @@ from cryptoshop.chain.base import ChainBackend
 from cryptoshop.chain.decode import decode_transaction
 from cryptoshop.chain.errors import ChainError
 from cryptoshop.chain.errors import NotFound as TxNotFound
+from cryptoshop.chain.push import RECEIVED
 from cryptoshop.chain.values import Transaction
 from cryptoshop.payments import applying, matching, refund_watch
 from cryptoshop.payments.models import Invoice, Payment, WatchedBlock, WatcherState
@@ -61,6 +62,10 @@ class PollResult:
     blocks: int = 0
     reorged: int = 0
     mempool_payments: int = 0
+    # New mempool transactions applied, by where their bytes came from: pushed by the node
+    # with the notification (push.py) or fetched with getrawtransaction.
+    mempool_pushed: int = 0
+    mempool_fetched: int = 0
     changed_invoices: list[str] = field(default_factory=list)
     changed_refunds: list[str] = field(default_factory=list)
 
@@ -85,14 +90,19 @@ class Watcher:
         return row
 
     def acquire_lease(self) -> bool:
-        self._state()
-        now = timezone.now()
-        won = WatcherState.objects.filter(
-            Q(leader=self.holder) | Q(lease_until__isnull=True) | Q(lease_until__lt=now),
-            name="chain",
-        ).update(leader=self.holder,
-                 lease_until=now + timedelta(seconds=settings.WATCHER_LEASE_SECONDS))
-        return bool(won)
+        """Renew or take the lease: one conditional UPDATE per poll (the row is created
+        the first time only)."""
+        for _ in range(2):
+            now = timezone.now()
+            won = WatcherState.objects.filter(
+                Q(leader=self.holder) | Q(lease_until__isnull=True) | Q(lease_until__lt=now),
+                name="chain",
+            ).update(leader=self.holder,
+                     lease_until=now + timedelta(seconds=settings.WATCHER_LEASE_SECONDS))
+            if won or WatcherState.objects.filter(name="chain").exists():
+                return bool(won)
+            self._state()  # a fresh install: make the row, then take the lease
+        return False
 
     def release_lease(self) -> None:
         """On a clean shutdown, let another worker take over at once."""
@@ -135,7 +145,7 @@ class Watcher:
                     tip_time=datetime.fromtimestamp(block.time, tz=UTC))
             state.cursor_height = block.height
             result.blocks += 1
-        result.mempool_payments, mempool = self._scan_mempool(touched)
+        result.mempool_payments, mempool = self._scan_mempool(touched, result)
         self._check_unconfirmed(touched, tip.height, mempool)
         result.changed_invoices = recompute(touched, tip.height, new_blocks=result.blocks > 0,
                                             reorged=result.reorged > 0)
@@ -191,8 +201,10 @@ class Watcher:
         return found + matching.record_payments(txs, self.network, touched, height=height,
                                                 block_hash=block_hash, now=now)
 
-    def _scan_mempool(self, touched: set[int]) -> tuple[int, set[str] | None]:
-        """Apply the mempool transactions not seen before, fetched in batches. Returns the
+    def _scan_mempool(self, touched: set[int],
+                      result: PollResult) -> tuple[int, set[str] | None]:
+        """Apply the mempool transactions not seen before: those the node pushed (push.py
+        left their bytes in RECEIVED) as they are, the rest fetched in batches. Returns the
         payments found and the mempool's txids (None when the node couldn't list them)."""
         try:
             txids = self.backend.get_mempool_txids()
@@ -203,18 +215,41 @@ class Watcher:
         # Bounded by the mempool: a txid is forgotten once the node no longer lists it.
         self._seen_mempool &= listed
         fresh = [t for t in txids if t not in self._seen_mempool]
-        found = 0
-        for chunk in matching.chunks(fresh, MEMPOOL_BATCH):
+        pushed = self._pushed(set(fresh))
+        found = self._apply_mempool(list(pushed.values()), touched)
+        result.mempool_pushed = len(pushed)
+        for chunk in matching.chunks([t for t in fresh if t not in pushed], MEMPOOL_BATCH):
             try:
                 raws = self.backend.get_raw_transactions(list(chunk))
             except ChainError as exc:
                 self._note_error(f"mempool: {exc}")
                 break  # the rest is fetched next poll
-            txs = [decode_transaction(raw) for raw in raws.values()]
-            with transaction.atomic():
-                found += self.apply_batch(txs, touched, height=None, block_hash="")
-            self._seen_mempool.update(raws)
+            found += self._apply_mempool([decode_transaction(raw) for raw in raws.values()],
+                                         touched)
+            result.mempool_fetched += len(raws)
         return found, listed
+
+    @staticmethod
+    def _pushed(fresh: set[str]) -> dict[str, Transaction]:
+        """The pushed transactions among `fresh`. One pushed after the listing, or already
+        applied, is dropped here: a later listing shows it and it is fetched then."""
+        found: dict[str, Transaction] = {}
+        for raw in RECEIVED.drain():
+            try:
+                tx = decode_transaction(raw)
+            except ChainError:
+                continue  # not a transaction after all: fetched like any other
+            if tx.txid in fresh:
+                found[tx.txid] = tx
+        return found
+
+    def _apply_mempool(self, txs: list[Transaction], touched: set[int]) -> int:
+        found = 0
+        for chunk in matching.chunks(txs, MEMPOOL_BATCH):
+            with transaction.atomic():
+                found += self.apply_batch(chunk, touched, height=None, block_hash="")
+            self._seen_mempool.update(tx.txid for tx in chunk)
+        return found
 
     def _check_unconfirmed(self, touched: set[int], tip_height: int,
                            mempool: set[str] | None) -> None:

@@ -17,6 +17,7 @@ from cryptoshop.core.jobs import (
 )
 from cryptoshop.core.metrics import (
     WATCHER_LAG_BLOCKS,
+    WATCHER_MEMPOOL_TXS,
     WATCHER_POLL_SECONDS,
     register_gauge_family,
 )
@@ -44,10 +45,14 @@ def _watch() -> object:
         return None
     WATCHER_POLL_SECONDS.observe(time.perf_counter() - started)
     WATCHER_LAG_BLOCKS.set(watcher.lag_blocks())
+    WATCHER_MEMPOOL_TXS.labels("pushed").inc(result.mempool_pushed)
+    WATCHER_MEMPOOL_TXS.labels("fetched").inc(result.mempool_fetched)
     if result.blocks or result.changed_invoices or result.reorged or result.changed_refunds:
         return (f"tip {result.tip_height}: {result.blocks} block(s), "
                 f"{len(result.changed_invoices)} invoice(s) changed, "
-                f"{len(result.changed_refunds)} refund(s) changed, {result.reorged} reorged")
+                f"{len(result.changed_refunds)} refund(s) changed, {result.reorged} reorged, "
+                f"{result.mempool_pushed + result.mempool_fetched} new mempool tx(s) "
+                f"({result.mempool_pushed} pushed)")
     return None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cryptoshop.core.bulk import insert_returning_ids, insert_rows
@@ -53,3 +53,23 @@ def test_ids_come_back_in_order() -> None:
     insert_returning_ids(notices)
     assert len({n.pk for n in notices}) == 150
     assert all(Notification.objects.get(pk=n.pk).title == n.title for n in notices)
+
+
+def test_only_plain_values_of_django_own_fields_skip_the_field_prep() -> None:
+    """The short cut (values stored as they are) must never reach a field that
+    transforms its value: an encrypted column still gets ciphertext, a choice enum its
+    plain string, a datetime the database's format."""
+    from cryptoshop.core.bulk import _converter
+    from cryptoshop.orders.models import Order
+
+    encrypt = _converter(Order._meta.get_field("shipping_address"))
+    assert encrypt("1 Secret Lane") not in ("1 Secret Lane", None)
+    status = _converter(Payment._meta.get_field("state"))
+    assert status(Payment.State.MEMPOOL) == "mempool" and type(status("x")) is str
+    assert _converter(Payment._meta.get_field("invoice"))(7) == 7
+    seen = _converter(Payment._meta.get_field("seen_at"))
+    now = timezone.now()
+    assert seen(now) == Payment._meta.get_field("seen_at").get_db_prep_save(
+        now, connection)
+    inputs = _converter(Payment._meta.get_field("inputs"))
+    assert inputs(["a:0"]) != ["a:0"]  # JSON: the field's own adaptation

@@ -163,3 +163,18 @@ def test_the_mempool_costs_the_same_queries_for_5_or_50_payments(payments: int) 
         assert len(_apply(watcher, _noise(30) + txs, None)) == payments
     assert Notification.objects.filter(kind="payment_detected").count() == payments
     assert Delivery.objects.filter(event_type="invoice.processing").count() == payments
+
+
+def test_one_leader_at_a_time_and_the_lease_costs_one_query_per_poll() -> None:
+    backend = configured.backend()
+    first, second = Watcher(backend, "regtest"), Watcher(backend, "regtest")
+    second.holder = "other-host:1"
+    WatcherState.objects.all().delete()  # as on a fresh install
+    assert first.acquire_lease()  # a fresh install: the row is made and the lease taken
+    assert not second.acquire_lease()  # held and not expired
+    with assert_database_query_count(1):
+        assert first.acquire_lease()  # the leader renews with one UPDATE
+    first.release_lease()  # a clean shutdown hands over at once
+    assert second.acquire_lease()
+    assert not first.acquire_lease()
+    assert WatcherState.objects.get(name="chain").leader == "other-host:1"

@@ -34,7 +34,7 @@ from cryptoshop.escrow.keys import do_register_key
 from cryptoshop.escrow.models import Escrow, Spend
 from cryptoshop.orders.models import Order
 from cryptoshop.payments.models import Invoice
-from cryptoshop.payments.watcher import Watcher
+from cryptoshop.payments.watcher import PollResult, Watcher
 from tests import factories
 from tests.factories import SELLER_MNEMONIC, seller_tpub
 
@@ -114,13 +114,14 @@ class Shop:
     order: Order
     invoice: Invoice
 
-    def poll(self) -> None:
+    def poll(self) -> PollResult:
         result = self.watcher.poll()
         self.invoice.refresh_from_db()
         self.order.refresh_from_db()
         log.info("poll: tip %s, %d block(s), invoice %s %s (paid %d/%d, confirmed %d)",
                  result.tip_height, result.blocks, self.invoice.public_id, self.invoice.status,
                  self.invoice.paid_sat, self.invoice.amount_sat, self.invoice.confirmed_sat)
+        return result
 
     def pay(self, amount_sat: int, *, rbf: bool = False) -> str:
         txid = self.node.fund(self.invoice.address, amount_sat)

@@ -45,6 +45,10 @@ def test_push_from_btcd_wakes_the_watcher(btcd_node: RegtestNode, tmp_path: Path
         log.info("The watcher recorded the payment %.2f s after the broadcast "
                  "(next poll was due %.0f s after the last one)", took, POLL_S)
         wait_until(lambda: last_poll_at() > before, 5)  # the poll the push woke ended
+        # btcd's verbose notification carried the transaction: the poll took it as it
+        # was instead of fetching it again.
+        worker.wait_for_log("1 new mempool tx(s) (1 pushed)", timeout=5)
+        log.info("The poll took the transaction from the notification, not from the node")
         log.info("A mined block is pushed too: the invoice settles without the poll")
         shop.mine(1)
         wait_until(lambda: _status(shop.invoice) == "settled", PUSH_DEADLINE_S)

@@ -14,7 +14,14 @@ from collections.abc import Callable, Iterator
 import pytest
 import zmq
 
-from cryptoshop.chain.push import BLOCK, TRANSACTION, Backoff, Notification
+from cryptoshop.chain.push import (
+    BLOCK,
+    RECEIVED,
+    TRANSACTION,
+    Backoff,
+    Notification,
+    ReceivedTransactions,
+)
 from cryptoshop.chain.push_btcd import ProtocolError as BtcdProtocolError
 from cryptoshop.chain.push_btcd import parse_message, ws_url
 from cryptoshop.chain.push_zmq import ProtocolError as ZmqProtocolError
@@ -65,11 +72,33 @@ def test_btcd_block_notifications_wake_for_a_block() -> None:
         Notification(BLOCK, "")
 
 
-def test_btcd_transaction_notifications_carry_the_txid() -> None:
+def test_btcd_transaction_notifications_carry_the_txid_and_the_verbose_one_its_bytes() -> None:
     txid = "cd" * 32
     assert parse_message(_ntfn("txaccepted", txid, 0.5)) == Notification(TRANSACTION, txid)
-    verbose = _ntfn("txacceptedverbose", {"txid": txid, "hex": "00"})
-    assert parse_message(verbose) == Notification(TRANSACTION, txid)
+    verbose = _ntfn("txacceptedverbose", {"txid": txid, "hex": "0200ff"})
+    assert parse_message(verbose) == Notification(TRANSACTION, txid, b"\x02\x00\xff")
+    # Bytes that aren't hex are left out: the poll fetches that transaction.
+    garbled = _ntfn("txacceptedverbose", {"txid": txid, "hex": "zz"})
+    assert parse_message(garbled) == Notification(TRANSACTION, txid)
+
+
+# -- pushed transactions kept for the poll ----------------------------------------------------
+
+def test_received_transactions_drain_once_in_order() -> None:
+    received = ReceivedTransactions(max_bytes=100)
+    for raw in (b"a" * 10, b"b" * 20, b""):
+        received.add(raw)
+    assert received.drain() == [b"a" * 10, b"b" * 20]  # the empty one is not kept
+    assert received.drain() == []
+
+
+def test_received_transactions_drop_the_oldest_past_the_byte_cap() -> None:
+    received = ReceivedTransactions(max_bytes=100)
+    for n in range(10):
+        received.add(bytes([n]) * 30)
+    assert received.drain() == [bytes([n]) * 30 for n in (7, 8, 9)]
+    received.add(b"x" * 101)  # larger than the whole cap: never kept
+    assert received.drain() == []
 
 
 def test_btcd_replies_and_other_notifications_are_not_wakes() -> None:
@@ -108,6 +137,7 @@ def test_zmq_frames_as_bitcoind_sends_them() -> None:
         "hashblock", Notification(BLOCK, BLOCK_HASH), 7)
     tx = parse_frames(_frames(b"rawtx", bytes.fromhex("0200000000"), 2**32 - 1))
     assert tx is not None and tx.notification.kind == TRANSACTION and tx.sequence == 2**32 - 1
+    assert tx.notification.raw == bytes.fromhex("0200000000")
     assert parse_frames(_frames(b"sequence", b"x" * 33, 1)) is None
 
 
@@ -189,6 +219,7 @@ def test_zmq_listener_wakes_on_blocks_and_transactions(
         # resend until the first message gets through, as a node's steady stream would.
         _until(lambda: _sent_and_seen(publisher, listener, woken), timeout=5)
         before = len(woken)
+        RECEIVED.drain()
         publisher.send(b"hashblock", bytes.fromhex(BLOCK_HASH))
         publisher.send(b"rawtx", bytes.fromhex("0200000001"))
         publisher.send(b"rawtx", bytes.fromhex("0200000002"), skip=3)  # 3 dropped
@@ -196,6 +227,8 @@ def test_zmq_listener_wakes_on_blocks_and_transactions(
         assert woken[before] == Notification(BLOCK, BLOCK_HASH)
         assert [n.kind for n in woken[before + 1:]] == [TRANSACTION, TRANSACTION]
         assert listener.gaps == 1
+        # The transactions themselves wait for the watcher's next poll.
+        assert RECEIVED.drain() == [bytes.fromhex("0200000001"), bytes.fromhex("0200000002")]
         assert listener.status.notifications >= 3
         assert listener.status.as_dict()["lastNotificationAgeSeconds"] is not None
     finally:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from cryptoshop.core.jobs import ON_CHAIN_LOOP_START, run_due_jobs, wait_for_wake
+from cryptoshop.core.startup import freeze_startup_objects
 
 
 class Command(BaseCommand):
@@ -18,6 +19,8 @@ class Command(BaseCommand):
         if options["loop"] and settings.WATCHER_IN_WEB:
             # The chain jobs run here too: listen to the node's push (payments/push.py).
             ON_CHAIN_LOOP_START.call_each()
+        if options["loop"]:
+            freeze_startup_objects()
         woken = False
         while True:
             ran = run_due_jobs(chain_now=woken)

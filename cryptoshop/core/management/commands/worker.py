@@ -19,6 +19,7 @@ from cryptoshop.core.jobs import (
     wait_for_wake,
     wake_chain_jobs,
 )
+from cryptoshop.core.startup import freeze_startup_objects
 
 
 class Command(BaseCommand):
@@ -46,6 +47,7 @@ class Command(BaseCommand):
         # Push from the node (payments/push.py) ends a wait early: the watcher polls at
         # once; without it (or while it is down) the poll interval governs.
         ON_CHAIN_LOOP_START.call_each()
+        freeze_startup_objects()
         woken = False
         while not stopping:
             run_due_jobs(chain_now=woken)
