@@ -41,7 +41,10 @@ logger = logging.getLogger(__name__)
 
 NAMESPACE = "/"
 MAX_PAYLOAD_BYTES = 32 * 1024
-QUEUE_SIZE = 2000
+# Events, not batches: a block settling 200 payments publishes ~1,800 (9 per payment:
+# invoice, order and notice events to several rooms), and Redis takes them one PUBLISH at
+# a time, so a burst must fit. ~300 bytes each: the bound is a few MB.
+QUEUE_SIZE = 20_000
 # The events our clients know (docs/realtime.md); others are allowed but logged once, to
 # catch typos early.
 KNOWN_EVENTS = frozenset({"transaction-event", "notification", "escrow:updated",
