@@ -658,12 +658,14 @@ def block_phase(node: RegtestNode, cold: list[Invoice], warm: list[Invoice],
     e.g. after downtime); the mempool poll that first sees the next batch of payments; and
     the block that then confirms them (warm: the usual case)."""
     from cryptoshop.chain import configured
+    from cryptoshop.core.startup import freeze_startup_objects
     from cryptoshop.payments.models import Invoice as InvoiceModel
     from cryptoshop.payments.watcher import Watcher
 
     backend = configured.backend()
     watcher = Watcher(backend, "regtest")
     watcher.poll()  # catch up to the tip (the blocks since the invoices were made)
+    freeze_startup_objects()  # as `manage.py worker` does before its loop
     open_invoices = InvoiceModel.objects.filter(status=InvoiceModel.Status.NEW).count()
     coin_iter = iter(coins)
     figures: list[PollFigures] = []
