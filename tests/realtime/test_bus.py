@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from decimal import Decimal
 
 import pytest
 from django.test import override_settings
 
+from cryptoshop.payments.models import Invoice
 from cryptoshop.realtime import bus, publish
 from cryptoshop.realtime.rooms import is_valid_room, may_join, register_room_authorizer
 
@@ -64,6 +66,24 @@ def test_the_redis_queue_holds_a_big_block_of_events_while_redis_is_slow(
         sender.submit(f"order-o_{n}", "order:updated", {"n": n})
     assert "queue full" not in caplog.text
     assert sender.queue.qsize() == 4_500
+
+
+@pytest.mark.parametrize("data", [
+    {"orderId": "o_1", "status": "paid", "paidSat": 21_000, "txid": None, "ok": True},
+    {"label": "caf\u00e9 \u2603 \"quoted\" <b>"},
+    {"amount": Decimal("0.1"), "nested": {"a": [1, 2]}},  # converted by the JSON path
+    {"status": Invoice.Status.SETTLED},  # a str subclass: the JSON path makes it a str
+    {"x": 1.5},
+])
+def test_every_payload_is_a_plain_json_copy(data: dict[str, object]) -> None:
+    """Whichever path copies it, the payload is what the JSON round trip gives, of plain
+    types, and later changes to the caller's dict don't reach it."""
+    payload = bus._prepare("order-o_1", "order:updated", data)
+    expected = {**json.loads(bus._ENCODER.encode(data)), "room": "order-o_1"}
+    assert payload == expected
+    assert all(type(v) in (str, int, bool, float, dict, type(None)) for v in payload.values())
+    data["later"] = "change"
+    assert "later" not in payload
 
 
 def test_room_names() -> None:
