@@ -8,6 +8,7 @@ set -euo pipefail
 missing=()
 if [ "${1:-}" = "bench" ]; then
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 else
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
