@@ -115,6 +115,19 @@ def _migrate(say: Say) -> None:
 
 
 def restore(archive: Path, phrase: str, *, force: bool, say: Say) -> dict[str, Any]:
+    try:
+        manifest = _restore(archive, phrase, force=force, say=say)
+    except BackupError:
+        secrets.forget_generated()
+        raise
+    if pending_migrations(manifest):
+        say(f"this code has {pending_migrations(manifest)} migrations the archive lacks; "
+            "migrating")
+        _migrate(say)
+    return manifest
+
+
+def _restore(archive: Path, phrase: str, *, force: bool, say: Say) -> dict[str, Any]:
     refused = target_refusals(force=force)
     if refused:
         raise BackupError("refusing to restore:\n  - " + "\n  - ".join(refused))
@@ -139,8 +152,4 @@ def restore(archive: Path, phrase: str, *, force: bool, say: Say) -> dict[str, A
             + (f" (the previous file is kept as {kept.name})" if kept else ""))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    if pending_migrations(manifest):
-        say(f"this code has {pending_migrations(manifest)} migrations the archive lacks; "
-            "migrating")
-        _migrate(say)
     return manifest

@@ -101,6 +101,17 @@ def refusals(archived: dict[str, str], *, force: bool) -> list[str]:
     return found
 
 
+def forget_generated() -> None:
+    """After a failed restore: remove var/secrets.json if this process generated it at
+    start-up (nothing is encrypted under it), so a retry meets the var dir as it was."""
+    s = settings.SERVER_SECRETS
+    if not s.file_created:
+        return
+    existing = _existing() or {}
+    if existing.get("django_secret_key") == s.django_secret_key:  # still ours, untouched
+        target().unlink(missing_ok=True)
+
+
 def install(archived: dict[str, str]) -> Path | None:
     """Write the archive's secrets to var/secrets.json (0600, atomic rename); a different
     file already there is kept beside it. Returns where the old one went, if anywhere."""
