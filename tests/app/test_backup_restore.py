@@ -9,17 +9,11 @@ encrypted digital file (so the data keys and the media came back)."""
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from embit.ec import PublicKey, Signature
@@ -31,6 +25,7 @@ from cryptoshop.core.backup import restore as restoring
 from cryptoshop.core.backup.create import PASSPHRASE_ENV
 from cryptoshop.escrow.models import Escrow
 from cryptoshop.escrow.planning import escrow_script
+from tests.backup_steps import PHRASE, backup, fresh_checkout, probe, restore, run
 from tests.factories import (
     BUYER_SEED,
     FUNDED_SAT,
@@ -46,62 +41,13 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(settings.BASE_DIR)
-PHRASE = "a long and unguessable backup passphrase"
 ADDRESS = "Ada Lovelace, 12 St James's Square, London SW1Y 4JH"
-# What the test process may carry that a fresh checkout would not have.
-NOT_INHERITED = ("DATABASE_URL", "REDIS_URL", "CRYPTOSHOP_SQLITE_PATH", "DJANGO_SECRET_KEY",
-                 "CRYPTOSHOP_TOKEN_HASH_KEY", "CRYPTOSHOP_DATA_KEYS", PASSPHRASE_ENV)
-
-
-def _url(name: str) -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{name}"
 
 
 @pytest.fixture
 def fresh_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """The environment of a fresh checkout: its own var dir and an empty database."""
-    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
-    env.update(CRYPTOSHOP_VAR_DIR=str(tmp_path / "restored-var"),
-               CRYPTOSHOP_CHAIN_BACKEND="none", DJANGO_SETTINGS_MODULE="config.settings")
-    if connection.vendor != "postgresql":
-        yield env  # SQLite: the new var dir's cryptoshop.sqlite3, made by the restore
-        return
-    name = f"cs_restore_{secrets.token_hex(4)}"
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE {name}")
-    env["DATABASE_URL"] = _url(name)
-    try:
+    with fresh_checkout(tmp_path) as env:
         yield env
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-def _run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=180, check=False)
-    if check:
-        assert done.returncode == 0, done.stdout + done.stderr
-    return done
-
-
-def _restore(env: dict[str, str], archive: Path, *extra: str,
-             check: bool = True) -> subprocess.CompletedProcess[str]:
-    return _run({**env, PASSPHRASE_ENV: PHRASE}, "manage.py", "restore", str(archive), *extra,
-                check=check)
-
-
-def _backup(tmp_path: Path) -> Path:
-    (tmp_path / "phrase").write_text(PHRASE + "\n")
-    archive = tmp_path / "archives" / "shop.csbackup"
-    call_command("backup", output=str(archive), passphrase_file=str(tmp_path / "phrase"))
-    assert archive.stat().st_mode & 0o777 == 0o600
-    assert not list(archive.parent.glob("*.partial"))
-    assert PHRASE.encode() not in archive.read_bytes()
-    return archive
 
 
 def _shop_with_an_open_escrow() -> dict[str, Any]:
@@ -138,9 +84,9 @@ def test_restore_on_a_fresh_checkout_cosigns_an_old_escrow_and_decrypts(
         tmp_path: Path, fresh_env: dict[str, str], settings: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     shop = _shop_with_an_open_escrow()
-    archive = _backup(tmp_path)
+    archive = backup(tmp_path)
 
-    restored = _restore(fresh_env, archive)
+    restored = restore(fresh_env, archive)
     assert "archive authenticated" in restored.stdout, restored.stdout
     var = Path(fresh_env["CRYPTOSHOP_VAR_DIR"])
     assert (var / "secrets.json").stat().st_mode & 0o777 == 0o600
@@ -149,8 +95,7 @@ def test_restore_on_a_fresh_checkout_cosigns_an_old_escrow_and_decrypts(
               and "digital" not in p.parts]
     assert photos, "the listing photo came back"
 
-    out = json.loads(_run(fresh_env, "-m", "tests.app.backup_probe",
-                          json.dumps(shop)).stdout)
+    out = probe(fresh_env, shop)
     assert out["shipping_address"] == ADDRESS
     assert out["digital_file"] == "Chapter one. It was a dark and stormy night."
     assert out["status"] == "broadcast" and len(out["txid"]) == 64
@@ -159,10 +104,17 @@ def test_restore_on_a_fresh_checkout_cosigns_an_old_escrow_and_decrypts(
     assert out["marketplace_pubkey"] in out["signers"] and len(out["signers"]) == 2
     assert _marketplace_signature_verifies(out["raw_tx"], out["marketplace_pubkey"])
 
-    again = _restore(fresh_env, archive, check=False)
+    again = restore(fresh_env, archive, check=False)
     assert again.returncode != 0
     assert "refusing to restore" in again.stderr and "--force" in again.stderr
     assert "is not empty" in again.stderr
+    # --force replaces the database and media (PostgreSQL: its tables are dropped first).
+    forced = restore(fresh_env, archive, "--force")
+    media = len([p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()])
+    assert media >= 3  # the photo, its thumbnail, the digital file
+    assert f"{media} media files restored" in restored.stdout
+    assert "database restored" in forced.stdout
+    assert f"{media} media files restored" in forced.stdout
 
 
 def _damaged(archive: Path, how: str) -> Path:
@@ -180,13 +132,13 @@ def test_bad_archives_and_passphrases_restore_nothing(
         tmp_path: Path, fresh_env: dict[str, str], settings: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     _shop_with_an_open_escrow()
-    archive = _backup(tmp_path)
+    archive = backup(tmp_path)
     var = Path(fresh_env["CRYPTOSHOP_VAR_DIR"])
     cases = [(archive, {PASSPHRASE_ENV: "not the passphrase at all"}, "wrong passphrase"),
              (_damaged(archive, "tampered"), {}, "damaged or was altered"),
              (_damaged(archive, "truncated"), {}, "truncated")]
     for path, env, message in cases:
-        done = _run({**fresh_env, PASSPHRASE_ENV: PHRASE, **env}, "manage.py", "restore",
+        done = run({**fresh_env, PASSPHRASE_ENV: PHRASE, **env}, "manage.py", "restore",
                     str(path), check=False)
         assert done.returncode != 0 and message in done.stderr, (message, done.stderr)
         # Nothing staged is left, nothing was put in place, and the secrets the process
@@ -195,8 +147,8 @@ def test_bad_archives_and_passphrases_restore_nothing(
         assert not [p for p in var.rglob("*") if p.is_file() and "media" in p.parts]
         assert not (var / "secrets.json").exists()
     # The database is still empty: a good restore is not refused.
-    _restore(fresh_env, archive)
-    no_phrase = _run(fresh_env, "manage.py", "restore", str(archive), check=False)
+    restore(fresh_env, archive)
+    no_phrase = run(fresh_env, "manage.py", "restore", str(archive), check=False)
     assert no_phrase.returncode != 0 and PASSPHRASE_ENV in no_phrase.stderr
 
 

@@ -1,9 +1,11 @@
-"""Run inside a restored shop (its own process, var dir and database, started by
-test_backup_restore.py): co-sign the buyer's release of an escrow opened before the
-backup, check the marketplace's new signature against the escrow's 2-of-3 script, and
-read back what only the restored data keys can decrypt. Prints one JSON object.
+"""Run inside a restored shop (its own process, var dir and database; tests/backup_steps.py
+starts it): co-sign the buyer's release of an escrow opened before the backup (the buyer's
+signed PSBT, or their phrase), check the marketplace's new signature against the escrow's
+2-of-3 script, and read back what only the restored data keys can decrypt. Prints one
+JSON object.
 
-    python -m tests.app.backup_probe '{"escrow": …, "spend": …, "psbt": …, …}'
+    python -m tests.backup_probe '{"escrow": …, "spend": …, "psbt" or "phrase": …,
+                                   "listing": … (optional: its digital file is read)}'
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ def probe(args: dict[str, Any]) -> dict[str, Any]:
     escrow = Escrow.objects.select_related("order", "order__buyer").get(
         public_id=args["escrow"])
     spend = Spend.objects.get(pk=args["spend"])
-    done = do_sign(check_sign(escrow, escrow.order.buyer, spend=spend, psbt_text=args["psbt"]))
+    done = do_sign(check_sign(escrow, escrow.order.buyer, spend=spend,
+                              psbt_text=args.get("psbt", ""), phrase=args.get("phrase", "")))
     signed = parse_psbt(done.psbt)
     # Raises unless every input carries a valid SIGHASH_ALL signature by the
     # marketplace's key of this escrow's script.
@@ -37,7 +40,7 @@ def probe(args: dict[str, Any]) -> dict[str, Any]:
                                "marketplace")
     market = {k.role: k for k in escrow_script(escrow).keys}["marketplace"]
     index = plan_from_json(done.plan).inputs[0].index
-    book = Listing.objects.get(public_id=args["listing"])
+    book = Listing.objects.filter(public_id=args.get("listing", "")).first()
     return {
         "status": done.status,
         "txid": done.txid,
@@ -45,7 +48,7 @@ def probe(args: dict[str, Any]) -> dict[str, Any]:
         "marketplace_pubkey": market.pubkey(index).sec().hex(),
         "signers": sorted(k.sec().hex() for k in signed.inputs[0].partial_sigs),
         "shipping_address": escrow.order.shipping_address,
-        "digital_file": read_digital_file(book).decode(),
+        "digital_file": read_digital_file(book).decode() if book else None,
     }
 
 
