@@ -31,6 +31,8 @@ class Command(BaseCommand):
             manifest = make_backup(output.resolve(), phrase)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
+        except OSError as exc:  # a full disk, a file that vanished while being read
+            raise CommandError(f"backup failed: {exc}") from exc
         size = output.stat().st_size
         self.stdout.write(f"backup written to {output} ({size} bytes, mode 0600): "
                           f"{manifest['database']['engine']} database, "

@@ -34,5 +34,7 @@ class Command(BaseCommand):
                                say=self.stdout.write)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
+        except OSError as exc:  # a full disk, a file that vanished while being read
+            raise CommandError(f"restore failed: {exc}") from exc
         self.stdout.write(self.style.SUCCESS(
             f"restored the backup of {manifest.get('created_at')}"))
