@@ -117,7 +117,7 @@ def _migrate(say: Say) -> None:
 def restore(archive: Path, phrase: str, *, force: bool, say: Say) -> dict[str, Any]:
     try:
         manifest = _restore(archive, phrase, force=force, say=say)
-    except BackupError:
+    except (BackupError, OSError):
         secrets.forget_generated()
         raise
     if pending_migrations(manifest):
