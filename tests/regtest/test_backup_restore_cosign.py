@@ -54,6 +54,7 @@ def test_restored_shop_cosigns_a_release_the_node_accepts(btcd_node: RegtestNode
         log.info("The node has release %s in its mempool; a block confirms it", out["txid"])
         assert out["txid"] in btcd_node.rpc.get_mempool_txids()
         shop.mine(1)
+        shop.refresh()
         paid = shop.paid_out(out["txid"])
         planned = {o["address"]: o["value_sat"] for o in spend.plan["outputs"]}
         log.info("paid out: %s", paid)
