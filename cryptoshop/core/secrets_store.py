@@ -13,7 +13,7 @@ import base64
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 KEY_BYTES = 32
@@ -39,7 +39,7 @@ class ServerSecrets:
     data_keys_stamp: int = 0  # the file's st_mtime_ns when it was read
     # True when this process generated var/secrets.json at start-up: nothing can be
     # encrypted under those keys yet, so `manage.py restore` may replace them.
-    file_created: bool = False
+    file_created: bool = field(default=False, compare=False)
 
 
 def _b64key(value: str, what: str) -> bytes:
