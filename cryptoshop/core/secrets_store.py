@@ -13,7 +13,7 @@ import base64
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 KEY_BYTES = 32
@@ -37,6 +37,9 @@ class ServerSecrets:
     # so `rotate_data_key --new-key` reaches a running server without a restart.
     data_keys_file: Path | None = None
     data_keys_stamp: int = 0  # the file's st_mtime_ns when it was read
+    # True when this process generated var/secrets.json at start-up: nothing can be
+    # encrypted under those keys yet, so `manage.py restore` may replace them.
+    file_created: bool = field(default=False, compare=False)
 
 
 def _b64key(value: str, what: str) -> bytes:
@@ -114,7 +117,7 @@ def read_file_data_keys(path: Path) -> tuple[dict[str, bytes], str]:
     return parse_data_keys(_load_or_create_file(path).get("data_keys", ""))
 
 
-def _write_file(path: Path, data: dict[str, str]) -> None:
+def write_secrets_file(path: Path, data: dict[str, str]) -> None:
     """Replace the secrets file atomically (temp file, mode 0600, then rename)."""
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -125,7 +128,8 @@ def _write_file(path: Path, data: dict[str, str]) -> None:
     tmp.replace(path)
 
 
-def _spec(keys: dict[str, bytes]) -> str:
+def data_keys_spec(keys: dict[str, bytes]) -> str:
+    """The ring as CRYPTOSHOP_DATA_KEYS spells it (in the dict's order: current first)."""
     return ",".join(f"{kid}:{base64.b64encode(key).decode()}" for kid, key in keys.items())
 
 
@@ -136,8 +140,8 @@ def add_file_data_key(path: Path) -> str:
     keys, _ = parse_data_keys(data.get("data_keys", ""))
     numbers = [int(kid[1:]) for kid in keys if kid[:1] == "k" and kid[1:].isdigit()]
     kid = f"k{max(numbers, default=0) + 1}"
-    data["data_keys"] = f"{kid}:{_new_key()}," + _spec(keys)
-    _write_file(path, data)
+    data["data_keys"] = f"{kid}:{_new_key()}," + data_keys_spec(keys)
+    write_secrets_file(path, data)
     return kid
 
 
@@ -148,8 +152,8 @@ def remove_file_data_key(path: Path, kid: str) -> None:
     if kid == current or kid not in keys:
         raise SecretsError(f"{kid!r} is the current key or not in {path}")
     del keys[kid]
-    data["data_keys"] = _spec(keys)
-    _write_file(path, data)
+    data["data_keys"] = data_keys_spec(keys)
+    write_secrets_file(path, data)
 
 
 def load_secrets(var_dir: Path, environ: dict[str, str] | None = None) -> ServerSecrets:
@@ -164,7 +168,8 @@ def load_secrets(var_dir: Path, environ: dict[str, str] | None = None) -> Server
     stamp = _stamp(var_dir / "secrets.json")
     if not all(from_env.values()):
         stored = _load_or_create_file(var_dir / "secrets.json")
-    if stored and not stamp:  # created just now, by us
+    created = bool(stored) and not stamp
+    if created:  # created just now, by us
         stamp = _stamp(var_dir / "secrets.json")
     merged = {k: v or stored.get(k, "") for k, v in from_env.items()}
     if len(merged["django_secret_key"]) < 32:
@@ -178,4 +183,5 @@ def load_secrets(var_dir: Path, environ: dict[str, str] | None = None) -> Server
         current_data_key_id=current,
         data_keys_file=keys_file,
         data_keys_stamp=stamp if keys_file else 0,
+        file_created=created,
     )
