@@ -44,6 +44,8 @@ class Topology:
     webs: int = 2
     workers: int = 2
     ports: Ports = field(default_factory=Ports)
+    with_node: bool = True
+    with_replica: bool = True
     # Settings the load test needs on top of the units' (all buyers come from 127.0.0.1).
     overrides: dict[str, str] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
@@ -78,7 +80,8 @@ class Topology:
             if key in {"DATABASE_URL", "REDIS_URL", "DATABASE_REPLICA_URL"}:
                 self.env[key] = value
         self.manage("migrate", "--noinput")
-        self.manage("regtest", "start")
+        if self.with_node:
+            self.manage("regtest", "start")
         web_unit = "cryptoshop-web@.service"
         for n in range(self.webs):
             unit = read_unit(web_unit, str(self.ports.first_web + n))
@@ -99,12 +102,26 @@ class Topology:
 
     def _haproxy_proc(self) -> Proc:
         binary = shutil.which("haproxy") or "/usr/sbin/haproxy"
-        config = self.var_dir / "haproxy.cfg"
-        ports = [self.ports.first_web + n for n in range(self.webs)]
-        config.write_text(render_haproxy(ports, self.ports.proxy, self.ports.stats))
+        config = self._write_haproxy_cfg(self.webs)
         # -db: stay in the foreground (the supervisor watches it), -W: master-worker.
         return Proc("haproxy", [binary, "-W", "-db", "-f", str(config)], self.env,
                     self.logs / "haproxy.log", restart_sec=0.5)
+
+    def _write_haproxy_cfg(self, webs: int) -> Path:
+        config = self.var_dir / "haproxy.cfg"
+        ports = [self.ports.first_web + n for n in range(webs)]
+        config.write_text(render_haproxy(ports, self.ports.proxy, self.ports.stats))
+        return config
+
+    def route_to(self, webs: int) -> None:
+        """Send the proxy's traffic to the first ``webs`` web processes only (benchmarks):
+        a new config, and HAProxy started again on it (the supervisor restarts it)."""
+        assert self.haproxy is not None
+        self._write_haproxy_cfg(webs)
+        starts = len(self.haproxy.starts)
+        self.haproxy.kill(signal.SIGTERM)
+        while len(self.haproxy.starts) == starts or not self.haproxy.alive():
+            time.sleep(0.1)
 
     def manage(self, *args: str, timeout: float = 300) -> str:
         done = subprocess.run(
@@ -118,7 +135,7 @@ class Topology:
         env = {**os.environ, "CRYPTOSHOP_SERVICES_DIR": str(self.services_dir),
                "CRYPTOSHOP_TEST_PG_PORT": str(self.ports.postgres),
                "CRYPTOSHOP_TEST_REDIS_PORT": str(self.ports.redis),
-               "CRYPTOSHOP_WITH_REPLICA": "1"}
+               "CRYPTOSHOP_WITH_REPLICA": "1" if self.with_replica else "0"}
         done = subprocess.run(["bash", str(SERVICES), *args], env=env,
                               capture_output=True, text=True, timeout=180, check=False)
         if check and done.returncode != 0:
@@ -129,7 +146,7 @@ class Topology:
         return RegtestNode.attach(self.var_dir / "regtest")
 
     def _stop_node(self) -> None:
-        if RegtestNode.has_state(self.var_dir / "regtest"):
+        if self.with_node and RegtestNode.has_state(self.var_dir / "regtest"):
             node = self.node()
             if node.is_running():
                 node.stop()
