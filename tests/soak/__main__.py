@@ -154,6 +154,8 @@ def verdict(stats: Stats, outcomes: list[Outcome], checked: dict[str, Any],
         failures.append(f"{len(stray)} 5xx outside fault windows: {', '.join(kinds)}")
     if unsettled:
         failures.append(f"{unsettled} paid invoices did not settle")
+    if not checked["orders"] or not checked["payments"].get("payments"):
+        failures.append("no order was acknowledged and paid: the run proved nothing")
     failures += checked["problems"]
     return failures
 

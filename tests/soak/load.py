@@ -31,6 +31,7 @@ SESSION_PREFIX = "css_"
 # The invoice pays from one 200 000 sat coin: carts above this are emptied, not bought.
 MAX_ORDER_SAT = 150_000
 LIVE_WAIT_S = 30.0
+RAMP_S = 15.0
 
 
 @dataclass
@@ -82,26 +83,38 @@ async def think(shop: Shop, low: float = 1.0, high: float = 3.0) -> None:
 
 
 async def buyer(shop: Shop, session: str, rng: random.Random, checkout_p: float) -> None:
-    products = shop.data["products"]
+    await think(shop, 0, RAMP_S)  # users arrive over the ramp, not all in one second
     while not shop.stopping.is_set():
-        await shop.call("home page", "GET", "/")
-        await think(shop)
-        page = rng.randint(1, 3)
-        await shop.call("api products", "GET", f"/api/products?page={page}&limit=20")
-        word = rng.choice(shop.data["words"])
-        if rng.random() < 0.5:
-            await shop.call("search page", "GET", f"/search/?q={word}")
-        else:
-            await shop.call("api search", "GET", f"/api/products?q={word}")
-        await think(shop)
-        item = rng.choice(products)
-        await shop.call("listing page", "GET", item["url"])
-        await think(shop)
-        status, _ = await shop.call("cart add", "POST", "/api/cart", session,
-                                    {"productId": item["id"], "quantity": rng.randint(1, 2)})
-        if status == 201 and rng.random() < checkout_p:
-            await checkout(shop, session)
-        await think(shop)
+        started = time.monotonic()
+        try:
+            await buyer_visit(shop, session, rng, checkout_p)
+        except Exception as exc:  # a bug in this script must show, not end the user
+            shop.stats.samples.append(Sample("buyer script", started, time.monotonic(), None,
+                                             f"script:{type(exc).__name__}"))
+            await think(shop)
+
+
+async def buyer_visit(shop: Shop, session: str, rng: random.Random, checkout_p: float
+                      ) -> None:
+    products = shop.data["products"]
+    await shop.call("home page", "GET", "/")
+    await think(shop)
+    page = rng.randint(1, 3)
+    await shop.call("api products", "GET", f"/api/products?page={page}&limit=20")
+    word = rng.choice(shop.data["words"])
+    if rng.random() < 0.5:
+        await shop.call("search page", "GET", f"/search/?q={word}")
+    else:
+        await shop.call("api search", "GET", f"/api/products?q={word}")
+    await think(shop)
+    item = rng.choice(products)
+    await shop.call("listing page", "GET", item["url"])
+    await think(shop)
+    status, _ = await shop.call("cart add", "POST", "/api/cart", session,
+                                {"productId": item["id"], "quantity": rng.randint(1, 2)})
+    if status == 201 and rng.random() < checkout_p:
+        await checkout(shop, session)
+    await think(shop)
 
 
 async def checkout(shop: Shop, session: str) -> None:

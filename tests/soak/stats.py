@@ -99,6 +99,9 @@ def table(stats: Stats) -> str:
         errors = Counter(s.kind for s in mine if s.kind)
         live = [e for e in stats.live if phase.start <= e.at < end]
         live_text = f"{sum(e.delivered for e in live)}/{len(live)}"
+        late = sum(e.delay_s is not None and not e.delivered for e in live)
+        if late:  # missed while the socket was away, seen by the look after reconnecting
+            phase.note = f"{late} caught up after a reconnect; {phase.note}".rstrip("; ")
         back = "" if phase.recovery_s is None else f"{phase.recovery_s:.1f}s"
         secs = end - phase.start
         err_text = ", ".join(f"{k} {n}" for k, n in errors.most_common(5)) or "-"
