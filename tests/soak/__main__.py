@@ -24,6 +24,7 @@ import aiohttp
 
 from tests.soak import load
 from tests.soak.faults import FAULTS, Faults, Outcome, schedule
+from tests.soak.hooks import Hooks
 from tests.soak.stats import Stats, table
 from tests.soak.topology import Topology
 from tests.soak.units import ROOT
@@ -36,6 +37,9 @@ OVERRIDES = {
     "CRYPTOSHOP_INVOICE_LIMIT_PER_ACCOUNT": "100000",
     "CRYPTOSHOP_INVOICE_LIMIT_PER_IP": "1000000",
     "CRYPTOSHOP_MAX_OPEN_INVOICES": "100",
+    # The sellers' webhook receiver runs on this machine (regtest allows it by default).
+    "CRYPTOSHOP_WEBHOOK_ALLOW_PRIVATE": "true",
+    "CRYPTOSHOP_WEBHOOK_POLL_SECONDS": "2",
 }
 
 
@@ -144,6 +148,16 @@ def settle(topology: Topology, ledger: load.Ledger, timeout: float = 120) -> int
         say(f"settling: {left} invoices left")
 
 
+def wait_hooks(hooks: Hooks, ledger: load.Ledger, timeout: float = 45
+               ) -> tuple[list[str], dict[str, int]]:
+    """Deliveries trail the payments by a job turn or two: wait for them, then check."""
+    paid = {p["orderId"] for p in ledger.payments}
+    deadline = time.monotonic() + timeout
+    while not paid <= set(hooks.paid_events()) and time.monotonic() < deadline:
+        time.sleep(1)
+    return hooks.check(paid)
+
+
 def verdict(stats: Stats, outcomes: list[Outcome], checked: dict[str, Any],
             unsettled: int) -> list[str]:
     failures = [f"{o.name}: not back within 10 s ({o.recovery_s}, {o.note})"
@@ -169,12 +183,14 @@ def main() -> int:
     signal.signal(signal.SIGALRM, out_of_time)
     signal.alarm(int(args.limit))
     topology = Topology(args.var_dir, webs=args.webs, overrides=OVERRIDES)
+    hooks = Hooks(topology.ports.proxy + 2)
+    hooks.start()
     try:
         say(f"starting the topology in {args.var_dir} ({args.webs} web processes)")
         topology.start()
         wait_http(topology.base_url + "/api/health", 90)
         say(f"up: proxy {topology.base_url}, replica: {topology.has_replica}")
-        data = shopdata(topology, "seed", "--buyers", str(args.users))
+        data = shopdata(topology, "seed", "--buyers", str(args.users), "--hook-url", hooks.url)
         wallet = Wallet(topology.node())
         coins = min(3000, int(args.users * args.duration / 20) + 50)
         wallet.prepare(coins)
@@ -183,7 +199,10 @@ def main() -> int:
         unsettled = settle(topology, ledger)
         (args.var_dir / "ledger.json").write_text(json.dumps(ledger.as_json()))
         checked = shopdata(topology, "verify", str(args.var_dir / "ledger.json"))
+        hook_problems, hook_counts = wait_hooks(hooks, ledger)
+        checked["problems"] += hook_problems
     finally:
+        hooks.stop()
         signal.alarm(0)
         say("stopping the topology")
         topology.stop()
@@ -191,6 +210,9 @@ def main() -> int:
     print(f"orders acknowledged {checked['orders']}, payments {checked['payments']}, "
           f"shipped {ledger.shipped}, once-per-order notices {checked['notices']}, "
           f"unpaid (wallet empty) {ledger.unpaid_wallet_empty}")
+    print(f"webhooks: order.paid for {hook_counts['orders']} orders, {hook_counts['delivered']} "
+          f"deliveries, {hook_counts['repeats']} repeated deliveries of the same event "
+          "(at-least-once)")
     for o in outcomes:
         print(f"fault {o.name:<18} back in {o.recovery_s}s  {'PASS' if o.passed else 'FAIL'}"
               f"  {o.note}")

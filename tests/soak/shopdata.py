@@ -27,9 +27,10 @@ ONCE_PER_ORDER = ("order_placed", "order_paid", "order_shipped", "payment_detect
                   "payment_confirmed")
 
 
-def seed(sellers: int, listings: int, buyers: int) -> dict[str, Any]:
+def seed(sellers: int, listings: int, buyers: int, hook_url: str) -> dict[str, Any]:
     from cryptoshop.accounts.sessions import create_api_session
     from cryptoshop.stores.models import Store
+    from cryptoshop.webhooks.actions import WebhookInput, do_create_webhook
     from tests import factories
 
     rng = random.Random(16)
@@ -39,6 +40,8 @@ def seed(sellers: int, listings: int, buyers: int) -> dict[str, Any]:
     for n in range(sellers):
         acct, store = factories.seller(f"Soak store {n}", slug=f"soak-{n}", shipping_sat=5_000)
         factories.payout(store, factories.seller_tpub(n), confirmations=1, minutes=60)
+        if hook_url:
+            do_create_webhook(store, WebhookInput(url=hook_url, events=["order.paid"]))
         shops.append({"storeId": store.public_id,
                       "session": create_api_session(acct.user)})
     products = []
@@ -130,13 +133,14 @@ def main() -> int:
     parser.add_argument("--sellers", type=int, default=5)
     parser.add_argument("--listings", type=int, default=60)
     parser.add_argument("--buyers", type=int, default=200)
+    parser.add_argument("--hook-url", default="", help="each store's webhook (order.paid)")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
     if args.action == "seed":
-        result = seed(args.sellers, args.listings, args.buyers)
+        result = seed(args.sellers, args.listings, args.buyers, args.hook_url)
     else:
         result = verify(json.loads(Path(args.paths[0]).read_text()))
     Path(args.paths[-1]).write_text(json.dumps(result, indent=1))
