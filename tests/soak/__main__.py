@@ -22,12 +22,12 @@ from typing import Any
 
 import aiohttp
 
+from tests.deploy_units import ROOT
 from tests.soak import load
 from tests.soak.faults import FAULTS, Faults, Outcome, schedule
 from tests.soak.hooks import Hooks
 from tests.soak.stats import Stats, table
 from tests.soak.topology import Topology
-from tests.soak.units import ROOT
 from tests.soak.wallet import Wallet
 
 # Settings only the load test needs, on top of the unit files': every simulated buyer

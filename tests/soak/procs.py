@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.soak.units import ROOT, Unit
+from tests.deploy_units import ROOT, Unit
 
 
 @dataclass

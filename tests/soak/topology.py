@@ -1,7 +1,7 @@
 """The production topology on one machine: HAProxy in front of N web processes, two
 workers (one leads the chain watcher), PostgreSQL primary + streaming replica and Redis
 (scripts/services.sh), and a regtest node (`manage.py regtest`). Web processes and workers
-come from the shipped unit files, the proxy from the shipped haproxy.cfg (units.py).
+come from the shipped unit files, the proxy from the shipped haproxy.cfg (tests/deploy_units.py).
 
 Faults are methods here; each returns once the fault is injected and repaired the way
 systemd or an operator would (a restart), so the caller can time the recovery."""
@@ -21,8 +21,8 @@ from typing import LiteralString
 import psycopg
 
 from cryptoshop.chain.regtest import RegtestNode
+from tests.deploy_units import ROOT, read_unit, render_haproxy
 from tests.soak.procs import Proc, Supervisor
-from tests.soak.units import ROOT, read_unit, render_haproxy
 
 SERVICES = ROOT / "scripts" / "services.sh"
 
