@@ -16,6 +16,7 @@ from config.env import (
     env_list,
     env_str,
     load_dotenv,
+    replica_from_url,
 )
 from cryptoshop import __version__
 from cryptoshop.core.secrets_store import load_secrets
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "cryptoshop.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cryptoshop.core.middleware.RequestLogMiddleware",
+    # Marks clients that wrote, so they read the primary for a while (core/dbrouter.py).
+    "cryptoshop.core.dbrouter.ReadYourWritesMiddleware",
     "cryptoshop.core.middleware.RequestSizeLimitMiddleware",
     "cryptoshop.core.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -113,8 +116,30 @@ TEMPLATES = [
 
 # --- database ---------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
+# A streaming standby for catalogue and search reads (core/dbrouter.py, docs/operations.md).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+# Reads leave the replica while it is further behind than this, or down (core/replica.py).
+REPLICA_MAX_LAG_SECONDS = env_int("CRYPTOSHOP_REPLICA_MAX_LAG_SECONDS", 5)
+# A client that wrote reads only from the primary for this long (read-your-writes).
+READ_YOUR_WRITES_SECONDS = env_int("CRYPTOSHOP_READ_YOUR_WRITES_SECONDS", 10)
+# How long one measurement of the replica's state is trusted, per process.
+REPLICA_CHECK_SECONDS = env_int("CRYPTOSHOP_REPLICA_CHECK_SECONDS", 2)
+# psycopg's pool via Django's OPTIONS["pool"], per process and alias (ADR 18).
+DB_POOL = env_bool("CRYPTOSHOP_DB_POOL", True)
+DB_POOL_OPTIONS: dict[str, object] = {
+    "min_size": env_int("CRYPTOSHOP_DB_POOL_MIN_SIZE", 2),
+    "max_size": env_int("CRYPTOSHOP_DB_POOL_MAX_SIZE", 10),
+    "timeout": env_int("CRYPTOSHOP_DB_POOL_TIMEOUT", 10),
+}
+if DATABASE_REPLICA_URL and not DATABASE_URL:
+    raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL (a PostgreSQL primary)")
 if DATABASE_URL:
-    DATABASES = {"default": database_from_url(DATABASE_URL)}
+    DATABASES = {"default": database_from_url(
+        DATABASE_URL, pool=DB_POOL_OPTIONS if DB_POOL else None)}
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = replica_from_url(
+            DATABASE_REPLICA_URL, DATABASES["default"],
+            connect_timeout_s=env_int("CRYPTOSHOP_REPLICA_CONNECT_TIMEOUT", 2))
 else:
     DATABASES = {
         "default": {
@@ -136,6 +161,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Everything reads and writes the primary, except what a view opts into with
+# dbrouter.replica_reads (catalogue and search), and only while the replica is fit.
+DATABASE_ROUTERS = ["cryptoshop.core.dbrouter.ReplicaRouter"]
 
 # --- cache, rate limits --------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
