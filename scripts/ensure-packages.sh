@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test tiers need, when missing: PostgreSQL, Redis,
 # Chromium (browser tests) and fonts for readable screenshots; with `bench`, only what
-# `make bench` needs (wrk, the load generator). Needs root (or sudo).
+# `make bench` needs (wrk, the load generator; pgbouncer, compared with psycopg's pool in
+# bench/bench_pool.py). Needs root (or sudo).
 # Prints nothing when everything is already there.
 set -euo pipefail
 
 missing=()
 if [ "${1:-}" = "bench" ]; then
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  [ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null 2>&1 || missing+=(pgbouncer)
 else
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
