@@ -9,14 +9,13 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.databases import databases
 from config.env import (
-    database_from_url,
     env_bool,
     env_int,
     env_list,
     env_str,
     load_dotenv,
-    replica_from_url,
 )
 from cryptoshop import __version__
 from cryptoshop.core.secrets_store import load_secrets
@@ -124,42 +123,8 @@ REPLICA_MAX_LAG_SECONDS = env_int("CRYPTOSHOP_REPLICA_MAX_LAG_SECONDS", 5)
 READ_YOUR_WRITES_SECONDS = env_int("CRYPTOSHOP_READ_YOUR_WRITES_SECONDS", 10)
 # How long one measurement of the replica's state is trusted, per process.
 REPLICA_CHECK_SECONDS = env_int("CRYPTOSHOP_REPLICA_CHECK_SECONDS", 2)
-# psycopg's pool via Django's OPTIONS["pool"], per process and alias (ADR 18).
-DB_POOL = env_bool("CRYPTOSHOP_DB_POOL", True)
-DB_POOL_OPTIONS: dict[str, object] = {
-    "min_size": env_int("CRYPTOSHOP_DB_POOL_MIN_SIZE", 2),
-    "max_size": env_int("CRYPTOSHOP_DB_POOL_MAX_SIZE", 10),
-    "timeout": env_int("CRYPTOSHOP_DB_POOL_TIMEOUT", 10),
-}
-if DATABASE_REPLICA_URL and not DATABASE_URL:
-    raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL (a PostgreSQL primary)")
-if DATABASE_URL:
-    DATABASES = {"default": database_from_url(
-        DATABASE_URL, pool=DB_POOL_OPTIONS if DB_POOL else None)}
-    if DATABASE_REPLICA_URL:
-        DATABASES["replica"] = replica_from_url(
-            DATABASE_REPLICA_URL, DATABASES["default"],
-            connect_timeout_s=env_int("CRYPTOSHOP_REPLICA_CONNECT_TIMEOUT", 2))
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": env_str("CRYPTOSHOP_SQLITE_PATH") or VAR_DIR / "cryptoshop.sqlite3",
-            "OPTIONS": {
-                # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock
-                # at BEGIN so concurrent writers queue instead of failing mid-transaction.
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
-                ),
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
-            # A file, not memory, so tests can share the database with a real server or
-            # worker process they start (the SIGKILL watcher scenario, the browser tier).
-            "TEST": {"NAME": str(VAR_DIR / "test-db.sqlite3")},
-        }
-    }
+# PostgreSQL (with psycopg's pool, ADR 18, and the replica alias) or the SQLite file.
+DATABASES = databases(DATABASE_URL, DATABASE_REPLICA_URL, VAR_DIR)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Everything reads and writes the primary, except what a view opts into with
 # dbrouter.replica_reads (catalogue and search), and only while the replica is fit.
