@@ -7,9 +7,9 @@
   commands — uses the primary.
 - Read-your-writes: a client that wrote within CRYPTOSHOP_READ_YOUR_WRITES_SECONDS reads
   from the primary. "Wrote" means an unsafe request (POST, PUT, PATCH, DELETE) answered
-  below 400, seen by ReadYourWritesMiddleware: a browser gets a short-lived cookie, an API
-  caller (bearer credential) an entry in the shared cache keyed by a hash of its
-  credential. A signal on save would also catch writes that no request made (jobs), but
+  below 400, seen by ReadYourWritesMiddleware: a browser with a session gets a short-lived
+  cookie, an API caller (bearer credential) an entry in the shared cache keyed by a hash
+  of its credential. A signal on save would also catch writes that no request made (jobs), but
   those have no reader to surprise.
 - Fallback: the replica takes reads only while core/replica.py finds it up and within
   the lag limit. A read that fails on the replica mid-request marks it down and the view
@@ -150,14 +150,20 @@ def wrote_recently(request: HttpRequest) -> bool:
 
 def note_write(request: HttpRequest, response: HttpResponse) -> None:
     window_s = settings.READ_YOUR_WRITES_SECONDS
-    # The cookie is no secret: forging it only sends its holder's own reads to the primary.
-    response.set_cookie(WROTE_COOKIE, str(int(time.time())), max_age=window_s,
-                        httponly=True, samesite="Lax", secure=settings.HTTPS)
     key = _writer_key(request)
     if key is not None:
-        # No cache: nothing to mark; the cookie still holds for browsers.
+        # No cache: nothing to mark (reads may then come from the replica, up to the lag).
         with contextlib.suppress(Exception):
             cache.set(key, 1, timeout=window_s)
+        return
+    # Only a browser with a session gets the cookie: API login and registration set no
+    # cookie (docs/accounts.md), and a visitor without a session has written nothing the
+    # catalogue shows. The cookie is no secret: forging it only sends its holder's own
+    # reads to the primary.
+    session = settings.SESSION_COOKIE_NAME
+    if session in request.COOKIES or session in response.cookies:
+        response.set_cookie(WROTE_COOKIE, str(int(time.time())), max_age=window_s,
+                            httponly=True, samesite="Lax", secure=settings.HTTPS)
 
 
 class ReadYourWritesMiddleware:

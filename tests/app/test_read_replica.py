@@ -135,10 +135,11 @@ def test_catalogue_reads_go_to_the_replica_and_a_writer_reads_its_write_at_once(
 @needs_replica
 @replica_db
 def test_a_browser_that_posted_reads_the_primary_for_the_window() -> None:
-    _, store = seller()
+    acct, store = seller()
     listing(store, "Green wool hat")
     replayed()
     browser = Client()
+    browser.force_login(acct.user)
     browser.post("/theme/", {"theme": "dark"})  # any successful unsafe request marks it
     assert dbrouter.WROTE_COOKIE in browser.cookies
     with queries_on_both() as (primary, standby):
