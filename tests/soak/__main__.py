@@ -37,6 +37,7 @@ OVERRIDES = {
     "CRYPTOSHOP_INVOICE_LIMIT_PER_ACCOUNT": "100000",
     "CRYPTOSHOP_INVOICE_LIMIT_PER_IP": "1000000",
     "CRYPTOSHOP_MAX_OPEN_INVOICES": "100",
+    "CRYPTOSHOP_REGISTER_LIMIT_PER_IP": "100000",  # the seed registers every buyer
     # The sellers' webhook receiver runs on this machine (regtest allows it by default).
     "CRYPTOSHOP_WEBHOOK_ALLOW_PRIVATE": "true",
     "CRYPTOSHOP_WEBHOOK_POLL_SECONDS": "2",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -27,15 +28,41 @@ from tests.soak.procs import Proc, Supervisor
 SERVICES = ROOT / "scripts" / "services.sh"
 
 
+def bindable(*ports: int) -> bool:
+    """Free to listen on now. Ports inside the kernel's ephemeral range (PostgreSQL's and
+    Redis's here) can be taken for a while by any process's outgoing connection."""
+    for port in ports:
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+    return True
+
+
+def first_bindable(first: int, count: int, width: int = 1) -> int:
+    for port in range(first, first + count - width + 1):
+        if bindable(*range(port, port + width)):
+            return port
+    raise RuntimeError(f"no free port in {first}-{first + count - 1}")
+
+
 @dataclass
 class Ports:
-    """The soak's own ports (HTTP 8800-8899, PostgreSQL 54350-, Redis 63850- by default)."""
+    """The soak's own ports (HTTP 8800-8899, PostgreSQL 54350-54359 with the replica on
+    the next one, Redis 63850-63859 by default)."""
 
     proxy: int = 8800
     stats: int = 8801
     first_web: int = 8810
     postgres: int = 54350
     redis: int = 63850
+
+    def settle(self) -> None:
+        """Move PostgreSQL and Redis to ports of their ranges that are free right now."""
+        self.postgres = first_bindable(self.postgres, 10, width=2)
+        self.redis = first_bindable(self.redis, 10)
 
 
 @dataclass
@@ -74,6 +101,7 @@ class Topology:
             self._stop_node()
             shutil.rmtree(self.var_dir)
         self.logs.mkdir(parents=True)
+        self.ports.settle()
         self.env = self._base_env()
         for line in self._services("up").splitlines():
             key, _, value = line.partition("=")
