@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -105,13 +106,15 @@ async def miner(shop: load.Shop, node_mine: Any, every: float = 10.0) -> None:
 async def drive(args: argparse.Namespace, topology: Topology, data: dict[str, Any],
                 wallet: Wallet) -> tuple[Stats, load.Ledger, list[Outcome]]:
     stats, ledger = Stats(), load.Ledger()
+    # Payments are signed and sent from threads: more of them than asyncio's default.
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(32))
     timeout = aiohttp.ClientTimeout(total=20)
     connector = aiohttp.TCPConnector(limit=args.users + 50)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as http:
         shop = load.Shop(topology.base_url, http, stats, ledger, wallet, data)
         stats.begin("steady 1")
         tasks = load.start_users(shop, args.users, args.checkout)
-        mining = asyncio.create_task(miner(shop, topology.node().mine))
+        mining = asyncio.create_task(miner(shop, topology.mine))
         faults, outcomes = Faults(topology, shop), []
         started = time.monotonic()
         for n, (at, name) in enumerate(schedule(args.duration, args.fault_list), 2):
@@ -137,14 +140,16 @@ def settle(topology: Topology, ledger: load.Ledger, timeout: float = 120) -> int
     if not addresses:
         return 0
     deadline = time.monotonic() + timeout
-    node = topology.node()
+    history: list[int] = []
     while True:
-        node.mine(1)
+        topology.mine(1)
         time.sleep(3)
         rows = topology.sql("SELECT count(*) FROM payments_invoice WHERE status = 'settled' "
                             "AND address = ANY(%s)", (addresses,))
         left = len(addresses) - int(str(rows[0][0]))
-        if left <= 0 or time.monotonic() > deadline:
+        history.append(left)
+        stuck = len(history) > 10 and history[-10] == left  # 30 s without progress
+        if left <= 0 or stuck or time.monotonic() > deadline:
             return left
         say(f"settling: {left} invoices left")
 
@@ -192,7 +197,7 @@ def main() -> int:
         wait_http(topology.base_url + "/api/health", 90)
         say(f"up: proxy {topology.base_url}, replica: {topology.has_replica}")
         data = shopdata(topology, "seed", "--buyers", str(args.users), "--hook-url", hooks.url)
-        wallet = Wallet(topology.node())
+        wallet = Wallet(topology.node(), topology.node_lock)
         coins = min(3000, int(args.users * args.duration / 20) + 50)
         wallet.prepare(coins)
         say(f"seeded; wallet has {coins} coins; {args.users} users for {args.duration:.0f}s")

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ import psycopg
 
 from cryptoshop.chain.regtest import RegtestNode
 from tests.deploy_units import ROOT, read_unit, render_haproxy
+from tests.soak.noderelay import NodeRelay, restart_keeping_chain
 from tests.soak.procs import Proc, Supervisor
 
 SERVICES = ROOT / "scripts" / "services.sh"
@@ -80,6 +82,9 @@ class Topology:
     web_procs: list[Proc] = field(default_factory=list)
     worker_procs: list[Proc] = field(default_factory=list)
     haproxy: Proc | None = None
+    relay: NodeRelay | None = None
+    # Held while the node restarts: nobody mines or broadcasts onto a half-restored chain.
+    node_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def base_url(self) -> str:
@@ -110,6 +115,7 @@ class Topology:
         self.manage("migrate", "--noinput")
         if self.with_node:
             self.manage("regtest", "start")
+            self._relay_node()
         web_unit = "cryptoshop-web@.service"
         for n in range(self.webs):
             unit = read_unit(web_unit, str(self.ports.first_web + n))
@@ -120,6 +126,16 @@ class Topology:
                                                                          self.logs)))
         self.haproxy = self.supervisor.add(self._haproxy_proc())
         self.supervisor.start()
+
+    def _relay_node(self) -> None:
+        """The shop reaches the node through the relay (noderelay.py), by its RPC settings
+        as a real shop would be configured, not through the regtest state file."""
+        state = self.node().state
+        self.relay = NodeRelay(state.rpc_port, range(self.ports.proxy + 3, self.ports.proxy + 10))
+        self.env.update({"CRYPTOSHOP_CHAIN_BACKEND": "rpc",
+                         "CRYPTOSHOP_RPC_URL": f"http://127.0.0.1:{self.relay.port}",
+                         "CRYPTOSHOP_RPC_USER": state.rpc_user,
+                         "CRYPTOSHOP_RPC_PASSWORD": state.rpc_password})
 
     def _base_env(self) -> dict[str, str]:
         keep = {k: v for k, v in os.environ.items()
@@ -181,6 +197,8 @@ class Topology:
 
     def stop(self) -> None:
         self.supervisor.stop()
+        if self.relay is not None:
+            self.relay.close()
         self._stop_node()
         self._services("down", check=False)
 
@@ -214,10 +232,14 @@ class Topology:
         argv = [str(bins[-1]), "-D", str(self.services_dir / "pg"), *args]
         if os.geteuid() == 0:
             argv = ["runuser", "-u", "postgres", "--", *argv]
-        subprocess.run(argv, capture_output=True, timeout=60, check=True)
+        # No pipes: a server started here would hold them open (and us waiting) for good.
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=60, check=True)
 
     def restart_postgres(self) -> None:
-        self._pg_ctl("-m", "fast", "-w", "-t", "30", "restart")
+        """Stop the primary (fast: connections are cut) and start it as services.sh does."""
+        self._pg_ctl("-m", "fast", "-w", "-t", "30", "stop")
+        self._services("up")
 
     def stop_replica(self) -> None:
         self._services("replica-stop")
@@ -242,7 +264,12 @@ class Topology:
         self.web_procs[index].kill(signal.SIGKILL)
 
     def restart_node(self) -> None:
-        self.node().restart()
+        assert self.relay is not None
+        restart_keeping_chain(self.node(), self.relay, self.node_lock)
+
+    def mine(self, blocks: int) -> None:
+        with self.node_lock:
+            self.node().mine(blocks)
 
     def wait_for_new_leader(self, old: str, timeout: float) -> float | None:
         """Seconds until a holder other than ``old`` has the lease (None: not in time)."""

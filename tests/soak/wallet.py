@@ -25,8 +25,10 @@ class WalletEmpty(Exception):
 
 
 class Wallet:
-    def __init__(self, node: RegtestNode, coin_sat: int = 200_000) -> None:
+    def __init__(self, node: RegtestNode, node_lock: threading.Lock,
+                 coin_sat: int = 200_000) -> None:
         self.node = node
+        self.node_lock = node_lock
         self.coin_sat = coin_sat
         self.coins: list[Utxo] = []
         self._lock = threading.Lock()
@@ -73,7 +75,8 @@ class Wallet:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                self.node.rpc.broadcast(raw)
+                with self.node_lock:
+                    self.node.rpc.broadcast(raw)
                 return
             except ChainError as exc:
                 if "already" in str(exc).lower():
