@@ -32,6 +32,9 @@ SESSION_PREFIX = "css_"
 MAX_ORDER_SAT = 150_000
 LIVE_WAIT_S = 30.0
 RAMP_S = 15.0
+# Seconds a buyer spends on a page before the next (reading, choosing): 200 of them make
+# about 45 requests a second, more than this 2-core machine serves at ease.
+THINK_S = (3.0, 8.0)
 
 
 @dataclass
@@ -77,7 +80,7 @@ class Shop:
         return status, payload
 
 
-async def think(shop: Shop, low: float = 1.0, high: float = 3.0) -> None:
+async def think(shop: Shop, low: float = THINK_S[0], high: float = THINK_S[1]) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(shop.stopping.wait(), random.uniform(low, high))
 
