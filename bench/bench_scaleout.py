@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import statistics
 import subprocess
@@ -34,7 +35,7 @@ from bench_shop import WRK_LUA, load
 from tests.soak.topology import Ports, Topology
 
 COUNTS = (1, 2, 4)
-PORTS = Ports(proxy=8850, stats=8851, first_web=8860, postgres=54355, redis=63855)
+PORTS = Ports(proxy=8850, stats=8851, first_web=8860)  # PostgreSQL, Redis: the soak's ranges
 PUBLISH = """
 import time, django
 django.setup()
@@ -47,6 +48,16 @@ time.sleep(2)  # the write-only Redis manager sends from a background thread
 """
 
 
+def wait_proxy(url: str) -> None:
+    """Until the proxy answers (an HTTP status, even 503, means it is listening)."""
+    for _ in range(300):
+        with contextlib.suppress(OSError):
+            if http_get(url)[0] in (200, 503):
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer")
+
+
 def throughput(topology: Topology, args: argparse.Namespace, lua: Path, category: str
                ) -> dict[tuple[int, str], list[dict[str, Any]]]:
     paths = {"listing page": f"/c/{category}/", "GET /api/products": "/api/products"}
@@ -54,6 +65,7 @@ def throughput(topology: Topology, args: argparse.Namespace, lua: Path, category
     for _ in range(args.rounds):
         for webs in COUNTS:
             topology.route_to(webs)
+            wait_proxy(topology.base_url + "/api/health")
             for label, path in paths.items():
                 url = topology.base_url + path
                 for _warm in range(5):
@@ -107,10 +119,10 @@ def report(results: dict[tuple[int, str], list[dict[str, Any]]]) -> None:
         base = None
         for webs in COUNTS:
             runs = results[(webs, label)]
-            rps = statistics.median(r["requests"] / (r["duration_us"] / 1e6) for r in runs)
-            p99 = statistics.median(r["p99_us"] for r in runs) / 1000
+            rps = statistics.median(r["rps"] for r in runs)
+            p99 = statistics.median(r["p99_ms"] for r in runs)
             base = base or rps
-            bad = sum(r["non2xx"] + r["timeout"] for r in runs)
+            bad = sum(sum(r["errors"].values()) if r["errors"] else 0 for r in runs)
             print(f"{webs:<15}{label:<20}{rps:>9.0f}{rps / base:>8.2f}{p99:>9.1f}{bad:>9}")
 
 
@@ -126,10 +138,7 @@ def main() -> int:
                         overrides={"CRYPTOSHOP_CHAIN_BACKEND": "none"})
     try:
         topology.start()
-        for _ in range(300):
-            if http_get(topology.base_url + "/api/health")[0] in (200, 503):
-                break
-            time.sleep(0.2)
+        wait_proxy(topology.base_url + "/api/health")
         out = topology.var_dir / "seed.json"
         subprocess.run([PY, "-m", "tests.soak.shopdata", "seed", str(out), "--buyers", "1",  # noqa: S603
                         "--listings", "200"], cwd=ROOT, env=topology.env, check=True)
@@ -141,6 +150,7 @@ def main() -> int:
             lua.write_text(WRK_LUA)
             report(throughput(topology, args, lua, "home"))
         topology.route_to(max(COUNTS))
+        wait_proxy(topology.base_url + "/api/health")
         result = asyncio.run(fanout(topology, data["buyers"][0]["session"], args.clients))
         print(f"Fan-out: {result['received']}/{result['clients']} Socket.IO clients over "
               f"{max(COUNTS)} web processes got one event; last after "
