@@ -2,7 +2,7 @@
 # Install the Debian packages the test tiers need, when missing: PostgreSQL, Redis,
 # Chromium (browser tests) and fonts for readable screenshots; with `bench`, only what
 # `make bench` needs (wrk, the load generator; pgbouncer, compared with psycopg's pool in
-# bench/bench_pool.py; HAProxy for bench/bench_scaleout.py); with `soak`, what `make soak`
+# bench/bench_pool.py); with `soak`, what `make soak`
 # runs (HAProxy in front of the web processes, PostgreSQL for the primary and its replica,
 # Redis). Needs root (or sudo).
 # Prints nothing when everything is already there.
@@ -12,8 +12,6 @@ missing=()
 if [ "${1:-}" = "bench" ]; then
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
   [ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null 2>&1 || missing+=(pgbouncer)
-  # bench/bench_scaleout.py puts HAProxy in front of 1, 2 and 4 web processes.
-  command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 elif [ "${1:-}" = "soak" ]; then
   command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
   ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
