@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve deps venv css lint audit test bench screenshots services-up services-down clean help
+.PHONY: run serve deps venv css lint audit test bench soak screenshots services-up services-down clean help
 
 help:
 	@echo "make run    - install everything, migrate, load demo data, serve http://$(HOST):$(PORT)"
@@ -14,6 +14,7 @@ help:
 	@echo "make lint   - ruff, mypy, layer contracts (import-linter), shape check, dependency audit"
 	@echo "make audit  - the dependency audit alone, failing if it cannot run"
 	@echo "make bench  - benchmarks (figures as ratios against in-run baselines)"
+	@echo "make soak   - the production topology under load with faults (SOAK_ARGS='--users 30 --duration 60' for a quick run)"
 
 # --- dependencies ------------------------------------------------------------------------
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -72,6 +73,13 @@ test: deps
 
 bench: deps
 	bash scripts/bench.sh
+
+# The production topology on one machine (HAProxy, web processes, workers, PostgreSQL with
+# a streaming replica, Redis, a regtest node) under 200 users for 5 minutes while parts of
+# it fail on a schedule; prints a per-phase table and fails unless every check holds.
+soak: deps
+	bash scripts/ensure-packages.sh soak
+	$(PY) -m tests.soak $(SOAK_ARGS)
 
 services-up:
 	bash scripts/services.sh up

@@ -60,8 +60,10 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def database_from_url(url: str) -> dict[str, object]:
-    """Turn postgres://user:pass@host:port/name?sslmode=… into a Django DATABASES entry."""
+def database_from_url(url: str, *, pool: dict[str, object] | None = None) -> dict[str, object]:
+    """Turn postgres://user:pass@host:port/name?sslmode=… into a Django DATABASES entry.
+    pool: psycopg_pool options (Django's OPTIONS["pool"], ADR 18), or None for a new
+    connection per request."""
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql"}:
         raise ValueError(f"DATABASE_URL: only postgres:// URLs are supported, got {parts.scheme!r}")
@@ -69,6 +71,15 @@ def database_from_url(url: str) -> dict[str, object]:
     name = unquote(parts.path.lstrip("/"))
     if not name:
         raise ValueError("DATABASE_URL must name a database (postgres://…/NAME)")
+    # 0 under the WSGI thread pool (ADR 16): persistent connections pile up per thread
+    # (seen in the benchmark: "too many clients"). The pool replaces them, and Django
+    # refuses a pool with persistent connections.
+    conn_max_age = int(str(options.pop("conn_max_age", 0)))
+    if pool is not None:
+        if conn_max_age:
+            raise ValueError("conn_max_age in a database URL needs CRYPTOSHOP_DB_POOL=off "
+                             "(Django's pool and persistent connections exclude each other)")
+        options["pool"] = pool
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": name,
@@ -76,9 +87,29 @@ def database_from_url(url: str) -> dict[str, object]:
         "PASSWORD": unquote(parts.password or ""),
         "HOST": parts.hostname or "",
         "PORT": str(parts.port or ""),
-        # 0 under ASGI: Django runs each request in a thread of its own, and persistent
-        # connections would pile up per thread (seen in the benchmark: "too many clients").
-        "CONN_MAX_AGE": int(str(options.pop("conn_max_age", 0))),
+        "CONN_MAX_AGE": conn_max_age,
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": options,
     }
+
+
+def replica_from_url(url: str, primary: dict[str, object], *,
+                     connect_timeout_s: int) -> dict[str, object]:
+    """The read replica's DATABASES entry: its own server, the primary's options (the pool
+    included, with a wait capped at connect_timeout_s so a replica that is down costs a
+    request that much at most, once per check interval, before reads fall back).
+
+    TEST MIRROR: in Django 5.2 a mirror only takes the primary's test database NAME
+    (BaseDatabaseCreation.set_as_test_mirror) and keeps its own host and port; the test
+    runner never creates, flushes or destroys it. The standby replicates the whole cluster,
+    so the test database created on the primary appears on the replica by itself."""
+    entry = database_from_url(url)
+    options = {**dict(primary["OPTIONS"]),  # type: ignore[call-overload]
+               **dict(entry["OPTIONS"])}  # type: ignore[call-overload]
+    options.setdefault("connect_timeout", connect_timeout_s)
+    pool = options.get("pool")
+    if isinstance(pool, dict):
+        options["pool"] = {**pool, "timeout": min(float(pool.get("timeout", 30)),
+                                                  float(connect_timeout_s))}
+    return {**entry, "CONN_MAX_AGE": primary["CONN_MAX_AGE"], "OPTIONS": options,
+            "TEST": {"MIRROR": "default"}}

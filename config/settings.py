@@ -9,8 +9,8 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.databases import databases
 from config.env import (
-    database_from_url,
     env_bool,
     env_int,
     env_list,
@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "cryptoshop.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cryptoshop.core.middleware.RequestLogMiddleware",
+    # Marks clients that wrote, so they read the primary for a while (core/dbrouter.py).
+    "cryptoshop.core.dbrouter.ReadYourWritesMiddleware",
     "cryptoshop.core.middleware.RequestSizeLimitMiddleware",
     "cryptoshop.core.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -113,29 +115,20 @@ TEMPLATES = [
 
 # --- database ---------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
-if DATABASE_URL:
-    DATABASES = {"default": database_from_url(DATABASE_URL)}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": env_str("CRYPTOSHOP_SQLITE_PATH") or VAR_DIR / "cryptoshop.sqlite3",
-            "OPTIONS": {
-                # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock
-                # at BEGIN so concurrent writers queue instead of failing mid-transaction.
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
-                ),
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
-            # A file, not memory, so tests can share the database with a real server or
-            # worker process they start (the SIGKILL watcher scenario, the browser tier).
-            "TEST": {"NAME": str(VAR_DIR / "test-db.sqlite3")},
-        }
-    }
+# A streaming standby for catalogue and search reads (core/dbrouter.py, docs/operations.md).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+# Reads leave the replica while it is further behind than this, or down (core/replica.py).
+REPLICA_MAX_LAG_SECONDS = env_int("CRYPTOSHOP_REPLICA_MAX_LAG_SECONDS", 5)
+# A client that wrote reads only from the primary for this long (read-your-writes).
+READ_YOUR_WRITES_SECONDS = env_int("CRYPTOSHOP_READ_YOUR_WRITES_SECONDS", 10)
+# How long one measurement of the replica's state is trusted, per process.
+REPLICA_CHECK_SECONDS = env_int("CRYPTOSHOP_REPLICA_CHECK_SECONDS", 2)
+# PostgreSQL (with psycopg's pool, ADR 18, and the replica alias) or the SQLite file.
+DATABASES = databases(DATABASE_URL, DATABASE_REPLICA_URL, VAR_DIR)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Everything reads and writes the primary, except what a view opts into with
+# dbrouter.replica_reads (catalogue and search), and only while the replica is fit.
+DATABASE_ROUTERS = ["cryptoshop.core.dbrouter.ReplicaRouter"]
 
 # --- cache, rate limits --------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")

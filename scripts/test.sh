@@ -63,7 +63,7 @@ if [ $packages_ok -eq 1 ] && [ -x /usr/bin/chromium ]; then
 fi
 
 # Every tier on the embedded defaults (SQLite, in-process cache).
-unset DATABASE_URL REDIS_URL
+unset DATABASE_URL REDIS_URL DATABASE_REPLICA_URL
 tier "unit (pure Bitcoin layer, chain clients)" tests/btc tests/chain tests/unit
 tier "app on SQLite" tests/app
 # Schemathesis over every API operation, in-process, fixed seed (tests/fuzz/test_api_fuzz.py).
@@ -74,13 +74,14 @@ tier "e2e (Chromium)" tests/e2e
 
 # The Django tier again on PostgreSQL 15 with Redis.
 if [ $packages_ok -eq 1 ]; then
-  say "starting throwaway PostgreSQL and Redis"
-  if env_lines=$(bash scripts/services.sh up); then
+  say "starting throwaway PostgreSQL (with a streaming replica) and Redis"
+  # The replica takes catalogue reads in the replica tests (tests/app/test_read_replica.py).
+  if env_lines=$(CRYPTOSHOP_WITH_REPLICA=1 bash scripts/services.sh up); then
     while IFS= read -r line; do export "${line?}"; done <<< "$env_lines"
     export CRYPTOSHOP_CACHE_PREFIX="cs-test-$$"
-    tier "app on PostgreSQL + Redis" tests/app
+    tier "app on PostgreSQL + replica + Redis" tests/app
     bash scripts/services.sh down || true
-    unset DATABASE_URL REDIS_URL
+    unset DATABASE_URL REDIS_URL DATABASE_REPLICA_URL
   else
     record "FAIL  could not start PostgreSQL/Redis"; status=1
   fi

@@ -31,6 +31,7 @@ from cryptoshop.core.api import (
     paged,
     paged_envelope,
 )
+from cryptoshop.core.dbrouter import read_from_replica
 from cryptoshop.core.images import read_upload
 from cryptoshop.core.pagination import DEFAULT_LIMIT
 from cryptoshop.stores.actions import own_store
@@ -154,6 +155,11 @@ class ProductQuery(CamelSchema):
 @router.get("", response=ProductListOut, by_alias=True)
 def list_products(request: HttpRequest, query: Query[ProductQuery]) -> HttpResponse:
     """Active listings, filtered and sorted; `relevance` needs `q`."""
+    # From the read replica when there is one and it is fit (core/dbrouter.py).
+    return read_from_replica(request, lambda: _list_products(request))
+
+
+def _list_products(request: HttpRequest) -> HttpResponse:
     filters = parse_filters(request.GET, strict=True)
     # The same for every caller: the whole JSON body is cached per filter set and page
     # under the catalogue's generation (ADR 15), validated against ProductListOut once.
@@ -233,8 +239,9 @@ def create_product(request: HttpRequest, payload: ProductIn) -> Status[dict[str,
             openapi_extra=OPTIONAL_AUTH)
 def get_product(request: HttpRequest, product_id: str) -> dict[str, Any]:
     """A public listing, or your own in any status. Others' drafts are 404."""
-    listing = actions.listing_for_viewer(product_id, api_user(request))
-    return ok(product_out(listing))
+    user = api_user(request)
+    return read_from_replica(request, lambda: ok(product_out(
+        actions.listing_for_viewer(product_id, user))))
 
 
 @router.put("/{product_id}", auth=LISTINGS, response=envelope(ProductOut), by_alias=True)

@@ -19,9 +19,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection, transaction
 from django.utils.connection import ConnectionProxy
+
+from cryptoshop.core.dbrouter import reading_replica
 
 T = TypeVar("T")
 # Its own cache alias (config/settings.py): many distinct pages can't evict rate limits.
@@ -77,7 +80,15 @@ def cached(name: str, compute: Callable[[], T], ttl_s: int, *,
     """compute() cached under this generation (and database: tests switch engines).
     scope=TREE_GENERATION_KEY: under the category tree's own generation, which listing
     writes leave alone."""
-    key = f"catalog:{connection.vendor}:{scope}:{generation(scope)}:{name}"
+    # Values computed from the read replica (core/dbrouter.py) are kept apart: a client
+    # that just wrote reads the primary and must not be handed a value a replica computed
+    # before the write reached it. They also live only a lag limit plus a check interval,
+    # since a write's generation bump can land before the replica has the write.
+    source = "primary"
+    if reading_replica():
+        source = "replica"
+        ttl_s = min(ttl_s, settings.REPLICA_MAX_LAG_SECONDS + settings.REPLICA_CHECK_SECONDS)
+    key = f"catalog:{connection.vendor}:{source}:{scope}:{generation(scope)}:{name}"
     hit: T | None = cache.get(key)
     if hit is not None:
         return hit

@@ -13,13 +13,16 @@ from cryptoshop.catalog.pagecache import anonymous_page
 from cryptoshop.catalog.queries import ListingFilters, parse_filters
 from cryptoshop.catalog.registry import LISTING_SECTIONS, STORE_SECTIONS
 from cryptoshop.catalog.results import home_shelves, result_page
+from cryptoshop.core.dbrouter import replica_reads
 from cryptoshop.core.errors import NotFound
 from cryptoshop.core.markdown import render_markdown
 from cryptoshop.stores.models import Store
 
 # The public catalogue pages come whole from the cache for visitors without a session
-# (catalog/pagecache.py, ADR 15).
+# (catalog/pagecache.py, ADR 15). They read the catalogue from the read replica when there
+# is one and it is fit (@replica_reads, core/dbrouter.py).
 
+@replica_reads
 def home(request: HttpRequest) -> HttpResponse:
     return anonymous_page(request, lambda: _home(request))
 
@@ -39,11 +42,13 @@ def _results(request: HttpRequest, filters: ListingFilters, template: str,
     return render(request, template, context)
 
 
+@replica_reads
 def search(request: HttpRequest) -> HttpResponse:
     return anonymous_page(request, lambda: _results(
         request, parse_filters(request.GET, strict=False), "catalog/search.html", {}))
 
 
+@replica_reads
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     return anonymous_page(request, lambda: _category(request, slug))
 
@@ -59,6 +64,7 @@ def _category(request: HttpRequest, slug: str) -> HttpResponse:
                     {"category": cat, "children": children})
 
 
+@replica_reads
 def store_page(request: HttpRequest, slug: str) -> HttpResponse:
     store = Store.objects.filter(slug=slug).first()
     user = viewer(request)
@@ -76,6 +82,7 @@ def store_page(request: HttpRequest, slug: str) -> HttpResponse:
     })
 
 
+@replica_reads
 def listing_detail(request: HttpRequest, public_id: str, slug: str = "") -> HttpResponse:
     return anonymous_page(request, lambda: _listing_detail(request, public_id, slug))
 

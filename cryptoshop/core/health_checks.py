@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
-from cryptoshop.core import health
+from cryptoshop.core import health, replica
 from cryptoshop.core.health import Status
 from cryptoshop.core.jobs import job_names, job_status
 
@@ -29,6 +29,19 @@ def database() -> Status:
         return health.down(f"unavailable: {type(exc).__name__}; is the database running "
                            "and DATABASE_URL right?", vendor=connection.vendor)
     return health.up(vendor=connection.vendor)
+
+
+def replica_check() -> Status:
+    """The read replica: lag and whether catalogue reads go to it. A replica that is down
+    or lagging is "degraded", not "down": reads fall back to the primary and pages work."""
+    current = replica.state()
+    details = {"state": current.state, "lagSeconds": current.lag_s,
+               "maxLagSeconds": settings.REPLICA_MAX_LAG_SECONDS}
+    if current.state == replica.NOT_CONFIGURED:
+        return health.disabled(current.message, **details)
+    if not current.usable:
+        return health.degraded(f"{current.state}: {current.message}", **details)
+    return health.up(f"lag {current.lag_s:.1f} s", **details)
 
 
 def cache_check() -> Status:
@@ -114,6 +127,7 @@ def memory() -> Status:
 def install() -> None:
     health.register("database", database, basic=True)
     health.register("cache", cache_check)
+    health.register("replica", replica_check, basic=True)
     health.register("jobs", jobs)
     health.register("disk", disk)
     health.register("memory", memory)

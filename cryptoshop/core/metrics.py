@@ -55,6 +55,14 @@ CHAIN_PUSH_RECONNECTS = Counter("cryptoshop_chain_push_reconnects",
 WATCHER_MEMPOOL_TXS = Counter("cryptoshop_watcher_mempool_transactions",
                               "New mempool transactions the watcher applied, by where their "
                               "bytes came from (pushed by the node or fetched)", ["source"])
+DB_REPLICA_LAG_SECONDS = Gauge("cryptoshop_db_replica_lag_seconds",
+                               "How far the read replica's replay is behind (0 when it has "
+                               "replayed all it received; -1 when down or not measured)",
+                               multiprocess_mode="livemostrecent")
+DB_REPLICA_USABLE = Gauge("cryptoshop_db_replica_usable",
+                          "1 while catalogue reads may go to the replica (up, within the "
+                          "lag limit), 0 while they fall back to the primary",
+                          multiprocess_mode="livemostrecent")
 JOB_RUNS = Counter("cryptoshop_job_runs", "Periodic job runs", ["job", "outcome"])
 SOCKETIO_CONNECTIONS = Gauge("cryptoshop_socketio_connections",
                              "Socket.IO clients connected", multiprocess_mode="livesum")
