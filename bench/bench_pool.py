@@ -1,7 +1,7 @@
 """Connection pooling (ADR 18): ``python bench/bench_pool.py``.
 
 A PostgreSQL of its own with max_connections=50 (scripts/services.sh, in <var dir>/bench/
-pool-services) and one ``manage.py serve`` with 100 request threads, so a burst can want
+pool-services) and one ``manage.py serve`` with 200 request threads, so a burst can want
 more connections than the server allows. Three arrangements, each the same server:
 
 - ``no pool``: a new connection per request (CRYPTOSHOP_DB_POOL=off, what ran before);
@@ -10,9 +10,10 @@ more connections than the server allows. Three arrangements, each the same serve
   connections in front of PostgreSQL (when the Debian package is installed).
 
 For each: a burst of --burst clients (300) released at once, one request each to a view
-that reads the database (/api/health), counted by status; then wrk at 32 connections for
---duration seconds (req/s, p99). Rounds interleave the arrangements; the machine may be
-shared, so compare figures of one run. Ports: CRYPTOSHOP_BENCH_PORTS, else 54342-54344.
+that holds a database connection for 200 ms (/bench/db-hold), counted by status; then wrk
+at 32 connections for --duration seconds on the same view (req/s, p99). Rounds
+interleave the arrangements; the machine may be shared, so compare figures of one run.
+Ports: CRYPTOSHOP_BENCH_PORTS for the servers; PostgreSQL 54343, PgBouncer 54345.
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _benchenv import PY, ROOT, bench_dir, free_port, wait_for
 from bench_shop import WRK_LUA, load
 
-PG_PORT, BOUNCER_PORT = 54342, 54344
-MAX_CONNECTIONS, POOL_SIZE, THREADS = 50, 20, 100
-PATH = "/api/health"
+PG_PORT, BOUNCER_PORT = 54343, 54345
+MAX_CONNECTIONS, POOL_SIZE = 50, 20
+PATH = "/bench/db-hold"  # holds a connection 200 ms, as a slow page's query would
 
 
 def services(command: str, services_dir: Path) -> dict[str, str]:
@@ -58,7 +59,7 @@ def start_pgbouncer(work: Path) -> subprocess.Popen[bytes] | None:
         return None
     ini = work / "pgbouncer.ini"
     ini.write_text(f"""[databases]
-* = host=127.0.0.1 port={PG_PORT}
+* = host=127.0.0.1 port={PG_PORT} user=cryptoshop
 [pgbouncer]
 listen_addr = 127.0.0.1
 listen_port = {BOUNCER_PORT}
@@ -79,21 +80,21 @@ unix_socket_dir =
     return proc
 
 
-def serve(name: str, database_url: str, pool: bool, var_dir: Path,
-          logs: Path) -> tuple[subprocess.Popen[bytes], str]:
+def serve(name: str, database_url: str, pool: bool, var_dir: Path, logs: Path,
+          threads: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items()
            if k not in {"DATABASE_URL", "REDIS_URL", "DATABASE_REPLICA_URL"}}
     env.update({"DATABASE_URL": database_url, "CRYPTOSHOP_DB_POOL": "on" if pool else "off",
                 "CRYPTOSHOP_DB_POOL_MAX_SIZE": str(POOL_SIZE), "CRYPTOSHOP_DB_POOL_TIMEOUT": "30",
-                "CRYPTOSHOP_WEB_THREADS": str(THREADS), "CRYPTOSHOP_VAR_DIR": str(var_dir),
+                "CRYPTOSHOP_WEB_THREADS": str(threads), "CRYPTOSHOP_VAR_DIR": str(var_dir),
                 "CRYPTOSHOP_LOG_LEVEL": "ERROR", "CRYPTOSHOP_CHAIN_BACKEND": "none",
-                "DJANGO_DEBUG": "0", "CRYPTOSHOP_DEMO_DATA": "0"})
+                "DJANGO_DEBUG": "0", "CRYPTOSHOP_DEMO_DATA": "0", "CRYPTOSHOP_BENCH": "1"})
     log = (logs / f"{name.replace(' ', '-')}.log").open("w")
     proc = subprocess.Popen([PY, "manage.py", "serve", "--no-jobs", "--port", str(port)],  # noqa: S603
                             env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
-    return proc, f"http://127.0.0.1:{port}{PATH}"
+    return proc, f"http://127.0.0.1:{port}"
 
 
 def burst(url: str, clients: int) -> tuple[Counter[str], float]:
@@ -129,6 +130,10 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=300)
     parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--path", default=PATH, help="the view to load (/api/health: one "
+                        "quick query, to see what a new connection per request costs)")
+    parser.add_argument("--threads", type=int, default=200,
+                        help="request threads of the server (CRYPTOSHOP_WEB_THREADS)")
     args = parser.parse_args()
     work = bench_dir() / "pool"
     work.mkdir(parents=True, exist_ok=True)
@@ -143,10 +148,13 @@ def main() -> None:
     if bouncer is not None:
         arrangements.append(("pgbouncer", primary.replace(f":{PG_PORT}/", f":{BOUNCER_PORT}/"),
                              False))
-    results = run(arrangements, args, work, logs)
-    if bouncer is not None:
-        bouncer.terminate()
-    services("down", work / "services")
+    try:
+        results = run(arrangements, args, work, logs)
+    finally:
+        if bouncer is not None:
+            bouncer.terminate()
+            bouncer.wait(timeout=30)
+        services("down", work / "services")
     report(results, args)
 
 
@@ -157,11 +165,11 @@ def run(arrangements: list[tuple[str, str, bool]], args: argparse.Namespace, wor
     results: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in arrangements}
     for round_no in range(args.rounds):
         for name, url, pool in arrangements:
-            proc, target = serve(name, url, pool, work, logs)
+            proc, target = serve(name, url, pool, work, logs, args.threads)
             try:
-                wait_for(target)
-                outcomes, seconds = burst(target, args.burst)
-                figures = load(target, args.duration, 32, lua)
+                wait_for(target + "/bench/trivial")
+                outcomes, seconds = burst(target + args.path, args.burst)
+                figures = load(target + args.path, args.duration, 32, lua)
                 results[name].append({"burst": outcomes, "burst_s": seconds, **figures})
             finally:
                 proc.terminate()
@@ -171,8 +179,9 @@ def run(arrangements: list[tuple[str, str, bool]], args: argparse.Namespace, wor
 
 
 def report(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> None:
-    print(f"\nburst of {args.burst} clients at once against max_connections={MAX_CONNECTIONS}, "
-          f"{THREADS} server threads; then wrk, 32 connections, {args.duration} s")
+    print(f"\n{args.path}: burst of {args.burst} clients at once against "
+          f"max_connections={MAX_CONNECTIONS}, {args.threads} server threads; "
+          f"then wrk, 32 connections, {args.duration} s")
     print(f"{'arrangement':<14} {'burst outcomes (per round)':<44} {'burst s':>8} "
           f"{'req/s':>10} {'p99 ms':>8} {'non-2xx':>8}")
     for name, rounds in results.items():

@@ -87,10 +87,11 @@ urlpatterns = [
     path("api/", api.urls),
 ]
 
-if os.environ.get("CRYPTOSHOP_BENCH") == "1":  # bench/bench_shop.py's baseline view only
+if os.environ.get("CRYPTOSHOP_BENCH") == "1":  # the benchmarks' views only
     from cryptoshop.core import bench_views
 
     urlpatterns.append(path("bench/trivial", bench_views.trivial))
+    urlpatterns.append(path("bench/db-hold", bench_views.db_hold))
 if os.environ.get("CRYPTOSHOP_TEST_HOOKS") == "1":  # tests/realtime only; never in production
     urlpatterns.append(path("__test__/", include("cryptoshop.realtime.test_hooks")))
 

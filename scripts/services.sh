@@ -62,10 +62,18 @@ replica_up() {
       -R -X stream -c fast >/dev/null
     chmod 700 "$REPLICA_DATA"
   fi
-  if ! as_pg "$bin/pg_ctl" -D "$REPLICA_DATA" status >/dev/null 2>&1; then
+  # Test ports sit in the kernel's ephemeral range: a client socket may hold the port for a
+  # while (a TIME_WAIT of up to 60 s: "Address already in use"), so keep trying a while.
+  local try
+  for try in $(seq 15); do
+    as_pg "$bin/pg_ctl" -D "$REPLICA_DATA" status >/dev/null 2>&1 && return 0
     as_pg "$bin/pg_ctl" -D "$REPLICA_DATA" -l "$REPLICA_DATA/server.log" -w -t 60 start \
-      -o "$PG_OPTS -p $REPLICA_PORT -k $REPLICA_DATA -c hot_standby=on -c hot_standby_feedback=on" >/dev/null
-  fi
+      -o "$PG_OPTS -p $REPLICA_PORT -k $REPLICA_DATA -c hot_standby=on -c hot_standby_feedback=on" \
+      >/dev/null 2>&1 && return 0
+    sleep 5
+  done
+  echo "error: the standby did not start (see $REPLICA_DATA/server.log)" >&2
+  return 1
 }
 
 replica_down() {
