@@ -24,6 +24,7 @@ def _plan(params: dict[str, str]) -> str:
             # table, and which one the planner takes depends on the tests before.
             cursor.execute("ANALYZE catalog_listing")
             cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("SET LOCAL enable_incremental_sort = off")
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("EXPLAIN " + sql, sql_params)
         else:
